@@ -1,0 +1,44 @@
+package io.thoonk.client;
+
+import java.util.Objects;
+
+/**
+ * Says which team an object belongs to, from its name. All objects of one team live on one shard,
+ * so the rule decides placement in a cluster and which fence guards a write.
+ *
+ * <p>The {@linkplain #standard(String) standard rule} understands {@code team:<id>:...} and
+ * {@code team.<id>....}; names without a team belong to the configured global team.
+ */
+@FunctionalInterface
+public interface TeamRule {
+
+    /** The default name of the team that owns objects whose names carry no team. */
+    String DEFAULT_GLOBAL_TEAM = "global";
+
+    /** The team owning {@code objectName}; never null or empty. */
+    String teamOf(String objectName);
+
+    /** {@code team:<id>:...} and {@code team.<id>....}, others to {@link #DEFAULT_GLOBAL_TEAM}. */
+    static TeamRule standard() {
+        return standard(DEFAULT_GLOBAL_TEAM);
+    }
+
+    /** {@code team:<id>:...} and {@code team.<id>....}, others to {@code globalTeam}. */
+    static TeamRule standard(String globalTeam) {
+        Objects.requireNonNull(globalTeam, "globalTeam == null");
+        if (globalTeam.isEmpty()) {
+            throw new InvalidArgumentException("globalTeam must not be empty");
+        }
+        return name -> {
+            if (name.length() > 5 && name.startsWith("team") && (name.charAt(4) == ':' || name.charAt(4) == '.')) {
+                char sep = name.charAt(4);
+                int end = name.indexOf(sep, 5);
+                String team = end < 0 ? name.substring(5) : name.substring(5, end);
+                if (!team.isEmpty()) {
+                    return team;
+                }
+            }
+            return globalTeam;
+        };
+    }
+}

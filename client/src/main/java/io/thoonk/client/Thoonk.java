@@ -1,0 +1,59 @@
+package io.thoonk.client;
+
+import io.thoonk.client.internal.DefaultThoonk;
+
+/**
+ * Entry point: live Thoonk objects on a Redis server.
+ *
+ * <pre>{@code
+ * try (Thoonk thoonk = Thoonk.connect("redis://localhost:6379")) {
+ *     Feed feed = thoonk.feed("team:353:news");
+ *     feed.subscribe(event -> System.out.println(event));
+ *     Published p = feed.publish("{\"title\":\"hello\"}");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; share one instance per process. It holds one command connection and, once
+ * something subscribes, one pub/sub connection, whatever the number of objects; blocking
+ * {@code get} calls borrow extra connections from a small pool. Objects handed out are cheap views.
+ */
+public interface Thoonk extends AutoCloseable {
+
+    /** Connects to one Redis with default options. */
+    static Thoonk connect(String redisUri) {
+        return connect(redisUri, ThoonkOptions.defaults());
+    }
+
+    /** Connects to one Redis. */
+    static Thoonk connect(String redisUri, ThoonkOptions options) {
+        return DefaultThoonk.connect(redisUri, options);
+    }
+
+    Feed feed(String name);
+
+    SortedFeed sortedFeed(String name);
+
+    Queue queue(String name);
+
+    Jobs jobs(String name);
+
+    Registry registry();
+
+    /** Events of one object from now on. Returns once the subscription is active. */
+    Subscription subscribe(String name, EventListener listener);
+
+    /** Events of one object from {@code fromRevision}, then live; see {@link LiveObject#subscribe(long, EventListener)}. */
+    Subscription subscribe(String name, long fromRevision, EventListener listener);
+
+    /**
+     * Events of every object whose name matches a Redis glob pattern, e.g. {@code team:353:*}.
+     * Returns once the subscription is active.
+     */
+    Subscription subscribePattern(String pattern, EventListener listener);
+
+    ThoonkOptions options();
+
+    /** Closes every connection; idempotent. Subscriptions stop. */
+    @Override
+    void close();
+}

@@ -1,0 +1,92 @@
+package io.thoonk.client;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Client settings. Immutable; build with {@link #builder()}.
+ *
+ * @param maxItemBytes   largest item, job payload or result accepted, in UTF-8 bytes (default 1 MiB)
+ * @param historyLength  history entries kept per object when the object's config sets none (default 1000)
+ * @param commandTimeout deadline of each blocking call (default 10 s)
+ * @param teamRule       which team an object belongs to (default {@link TeamRule#standard()})
+ * @param instanceId     this process's id in registry events (default a random UUID)
+ */
+public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
+                            String instanceId) {
+
+    public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
+    public static final int DEFAULT_HISTORY_LENGTH = 1000;
+    public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
+    public ThoonkOptions {
+        if (maxItemBytes <= 0) {
+            throw new InvalidArgumentException("maxItemBytes must be > 0, was " + maxItemBytes);
+        }
+        if (historyLength < 0) {
+            throw new InvalidArgumentException("historyLength must be >= 0, was " + historyLength);
+        }
+        Objects.requireNonNull(commandTimeout, "commandTimeout == null");
+        if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+            throw new InvalidArgumentException("commandTimeout must be positive, was " + commandTimeout);
+        }
+        Objects.requireNonNull(teamRule, "teamRule == null");
+        Objects.requireNonNull(instanceId, "instanceId == null");
+    }
+
+    public static ThoonkOptions defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder().maxItemBytes(maxItemBytes).historyLength(historyLength)
+                .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId);
+    }
+
+    /** Builds {@link ThoonkOptions}. */
+    public static final class Builder {
+        private long maxItemBytes = DEFAULT_MAX_ITEM_BYTES;
+        private int historyLength = DEFAULT_HISTORY_LENGTH;
+        private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
+        private TeamRule teamRule = TeamRule.standard();
+        private String instanceId = UUID.randomUUID().toString();
+
+        private Builder() {
+        }
+
+        public Builder maxItemBytes(long maxItemBytes) {
+            this.maxItemBytes = maxItemBytes;
+            return this;
+        }
+
+        public Builder historyLength(int historyLength) {
+            this.historyLength = historyLength;
+            return this;
+        }
+
+        public Builder commandTimeout(Duration commandTimeout) {
+            this.commandTimeout = commandTimeout;
+            return this;
+        }
+
+        public Builder teamRule(TeamRule teamRule) {
+            this.teamRule = teamRule;
+            return this;
+        }
+
+        public Builder instanceId(String instanceId) {
+            this.instanceId = instanceId;
+            return this;
+        }
+
+        public ThoonkOptions build() {
+            return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId);
+        }
+    }
+}

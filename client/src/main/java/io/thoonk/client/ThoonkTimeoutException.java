@@ -1,0 +1,9 @@
+package io.thoonk.client;
+
+/** A blocking call did not complete within its deadline ({@link ThoonkOptions#commandTimeout()}). */
+public final class ThoonkTimeoutException extends ThoonkException {
+
+    public ThoonkTimeoutException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,55 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.ScriptOutputType;
+import io.thoonk.client.AsyncFeed;
+import io.thoonk.client.ObjectType;
+import io.thoonk.client.Published;
+
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
+
+    AsyncFeedImpl(DefaultThoonk thoonk, String name) {
+        super(thoonk, name, ObjectType.FEED);
+    }
+
+    @Override
+    public CompletableFuture<Published> publish(String item) {
+        return change("publish", UUID.randomUUID().toString(), item(item), -1);
+    }
+
+    @Override
+    public CompletableFuture<Published> publish(String item, String id) {
+        return change("publish", Names.id(id), item(item), -1);
+    }
+
+    @Override
+    public CompletableFuture<Published> edit(String id, String item) {
+        return change("edit", Names.id(id), item(item), -1);
+    }
+
+    @Override
+    public CompletableFuture<Published> edit(String id, String item, long expectedRevision) {
+        Names.revision(expectedRevision);
+        return change(expectedRevision == 0 ? "publish" : "edit", Names.id(id), item(item), expectedRevision);
+    }
+
+    private CompletableFuture<Published> change(String op, String id, String item, long expected) {
+        return this.<Long>write(Script.FEED, ScriptOutputType.INTEGER, id, null, expected,
+                op, id, item, expected(expected)).thenApply(rev -> published(id, rev));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> retract(String id) {
+        return retract(id, -1);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> retract(String id, long expectedRevision) {
+        Names.id(id);
+        return this.<Long>write(Script.FEED, ScriptOutputType.INTEGER, id, null, expectedRevision,
+                "retract", id, "", expected(expectedRevision)).thenApply(rev -> rev > 0);
+    }
+}

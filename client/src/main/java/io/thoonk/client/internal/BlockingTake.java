@@ -1,0 +1,43 @@
+package io.thoonk.client.internal;
+
+import io.thoonk.client.InvalidArgumentException;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Take-with-timeout for queues and jobs. Blocking commands cannot run inside a script, so the take
+ * itself is an atomic script that returns nothing when the list is empty; in between, the caller
+ * waits on a pooled connection until the list has an element ({@link ShardConnection#awaitElement}).
+ * Several waiters may wake for one element; the script lets exactly one of them have it.
+ */
+final class BlockingTake {
+
+    private BlockingTake() {
+    }
+
+    static <T> CompletableFuture<Optional<T>> take(ShardConnection shard, String listKey, Duration timeout,
+                                                   Supplier<CompletableFuture<Optional<T>>> takeNow) {
+        Objects.requireNonNull(timeout, "timeout == null");
+        if (timeout.isNegative()) {
+            throw new InvalidArgumentException("timeout must be >= 0, was " + timeout);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return attempt(shard, listKey, deadline, takeNow);
+    }
+
+    private static <T> CompletableFuture<Optional<T>> attempt(ShardConnection shard, String listKey, long deadline,
+                                                              Supplier<CompletableFuture<Optional<T>>> takeNow) {
+        return takeNow.get().thenCompose(taken -> {
+            long remaining = deadline - System.nanoTime();
+            if (taken.isPresent() || remaining <= 0) {
+                return CompletableFuture.completedFuture(taken);
+            }
+            return shard.awaitElement(listKey, Duration.ofNanos(remaining))
+                    .thenCompose(any -> attempt(shard, listKey, deadline, takeNow));
+        });
+    }
+}

@@ -1,0 +1,234 @@
+package io.thoonk.client.internal;
+
+import io.thoonk.client.Event;
+import io.thoonk.client.EventListener;
+import io.thoonk.client.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * A subscription to one object or a pattern on one Redis.
+ *
+ * <p>It listens on the extension channel {@code feed.event:} (events with revisions) and on the
+ * contract channels (so it also hears peers that keep no revisions). Each of our changes is
+ * announced first on the extension channel, carrying how many contract messages ("echoes") follow
+ * it; Redis delivers one connection's messages in publish order and runs a script atomically, so
+ * the next {@code echoes} contract messages of that object are exactly those echoes, and are
+ * dropped. Any other contract message is a peer's and is delivered with revision 0.
+ *
+ * <p>All handling runs on a {@link SerialExecutor}; per object, revisions are delivered in order:
+ * older or repeated ones are dropped, a skipped one triggers a replay from the history first, and
+ * a reconnect triggers a catch-up replay of every object seen.
+ */
+final class DefaultSubscription implements Subscription, SubscriptionHub.Target {
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultSubscription.class);
+
+    /** Per-object delivery state; written only on the serial executor. */
+    private static final class Tracker {
+        volatile long lastRevision = -1;
+        int pendingEchoes;
+    }
+
+    private final ShardConnection shard;
+    private final String target;
+    private final boolean pattern;
+    private final EventListener listener;
+    private final SerialExecutor serial;
+    private final Duration timeout;
+    private final List<String> channels = new ArrayList<>();
+    private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private DefaultSubscription(ShardConnection shard, String target, boolean pattern, EventListener listener,
+                                Executor executor, Duration timeout) {
+        this.shard = shard;
+        this.target = target;
+        this.pattern = pattern;
+        this.listener = listener;
+        this.serial = new SerialExecutor(executor);
+        this.timeout = timeout;
+        for (String prefix : Keys.CHANNEL_PREFIXES) {
+            channels.add(prefix + target);
+        }
+    }
+
+    /**
+     * Subscribes; completes once Redis confirmed it. With {@code fromRevision >= 0} (objects only),
+     * first replays the history from that revision.
+     */
+    static CompletableFuture<Subscription> open(ShardConnection shard, String target, boolean pattern,
+                                                long fromRevision, EventListener listener, Executor executor,
+                                                Duration timeout) {
+        DefaultSubscription sub = new DefaultSubscription(shard, target, pattern, listener, executor, timeout);
+        if (fromRevision >= 0) {
+            sub.tracker(target).lastRevision = Math.max(0, fromRevision - 1);
+        }
+        return shard.hub().subscribe(sub.channels, pattern, sub).thenApply(ok -> {
+            if (fromRevision >= 0) {
+                sub.serial.execute(() -> sub.catchUp(target, sub.tracker(target)));
+            }
+            return sub;
+        });
+    }
+
+    private Tracker tracker(String object) {
+        return trackers.computeIfAbsent(object, o -> new Tracker());
+    }
+
+    @Override
+    public void onMessage(String channel, String message) {
+        if (!closed) {
+            serial.execute(() -> handle(channel, message));
+        }
+    }
+
+    @Override
+    public void onReconnected() {
+        serial.execute(() -> trackers.forEach((object, t) -> {
+            t.pendingEchoes = 0;
+            if (t.lastRevision >= 0) {
+                catchUp(object, t);
+            }
+        }));
+    }
+
+    private void handle(String channel, String message) {
+        if (closed) {
+            return;
+        }
+        for (String prefix : Keys.CHANNEL_PREFIXES) {
+            if (channel.startsWith(prefix)) {
+                String object = channel.substring(prefix.length());
+                if (prefix.equals(Keys.EVENT_CHANNEL)) {
+                    handleRevisioned(object, message);
+                } else {
+                    handleContract(object, prefix, message);
+                }
+                return;
+            }
+        }
+    }
+
+    private void handleRevisioned(String object, String message) {
+        EventCodec.Revisioned decoded = EventCodec.decodeRevisioned(object, message);
+        if (decoded == null) {
+            log.debug("ignoring malformed event on {}: {}", object, message);
+            return;
+        }
+        Tracker t = tracker(object);
+        t.pendingEchoes = decoded.echoes();
+        Event event = decoded.event();
+        long revision = event == null ? revisionOf(message) : event.revision();
+        if (t.lastRevision >= 0) {
+            if (revision <= t.lastRevision) {
+                return;
+            }
+            if (revision > t.lastRevision + 1) {
+                fill(object, t, revision - 1);
+            }
+        }
+        if (event != null) {
+            deliver(event);
+        }
+        t.lastRevision = revision;
+    }
+
+    private static long revisionOf(String message) {
+        return Long.parseLong(message.substring(0, message.indexOf('\0')));
+    }
+
+    private void handleContract(String object, String prefix, String message) {
+        Tracker t = tracker(object);
+        if (t.pendingEchoes > 0) {
+            t.pendingEchoes--;
+            return;
+        }
+        Event event = EventCodec.decodeContract(object, prefix, message);
+        if (event != null) {
+            deliver(event);
+        }
+    }
+
+    /** Replays everything after the last delivered revision, up to the current one. */
+    private void catchUp(String object, Tracker t) {
+        fill(object, t, -1);
+    }
+
+    /** Delivers the history from {@code t.lastRevision + 1} to {@code to} (-1 = current). */
+    private void fill(String object, Tracker t, long to) {
+        long from = t.lastRevision + 1;
+        try {
+            History.Slice slice = Await.await(History.read(shard, object, from, to), timeout);
+            if (slice.lost()) {
+                listener.onHistoryLost(object, slice.lostFrom(), slice.lostUntil());
+            }
+            for (Event e : slice.events()) {
+                if (e.revision() > t.lastRevision) {
+                    deliver(e);
+                    t.lastRevision = e.revision();
+                }
+            }
+            t.lastRevision = Math.max(t.lastRevision, to >= 0 ? to : slice.current());
+        } catch (RuntimeException e) {
+            log.warn("could not replay the history of {} from revision {}: {}", object, from, e.toString());
+            safely(() -> listener.onError(e));
+            if (to >= 0) {
+                safely(() -> listener.onHistoryLost(object, from, to + 1));
+                t.lastRevision = to;
+            }
+        }
+    }
+
+    private void deliver(Event event) {
+        if (closed) {
+            return;
+        }
+        try {
+            listener.onEvent(event);
+        } catch (RuntimeException | Error e) {
+            log.warn("listener of {} threw on {}", target, event, e);
+            safely(() -> listener.onError(e));
+        }
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            log.warn("listener callback threw", e);
+        }
+    }
+
+    @Override
+    public String target() {
+        return target;
+    }
+
+    @Override
+    public boolean isPattern() {
+        return pattern;
+    }
+
+    @Override
+    public long lastRevision(String object) {
+        Tracker t = trackers.get(object);
+        return t == null ? -1 : t.lastRevision;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            shard.hub().unsubscribe(channels, pattern, this);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.TimeoutOptions;
+import io.thoonk.client.EventListener;
+import io.thoonk.client.Feed;
+import io.thoonk.client.Jobs;
+import io.thoonk.client.Queue;
+import io.thoonk.client.Registry;
+import io.thoonk.client.SortedFeed;
+import io.thoonk.client.Subscription;
+import io.thoonk.client.Thoonk;
+import io.thoonk.client.ThoonkOptions;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@link Thoonk} on one Redis primary. */
+public final class DefaultThoonk implements Thoonk {
+
+    private final ThoonkOptions options;
+    private final RedisClient client;
+    private final ShardConnection shard;
+    private final ExecutorService eventExecutor;
+    private final String defaultHistoryLength;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DefaultThoonk(String redisUri, ThoonkOptions options) {
+        this.options = Objects.requireNonNull(options, "options == null");
+        this.defaultHistoryLength = Integer.toString(options.historyLength());
+        this.client = RedisClient.create();
+        client.setOptions(ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(options.commandTimeout().plusSeconds(60)).build())
+                .build());
+        AtomicInteger threads = new AtomicInteger();
+        this.eventExecutor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "thoonk-events-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.shard = ShardConnection.connect(client, redisUri, eventExecutor);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            eventExecutor.shutdownNow();
+            throw e;
+        }
+    }
+
+    public static Thoonk connect(String redisUri, ThoonkOptions options) {
+        Objects.requireNonNull(redisUri, "redisUri == null");
+        return new DefaultThoonk(redisUri, options);
+    }
+
+    @Override
+    public ThoonkOptions options() {
+        return options;
+    }
+
+    ShardConnection shard() {
+        return shard;
+    }
+
+    String defaultHistoryLength() {
+        return defaultHistoryLength;
+    }
+
+    @Override
+    public Feed feed(String name) {
+        return new BlockingFeed(new AsyncFeedImpl(this, name));
+    }
+
+    @Override
+    public SortedFeed sortedFeed(String name) {
+        return new BlockingSortedFeed(new AsyncSortedFeedImpl(this, name));
+    }
+
+    @Override
+    public Queue queue(String name) {
+        return new BlockingQueue(new AsyncQueueImpl(this, name));
+    }
+
+    @Override
+    public Jobs jobs(String name) {
+        return new BlockingJobs(new AsyncJobsImpl(this, name));
+    }
+
+    @Override
+    public Registry registry() {
+        return new DefaultRegistry(this);
+    }
+
+    @Override
+    public Subscription subscribe(String name, EventListener listener) {
+        return Await.await(subscribeAsync(Names.objectName(name), false, -1, listener), options.commandTimeout());
+    }
+
+    @Override
+    public Subscription subscribe(String name, long fromRevision, EventListener listener) {
+        Names.revision(fromRevision);
+        return Await.await(subscribeAsync(Names.objectName(name), false, fromRevision, listener),
+                options.commandTimeout());
+    }
+
+    @Override
+    public Subscription subscribePattern(String pattern, EventListener listener) {
+        return Await.await(subscribeAsync(Names.pattern(pattern), true, -1, listener), options.commandTimeout());
+    }
+
+    CompletableFuture<Subscription> subscribeAsync(String target, boolean pattern, long fromRevision,
+                                                   EventListener listener) {
+        Objects.requireNonNull(listener, "listener == null");
+        return DefaultSubscription.open(shard, target, pattern, fromRevision, listener, eventExecutor,
+                options.commandTimeout());
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            shard.close();
+            client.shutdown();
+            eventExecutor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.StreamMessage;
+import io.thoonk.client.Event;
+import io.thoonk.client.EventType;
+
+import java.util.Map;
+
+/**
+ * Decodes events from the three places they come from: the extension channel {@code feed.event:[f]},
+ * the contract channels (peer events without revisions), and history stream entries.
+ */
+final class EventCodec {
+
+    private EventCodec() {
+    }
+
+    /** A decoded extension-channel message: the event and how many contract echoes follow it. */
+    record Revisioned(Event event, int echoes) {
+    }
+
+    /** {@code revision \0 type \0 id \0 position \0 echoes \0 item}; null if malformed or of an unknown type. */
+    static Revisioned decodeRevisioned(String object, String payload) {
+        String[] f = payload.split("\0", 6);
+        if (f.length < 6) {
+            return null;
+        }
+        try {
+            long revision = Long.parseLong(f[0]);
+            int echoes = Integer.parseInt(f[4]);
+            EventType type = EventType.fromWireName(f[1]);
+            Event event = type == null ? null : new Event(object, type, f[2], f[5], f[3], revision, false);
+            return new Revisioned(event, echoes);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** A contract channel message ({@code id\0item}, {@code id\0position} or {@code id}); revision 0. */
+    static Event decodeContract(String object, String prefix, String payload) {
+        int nul = payload.indexOf('\0');
+        String id = nul < 0 ? payload : payload.substring(0, nul);
+        String rest = nul < 0 ? "" : payload.substring(nul + 1);
+        return switch (prefix) {
+            case Keys.PUBLISH_CHANNEL -> new Event(object, EventType.PUBLISH, id, rest, "", 0, false);
+            case Keys.EDIT_CHANNEL -> new Event(object, EventType.EDIT, id, rest, "", 0, false);
+            case Keys.RETRACT_CHANNEL -> new Event(object, EventType.RETRACT, id, "", "", 0, false);
+            case Keys.POSITION_CHANNEL -> new Event(object, EventType.POSITION, id, "", rest, 0, false);
+            case Keys.FINISH_CHANNEL -> new Event(object, EventType.FINISH, id, rest, "", 0, false);
+            default -> null;
+        };
+    }
+
+    /** A history entry {@code <revision>-0 => t, i, p, v}; null for an unknown type. */
+    static Event decodeHistory(String object, StreamMessage<String, String> entry) {
+        Map<String, String> body = entry.getBody();
+        EventType type = EventType.fromWireName(body.getOrDefault("t", ""));
+        if (type == null) {
+            return null;
+        }
+        return new Event(object, type, body.getOrDefault("i", ""), body.getOrDefault("v", ""),
+                body.getOrDefault("p", ""), revisionOf(entry), true);
+    }
+
+    static long revisionOf(StreamMessage<String, String> entry) {
+        String id = entry.getId();
+        int dash = id.indexOf('-');
+        return Long.parseLong(dash < 0 ? id : id.substring(0, dash));
+    }
+}

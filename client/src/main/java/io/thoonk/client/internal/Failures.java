@@ -1,0 +1,98 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import io.thoonk.client.ConflictException;
+import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.client.JobStateException;
+import io.thoonk.client.NoSuchItemException;
+import io.thoonk.client.NoSuchObjectException;
+import io.thoonk.client.ObjectType;
+import io.thoonk.client.TeamFencedException;
+import io.thoonk.client.ThoonkConnectionException;
+import io.thoonk.client.ThoonkException;
+import io.thoonk.client.ThoonkTimeoutException;
+import io.thoonk.client.WrongTypeException;
+
+import java.util.concurrent.CompletionException;
+
+/**
+ * Maps Redis and script errors to the client's exception types: the only place that reads error
+ * text. Script errors are {@code CODE data...} (see common.lua).
+ */
+final class Failures {
+
+    private Failures() {
+    }
+
+    /** What the failing call was about, to word the exception. */
+    record Context(String object, ObjectType type, String team, String id, String relativeId, long expectedRevision) {
+    }
+
+    static CompletionException translate(Throwable error, Context context) {
+        return new CompletionException(exception(Await.unwrap(error), context));
+    }
+
+    static ThoonkException exception(Throwable e, Context c) {
+        if (e instanceof ThoonkException t) {
+            return t;
+        }
+        if (e instanceof RedisCommandExecutionException r && r.getMessage() != null) {
+            ThoonkException mapped = scriptError(r.getMessage(), c);
+            if (mapped != null) {
+                return mapped;
+            }
+            return new ThoonkException("Redis refused the operation on '" + c.object() + "': " + r.getMessage(), r);
+        }
+        if (e instanceof RedisCommandTimeoutException) {
+            return new ThoonkTimeoutException("Redis did not answer in time for '" + c.object() + "': " + e.getMessage());
+        }
+        if (e instanceof RedisConnectionException || (e instanceof RedisException && !(e instanceof RedisCommandExecutionException))) {
+            return new ThoonkConnectionException("lost the connection to Redis during an operation on '" + c.object()
+                    + "': " + e.getMessage(), e);
+        }
+        return new ThoonkException("operation on '" + c.object() + "' failed: " + e, e);
+    }
+
+    private static ThoonkException scriptError(String message, Context c) {
+        int scriptInfo = message.indexOf(" script: ");
+        String text = scriptInfo >= 0 ? message.substring(0, scriptInfo) : message;
+        String[] words = text.trim().split(" ");
+        String code = words[0];
+        switch (code) {
+            case "WRONGTYPE":
+                if (words.length > 1) {
+                    try {
+                        return new WrongTypeException(c.object(), ObjectType.fromContractName(words[1]), c.type());
+                    } catch (InvalidArgumentException notOurs) {
+                        // a Redis-level WRONGTYPE (keys of another shape): fall through
+                    }
+                }
+                return new ThoonkException("keys of '" + c.object() + "' do not have the layout of a "
+                        + c.type().contractName() + ": " + text);
+            case "NOSUCHITEM":
+                boolean relative = words.length > 1 && words[1].equals("relative");
+                return new NoSuchItemException(c.object(), relative ? c.relativeId() : c.id());
+            case "NOSUCHOBJECT":
+                return new NoSuchObjectException(c.object());
+            case "CONFLICT":
+                return new ConflictException(c.object(), c.id(), c.expectedRevision(), Long.parseLong(words[1]));
+            case "FENCED":
+                return new TeamFencedException(c.team(), words[1], Long.parseLong(words[2]));
+            case "JOBSTATE":
+                String problem = text.substring(text.indexOf(' ') + 1);
+                return new JobStateException(c.object(), c.id(), switch (problem) {
+                    case "exists" -> "already exists; use another id or retract it first";
+                    case "not claimed" -> "is not claimed (it may have timed out, been finished or been cancelled)";
+                    case "not stalled" -> "is not stalled; only stalled jobs can be retried";
+                    default -> problem;
+                });
+            case "INVALID":
+                return new InvalidArgumentException(text.substring(text.indexOf(' ') + 1));
+            default:
+                return null;
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.ScriptOutputType;
+import io.thoonk.client.AsyncLiveObject;
+import io.thoonk.client.Event;
+import io.thoonk.client.HistoryTruncatedException;
+import io.thoonk.client.Item;
+import io.thoonk.client.ObjectType;
+import io.thoonk.client.Published;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What every object implementation shares: its keys, running its scripts with the common
+ * arguments, translating failures, revision and replay.
+ */
+abstract class ObjectSupport implements AsyncLiveObject {
+
+    final DefaultThoonk thoonk;
+    final String name;
+    final String team;
+    final ObjectType type;
+    private final String[] keys;
+    private final String[] readKeys;
+
+    ObjectSupport(DefaultThoonk thoonk, String name, ObjectType type) {
+        this.thoonk = thoonk;
+        this.name = Names.objectName(name);
+        this.type = type;
+        this.team = thoonk.options().teamRule().teamOf(name);
+        this.keys = Keys.common(name, team, Keys.specific(type, name));
+        this.readKeys = Keys.common(name, team, Keys.ids(name), Keys.items(name), Keys.itemRevisions(name));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ObjectType type() {
+        return type;
+    }
+
+    String item(String item) {
+        return Names.item(item, thoonk.options().maxItemBytes());
+    }
+
+    /** Runs this type's write script with {@code args} after the common four. */
+    <T> CompletableFuture<T> write(Script script, ScriptOutputType output, String id, String relativeId,
+                                   long expected, String... args) {
+        return run(script, keys, output, id, relativeId, expected, args);
+    }
+
+    /** Runs the shared read script ({@code read.lua}) for feeds and sorted feeds. */
+    <T> CompletableFuture<T> read(ScriptOutputType output, String op, String id) {
+        return run(Script.READ, readKeys, output, id, null, -1, type.contractName(), op, id == null ? "" : id);
+    }
+
+    private <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, String id,
+                                         String relativeId, long expected, String... args) {
+        String[] all = new String[4 + args.length];
+        all[0] = name;
+        all[1] = thoonk.options().instanceId();
+        all[2] = "";
+        all[3] = thoonk.defaultHistoryLength();
+        System.arraycopy(args, 0, all, 4, args.length);
+        CompletableFuture<T> result = thoonk.shard().run(script, output, scriptKeys, all);
+        return result.handle((value, error) -> {
+            if (error != null) {
+                throw Failures.translate(error, new Failures.Context(name, type, team, id, relativeId, expected));
+            }
+            return value;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> revision() {
+        return read(ScriptOutputType.INTEGER, "revision", null);
+    }
+
+    @Override
+    public CompletableFuture<List<Event>> replay(long fromRevision) {
+        Names.revision(fromRevision);
+        return History.read(thoonk.shard(), name, fromRevision, -1).thenApply(slice -> {
+            if (slice.lost()) {
+                throw new HistoryTruncatedException(name, slice.lostFrom(), slice.lostUntil() > slice.current()
+                        ? 0 : slice.lostUntil());
+            }
+            return slice.events();
+        });
+    }
+
+    static String expected(long expectedRevision) {
+        return expectedRevision < 0 ? "" : Long.toString(Names.revision(expectedRevision));
+    }
+
+    static Published published(String id, Long revision) {
+        return new Published(id, revision);
+    }
+
+    /** {@code [item, revision]} or nil, as read.lua's 'get' answers. */
+    static Optional<Item> itemOf(String id, List<Object> reply) {
+        if (reply == null || reply.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Item(id, (String) reply.get(0), (Long) reply.get(1)));
+    }
+
+    /** {@code id, item, revision, ...} as read.lua's 'all' answers. */
+    static List<Item> itemsOf(List<Object> reply) {
+        List<Item> items = new ArrayList<>(reply.size() / 3);
+        for (int i = 0; i + 2 < reply.size(); i += 3) {
+            items.add(new Item((String) reply.get(i), (String) reply.get(i + 1), (Long) reply.get(i + 2)));
+        }
+        return items;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> strings(List<Object> reply) {
+        return (List<String>) (List<?>) reply;
+    }
+}

@@ -1,0 +1,124 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.SocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+
+/**
+ * One pub/sub connection shared by every subscription to one Redis. Routes each message to the
+ * subscriptions of its channel or pattern, and tells them when the connection came back so they
+ * can replay what they missed. Lettuce re-issues the SUBSCRIBE/PSUBSCRIBE commands itself.
+ */
+public final class SubscriptionHub implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionHub.class);
+
+    /** Receives messages of the channels or patterns it registered. */
+    interface Target {
+        void onMessage(String channel, String message);
+
+        void onReconnected();
+    }
+
+    private final StatefulRedisPubSubConnection<String, String> connection;
+    private final Executor executor;
+    private final Map<String, List<Target>> channels = new ConcurrentHashMap<>();
+    private final Map<String, List<Target>> patterns = new ConcurrentHashMap<>();
+    private volatile boolean connectedOnce;
+
+    SubscriptionHub(StatefulRedisPubSubConnection<String, String> connection, Executor executor) {
+        this.connection = connection;
+        this.executor = executor;
+        connection.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+                deliver(channels.get(channel), channel, message);
+            }
+
+            @Override
+            public void message(String pattern, String channel, String message) {
+                deliver(patterns.get(pattern), channel, message);
+            }
+        });
+        connection.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+                if (connectedOnce) {
+                    reconnected();
+                }
+                connectedOnce = true;
+            }
+        });
+        connectedOnce = connection.isOpen();
+    }
+
+    private static void deliver(List<Target> targets, String channel, String message) {
+        if (targets != null) {
+            for (Target t : targets) {
+                t.onMessage(channel, message);
+            }
+        }
+    }
+
+    /** After a reconnect, once Lettuce's resubscriptions are through (a PING queued behind them). */
+    private void reconnected() {
+        connection.async().ping().whenCompleteAsync((pong, error) -> {
+            if (error != null) {
+                log.warn("pub/sub connection to Redis did not answer after reconnecting: {}", error.toString());
+            }
+            java.util.Set<Target> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            channels.values().forEach(all::addAll);
+            patterns.values().forEach(all::addAll);
+            all.forEach(Target::onReconnected);
+        }, executor);
+    }
+
+    synchronized CompletableFuture<Void> subscribe(List<String> names, boolean pattern, Target target) {
+        Map<String, List<Target>> map = pattern ? patterns : channels;
+        for (String name : names) {
+            map.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(target);
+        }
+        String[] array = names.toArray(String[]::new);
+        return (pattern ? connection.async().psubscribe(array) : connection.async().subscribe(array))
+                .toCompletableFuture();
+    }
+
+    synchronized void unsubscribe(List<String> names, boolean pattern, Target target) {
+        Map<String, List<Target>> map = pattern ? patterns : channels;
+        List<String> unused = new java.util.ArrayList<>();
+        for (String name : names) {
+            List<Target> targets = map.get(name);
+            if (targets != null) {
+                targets.remove(target);
+                if (targets.isEmpty()) {
+                    map.remove(name);
+                    unused.add(name);
+                }
+            }
+        }
+        if (!unused.isEmpty() && connection.isOpen()) {
+            String[] array = unused.toArray(String[]::new);
+            if (pattern) {
+                connection.async().punsubscribe(array);
+            } else {
+                connection.async().unsubscribe(array);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}

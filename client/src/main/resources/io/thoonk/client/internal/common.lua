@@ -1,0 +1,97 @@
+-- Shared prelude of every Thoonk write script (prepended by the client when it loads a script).
+--
+-- KEYS[1] feeds                 SET of every object name (contract)
+-- KEYS[2] feed.config:[f]       HASH of settings, field 'type' (contract)
+-- KEYS[3] feed.revision:[f]     STRING revision counter (extension)
+-- KEYS[4] feed.history:[f]      STREAM of past changes, entry id '<revision>-0' (extension)
+-- KEYS[5] thoonk.team:[team]    HASH fence of the object's team: state, epoch (extension)
+-- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
+-- ARGV[4] default history length. Script-specific keys and arguments follow.
+local FEEDS, CONFIG, REVISION, HISTORY, FENCE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local NAME, INSTANCE, EPOCH, DEFAULT_HISTORY = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+
+-- Errors are 'CODE data...'; the client maps each code to an exception type.
+local function fail(code, data)
+  error({err = code .. ' ' .. (data or '')})
+end
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- A team being moved (frozen) or gone (moved) refuses writes; so does a fence whose epoch is not
+-- the one the client routed with. No fence at all means an unmanaged single Redis: allowed.
+local function check_fence()
+  local fence = redis.call('HMGET', FENCE, 'state', 'epoch')
+  if fence[1] then
+    if fence[1] ~= 'active' then
+      fail('FENCED', fence[1] .. ' ' .. (fence[2] or '0'))
+    end
+    if EPOCH ~= '' and fence[2] ~= EPOCH then
+      fail('FENCED', 'epoch ' .. (fence[2] or '0'))
+    end
+  end
+end
+
+-- Checks the fence and the object's type, creating the object on first use (contract 'newfeed').
+-- Returns the config as a table of the fields the scripts use.
+local function open(kind)
+  check_fence()
+  local c = redis.call('HMGET', CONFIG, 'type', 'history_length', 'max_length', 'timeout_ms',
+                       'max_attempts', 'result_ttl_ms')
+  if not c[1] then
+    redis.call('SADD', FEEDS, NAME)
+    redis.call('HSET', CONFIG, 'type', kind)
+    redis.call('PERSIST', HISTORY)
+    redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
+    redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  elseif c[1] ~= kind then
+    fail('WRONGTYPE', c[1])
+  end
+  return {
+    history = tonumber(c[2]) or DEFAULT_HISTORY,
+    max_length = tonumber(c[3]) or 0,
+    timeout_ms = tonumber(c[4]) or 0,
+    max_attempts = tonumber(c[5]) or 0,
+    result_ttl_ms = tonumber(c[6]) or 86400000,
+  }
+end
+
+-- For reads: the object's type must match if it exists; returns false when it does not exist.
+local function exists_as(kind)
+  local t = redis.call('HGET', CONFIG, 'type')
+  if not t then
+    return false
+  end
+  if t ~= kind then
+    fail('WRONGTYPE', t)
+  end
+  return true
+end
+
+-- Gives a change the object's next revision, keeps it in the history and announces it on
+-- 'feed.event:[f]' as 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes is
+-- how many contract-channel messages for the same change follow it. Returns the revision.
+local function record(cfg, kind, id, position, item, echoes)
+  local rev = redis.call('INCR', REVISION)
+  if cfg.history > 0 then
+    redis.call('XADD', HISTORY, 'MAXLEN', cfg.history, rev .. '-0',
+               't', kind, 'i', id, 'p', position, 'v', item)
+  end
+  redis.call('PUBLISH', 'feed.event:' .. NAME,
+             rev .. '\0' .. kind .. '\0' .. id .. '\0' .. position .. '\0' .. echoes .. '\0' .. item)
+  return rev
+end
+
+-- The revision an item was last changed at must be the one the caller saw ('' = no check;
+-- '0' = the item must not exist yet).
+local function check_expected(itemrevs, id, expected)
+  if expected ~= '' then
+    local current = redis.call('HGET', itemrevs, id) or '0'
+    if current ~= expected then
+      fail('CONFLICT', current)
+    end
+  end
+end
+

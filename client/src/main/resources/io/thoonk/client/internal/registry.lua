@@ -1,0 +1,61 @@
+-- Registry: create, configure, delete any object (contract 'newfeed', 'conffeed', 'delfeed').
+-- KEYS[6..] every key an object of any type may have (deleted on 'delete').
+-- ARGV[5] op: 'create' | 'configure' | 'delete' | 'type'; ARGV[6] type (create);
+-- ARGV[7..] field, value pairs (create / configure).
+local op, kind = ARGV[5], ARGV[6]
+
+local function settings()
+  local fields = {}
+  for i = 7, #ARGV, 2 do
+    fields[#fields + 1] = ARGV[i]
+    fields[#fields + 1] = ARGV[i + 1]
+  end
+  return fields
+end
+
+if op == 'type' then
+  return redis.call('HGET', CONFIG, 'type')
+end
+check_fence()
+local current = redis.call('HGET', CONFIG, 'type')
+
+if op == 'create' then
+  if current and current ~= kind then fail('WRONGTYPE', current) end
+  local created = redis.call('SADD', FEEDS, NAME)
+  if not current then
+    redis.call('HSET', CONFIG, 'type', kind)
+    created = 1
+  end
+  local fields = settings()
+  if #fields > 0 then redis.call('HSET', CONFIG, unpack(fields)) end
+  if created == 1 then
+    redis.call('PERSIST', HISTORY)
+    redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
+  end
+  if created == 1 or #fields > 0 then
+    redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  end
+  return created
+elseif op == 'configure' then
+  if not current then fail('NOSUCHOBJECT') end
+  local fields = settings()
+  if #fields > 0 then redis.call('HSET', CONFIG, unpack(fields)) end
+  redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  return 1
+elseif op == 'delete' then
+  if not current then
+    redis.call('SREM', FEEDS, NAME)
+    return 0
+  end
+  local history = tonumber(redis.call('HGET', CONFIG, 'history_length') or '') or DEFAULT_HISTORY
+  redis.call('SREM', FEEDS, NAME)
+  redis.call('DEL', CONFIG)
+  for i = 6, #KEYS do redis.call('DEL', KEYS[i]) end
+  -- The revision counter outlives the object so revisions never repeat for a name; the history
+  -- keeps the 'delete' event for late subscribers and then expires.
+  local rev = record({history = history}, 'delete', '', '', '', 0)
+  redis.call('PEXPIRE', HISTORY, 86400000)
+  redis.call('PUBLISH', 'delfeed', NAME .. '\0' .. INSTANCE)
+  return rev
+end
+fail('INVALID', 'unknown operation')

@@ -1,0 +1,12 @@
+package io.thoonk.testing;
+
+/**
+ * Thrown when no {@code redis-server} binary can be found. The message says how to install one,
+ * because the tests of every module run real Redis processes and cannot do without it.
+ */
+public final class RedisServerNotFoundException extends IllegalStateException {
+
+    RedisServerNotFoundException(String message) {
+        super(message);
+    }
+}
