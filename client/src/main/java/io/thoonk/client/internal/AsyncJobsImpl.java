@@ -56,7 +56,7 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
 
     private CompletableFuture<Optional<Job>> claimNow() {
         return this.<List<Object>>write(Script.JOBS, ScriptOutputType.MULTI, null, null, -1, "claim", "", "", "")
-                .thenApply(r -> r == null || r.isEmpty() ? Optional.empty()
+                .thenApply(r -> isNil(r) ? Optional.empty()
                         : Optional.of(new Job((String) r.get(0), (String) r.get(1), (Long) r.get(2))));
     }
 
@@ -142,7 +142,7 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
     public CompletableFuture<Optional<String>> result(String id) {
         Names.id(id);
         return this.<List<Object>>write(Script.JOBS, ScriptOutputType.MULTI, id, null, -1, "result", id, "", "")
-                .thenApply(r -> r == null || r.isEmpty() ? Optional.empty() : Optional.of((String) r.get(0)));
+                .thenApply(r -> isNil(r) ? Optional.empty() : Optional.of((String) r.get(0)));
     }
 
     /**

@@ -40,7 +40,7 @@ final class AsyncQueueImpl extends ObjectSupport implements AsyncQueue {
 
     private CompletableFuture<Optional<String>> takeNow() {
         return this.<List<Object>>write(Script.QUEUE, ScriptOutputType.MULTI, null, null, -1, "take", "", "", "")
-                .thenApply(r -> r == null || r.isEmpty() ? Optional.empty() : Optional.of((String) r.get(1)));
+                .thenApply(r -> isNil(r) ? Optional.empty() : Optional.of((String) r.get(1)));
     }
 
     @Override

@@ -104,7 +104,7 @@ abstract class ObjectSupport implements AsyncLiveObject {
 
     /** {@code [item, revision]} or nil, as read.lua's 'get' answers. */
     static Optional<Item> itemOf(String id, List<Object> reply) {
-        if (reply == null || reply.isEmpty()) {
+        if (isNil(reply)) {
             return Optional.empty();
         }
         return Optional.of(new Item(id, (String) reply.get(0), (Long) reply.get(1)));
@@ -117,6 +117,11 @@ abstract class ObjectSupport implements AsyncLiveObject {
             items.add(new Item((String) reply.get(i), (String) reply.get(i + 1), (Long) reply.get(i + 2)));
         }
         return items;
+    }
+
+    /** A script's nil reply read with a MULTI output: null, empty, or one null element. */
+    static boolean isNil(List<Object> reply) {
+        return reply == null || reply.isEmpty() || reply.get(0) == null;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,0 +1,178 @@
+package io.thoonk.client;
+
+import io.thoonk.testing.RedisShardExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FeedTest {
+
+    @RegisterExtension
+    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
+
+    Thoonk thoonk;
+
+    @BeforeEach
+    void connect() {
+        redis.flushAll();
+        thoonk = Thoonk.connect(redis.primaryUri());
+    }
+
+    @AfterEach
+    void close() {
+        thoonk.close();
+    }
+
+    @Test
+    void publish_edit_retract_with_events_and_revisions() {
+        Feed feed = thoonk.feed("team:1:news");
+        EventRecorder events = new EventRecorder();
+        feed.subscribe(events);
+
+        Published first = feed.publish("hello");
+        Published second = feed.publish("world", "w");
+        Published edited = feed.edit("w", "world!");
+        assertThat(feed.retract(first.id())).isTrue();
+        assertThat(feed.retract("absent")).isFalse();
+
+        assertThat(first.revision()).isEqualTo(1);
+        assertThat(second).isEqualTo(new Published("w", 2));
+        assertThat(edited.revision()).isEqualTo(3);
+        List<Event> got = events.awaitCount(4);
+        assertThat(got).extracting(Event::type)
+                .containsExactly(EventType.PUBLISH, EventType.PUBLISH, EventType.EDIT, EventType.RETRACT);
+        assertThat(got).extracting(Event::revision).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(got.get(2).item()).isEqualTo("world!");
+        assertThat(got.get(3).id()).isEqualTo(first.id());
+        assertThat(feed.ids()).containsExactly("w");
+        assertThat(feed.get("w")).contains(new Item("w", "world!", 3));
+        assertThat(feed.get(first.id())).isEmpty();
+        assertThat(feed.revision()).isEqualTo(4);
+        assertThat(events.errors).isEmpty();
+    }
+
+    @Test
+    void items_keep_publish_order_even_within_one_millisecond() {
+        Feed feed = thoonk.feed("ordered");
+        List<CompletableFuture<Published>> pending = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            pending.add(feed.async().publish("item-" + i, "id-" + (999 - i)).toCompletableFuture());
+        }
+        pending.forEach(CompletableFuture::join);
+        assertThat(feed.ids()).containsExactlyElementsOf(IntStream.range(0, 300).mapToObj(i -> "id-" + (999 - i)).toList());
+        assertThat(feed.all()).extracting(Item::value)
+                .containsExactlyElementsOf(IntStream.range(0, 300).mapToObj(i -> "item-" + i).toList());
+    }
+
+    @Test
+    void publish_of_an_existing_id_is_an_edit_and_makes_it_newest() {
+        Feed feed = thoonk.feed("edits");
+        feed.publish("a", "1");
+        feed.publish("b", "2");
+        feed.publish("a2", "1");
+        assertThat(feed.ids()).containsExactly("2", "1");
+        assertThat(feed.get("1").orElseThrow().value()).isEqualTo("a2");
+    }
+
+    @Test
+    void max_length_drops_oldest_announces_each_and_never_the_new_id() {
+        thoonk.registry().create("capped", ObjectType.FEED, Map.of("max_length", "3"));
+        Feed feed = thoonk.feed("capped");
+        EventRecorder events = new EventRecorder();
+        feed.subscribe(events);
+        for (int i = 1; i <= 5; i++) {
+            feed.publish("v" + i, "id" + i);
+        }
+        assertThat(feed.ids()).containsExactly("id3", "id4", "id5");
+        events.awaitCount(7);
+        assertThat(events.events).filteredOn(e -> e.type() == EventType.RETRACT).extracting(Event::id)
+                .containsExactly("id1", "id2");
+        assertThat(events.revisions()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+
+        // Republishing the oldest id makes it newest: it must survive, the next oldest goes.
+        feed.publish("again", "id3");
+        assertThat(feed.ids()).containsExactly("id4", "id5", "id3");
+    }
+
+    @Test
+    void trimming_holds_under_concurrent_publishers() throws Exception {
+        thoonk.registry().create("busy", ObjectType.FEED, Map.of("max_length", "50"));
+        Set<String> retracted = ConcurrentHashMap.newKeySet();
+        Set<String> published = ConcurrentHashMap.newKeySet();
+        EventRecorder events = new EventRecorder();
+        thoonk.subscribe("busy", events);
+        List<Thread> publishers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            Thread publisher = new Thread(() -> {
+                Feed feed = thoonk.feed("busy");
+                List<CompletableFuture<Published>> pending = new ArrayList<>();
+                for (int i = 0; i < 250; i++) {
+                    pending.add(feed.async().publish("x", thread + "-" + i).toCompletableFuture());
+                }
+                pending.forEach(f -> published.add(f.join().id()));
+            });
+            publisher.start();
+            publishers.add(publisher);
+        }
+        for (Thread p : publishers) {
+            p.join();
+        }
+        Feed feed = thoonk.feed("busy");
+        List<String> ids = feed.ids();
+        assertThat(ids).hasSize(50);
+        assertThat(published).hasSize(1000);
+        events.awaitCount(1000 + 950);
+        events.events.stream().filter(e -> e.type() == EventType.RETRACT).forEach(e -> retracted.add(e.id()));
+        assertThat(retracted).hasSize(950).doesNotContainAnyElementsOf(ids);
+        Set<String> union = new java.util.HashSet<>(retracted);
+        union.addAll(ids);
+        assertThat(union).isEqualTo(published);
+        assertThat(events.revisions()).isSorted().doesNotHaveDuplicates().hasSize(1950);
+        assertThat(feed.all()).hasSize(50);
+    }
+
+    @Test
+    void stale_edit_fails_with_the_current_revision_and_writes_nothing() {
+        Feed feed = thoonk.feed("doc");
+        Published v1 = feed.publish("draft", "doc-1");
+        Published v2 = feed.edit("doc-1", "second", v1.revision());
+        assertThat(v2.revision()).isGreaterThan(v1.revision());
+
+        assertThatThrownBy(() -> feed.edit("doc-1", "stale", v1.revision()))
+                .isInstanceOfSatisfying(ConflictException.class, e -> {
+                    assertThat(e.currentRevision()).isEqualTo(v2.revision());
+                    assertThat(e.expectedRevision()).isEqualTo(v1.revision());
+                    assertThat(e.getMessage()).contains("doc-1").contains("re-read");
+                });
+        assertThat(feed.get("doc-1").orElseThrow().value()).isEqualTo("second");
+        assertThat(feed.revision()).isEqualTo(v2.revision());
+
+        // expected revision 0: create only if absent
+        assertThat(feed.edit("doc-2", "new", 0).revision()).isEqualTo(3);
+        assertThatThrownBy(() -> feed.edit("doc-2", "again", 0)).isInstanceOf(ConflictException.class);
+        assertThatThrownBy(() -> feed.retract("doc-2", 1)).isInstanceOf(ConflictException.class);
+        assertThat(feed.retract("doc-2", 3)).isTrue();
+    }
+
+    @Test
+    void edit_of_unknown_id_is_refused() {
+        Feed feed = thoonk.feed("doc");
+        assertThatThrownBy(() -> feed.edit("nope", "x"))
+                .isInstanceOfSatisfying(NoSuchItemException.class, e -> assertThat(e.id()).isEqualTo("nope"));
+        assertThat(feed.ids()).isEmpty();
+        assertThat(feed.revision()).isZero();
+    }
+}
