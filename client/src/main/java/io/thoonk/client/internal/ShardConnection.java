@@ -97,22 +97,21 @@ public final class ShardConnection implements AutoCloseable {
      */
     public CompletableFuture<Boolean> awaitElement(String listKey, Duration timeout) {
         double seconds = Math.min(MAX_BLOCK_SECONDS, Math.max(0.01, timeout.toMillis() / 1000.0));
-        StatefulRedisConnection<String, String> conn = borrow();
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        conn.async().blmove(listKey, listKey, LMoveArgs.Builder.rightRight(), seconds).whenComplete((v, e) -> {
-            giveBack(conn);
-            if (e != null) {
-                done.completeExceptionally(e);
-            } else {
-                done.complete(v != null);
-            }
-        });
-        return done;
+        return borrow().thenCompose(conn -> conn.async()
+                .blmove(listKey, listKey, LMoveArgs.Builder.rightRight(), seconds).toCompletableFuture()
+                .whenComplete((v, e) -> giveBack(conn))
+                .thenApply(v -> v != null));
     }
 
-    private StatefulRedisConnection<String, String> borrow() {
-        StatefulRedisConnection<String, String> conn = idleBlocking.pollFirst();
-        return conn != null && conn.isOpen() ? conn : client.connect(StringCodec.UTF8, uri);
+    /** An idle blocking connection, or a new one; never blocks (callers may be on an I/O thread). */
+    private CompletableFuture<StatefulRedisConnection<String, String>> borrow() {
+        StatefulRedisConnection<String, String> conn;
+        while ((conn = idleBlocking.pollFirst()) != null) {
+            if (conn.isOpen()) {
+                return CompletableFuture.completedFuture(conn);
+            }
+        }
+        return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
     }
 
     private void giveBack(StatefulRedisConnection<String, String> conn) {
