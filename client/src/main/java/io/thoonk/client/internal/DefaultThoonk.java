@@ -44,7 +44,7 @@ public final class DefaultThoonk implements Thoonk {
             return t;
         });
         try {
-            this.shard = ShardConnection.connect(client, redisUri, eventExecutor);
+            this.shard = ShardConnection.connect(client, redisUri);
         } catch (RuntimeException e) {
             client.shutdown();
             eventExecutor.shutdownNow();

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,24 +29,22 @@ public final class ShardConnection implements AutoCloseable {
     private final RedisURI uri;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisAsyncCommands<String, String> commands;
-    private final Executor callbackExecutor;
     private final Deque<StatefulRedisConnection<String, String>> idleBlocking = new ConcurrentLinkedDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile SubscriptionHub hub;
 
-    private ShardConnection(RedisClient client, RedisURI uri, Executor callbackExecutor) {
+    private ShardConnection(RedisClient client, RedisURI uri) {
         this.client = client;
         this.uri = uri;
-        this.callbackExecutor = callbackExecutor;
         this.connection = client.connect(StringCodec.UTF8, uri);
         this.commands = connection.async();
     }
 
     /** Connects to {@code uri} through {@code client} (which may be shared by many shards). */
-    public static ShardConnection connect(RedisClient client, String uri, Executor callbackExecutor) {
+    public static ShardConnection connect(RedisClient client, String uri) {
         RedisURI parsed = RedisURI.create(uri);
         try {
-            return new ShardConnection(client, parsed, callbackExecutor);
+            return new ShardConnection(client, parsed);
         } catch (RuntimeException e) {
             throw new io.thoonk.client.ThoonkConnectionException("cannot connect to Redis at " + uri + ": "
                     + e.getMessage(), e);
@@ -129,7 +126,7 @@ public final class ShardConnection implements AutoCloseable {
             synchronized (this) {
                 h = hub;
                 if (h == null) {
-                    h = new SubscriptionHub(client.connectPubSub(StringCodec.UTF8, uri), callbackExecutor);
+                    h = new SubscriptionHub(client.connectPubSub(StringCodec.UTF8, uri));
                     hub = h;
                 }
             }

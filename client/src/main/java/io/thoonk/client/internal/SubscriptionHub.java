@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 
 /**
  * One pub/sub connection shared by every subscription to one Redis. Routes each message to the
@@ -32,14 +31,12 @@ public final class SubscriptionHub implements AutoCloseable {
     }
 
     private final StatefulRedisPubSubConnection<String, String> connection;
-    private final Executor executor;
     private final Map<String, List<Target>> channels = new ConcurrentHashMap<>();
     private final Map<String, List<Target>> patterns = new ConcurrentHashMap<>();
     private volatile boolean connectedOnce;
 
-    SubscriptionHub(StatefulRedisPubSubConnection<String, String> connection, Executor executor) {
+    SubscriptionHub(StatefulRedisPubSubConnection<String, String> connection) {
         this.connection = connection;
-        this.executor = executor;
         connection.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -71,9 +68,13 @@ public final class SubscriptionHub implements AutoCloseable {
         }
     }
 
-    /** After a reconnect, once Lettuce's resubscriptions are through (a PING queued behind them). */
+    /**
+     * After a reconnect, once Lettuce's resubscriptions are through (a PING queued behind them).
+     * The reply is handled on the I/O thread, so each target hears of the reconnect exactly between
+     * the messages that came before the PONG and those after it.
+     */
     private void reconnected() {
-        connection.async().ping().whenCompleteAsync((pong, error) -> {
+        connection.async().ping().whenComplete((pong, error) -> {
             if (error != null) {
                 log.warn("pub/sub connection to Redis did not answer after reconnecting: {}", error.toString());
             }
@@ -81,7 +82,7 @@ public final class SubscriptionHub implements AutoCloseable {
             channels.values().forEach(all::addAll);
             patterns.values().forEach(all::addAll);
             all.forEach(Target::onReconnected);
-        }, executor);
+        });
     }
 
     synchronized CompletableFuture<Void> subscribe(List<String> names, boolean pattern, Target target) {

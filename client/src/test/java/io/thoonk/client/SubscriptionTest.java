@@ -1,0 +1,204 @@
+package io.thoonk.client;
+
+import io.thoonk.testing.RedisShardExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class SubscriptionTest {
+
+    @RegisterExtension
+    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
+
+    Thoonk publisher;
+    Thoonk subscriber;
+
+    @BeforeEach
+    void connect() {
+        redis.flushAll();
+        publisher = Thoonk.connect(redis.primaryUri());
+        subscriber = Thoonk.connect(redis.primaryUri());
+    }
+
+    @AfterEach
+    void close() {
+        publisher.close();
+        subscriber.close();
+    }
+
+    @Test
+    void pattern_subscription_sees_every_object_of_a_team_and_nothing_else() {
+        EventRecorder events = new EventRecorder();
+        subscriber.subscribePattern("team:353:*", events);
+        publisher.feed("team:353:news").publish("n1");
+        publisher.sortedFeed("team:353:todo").append("t1");
+        publisher.feed("team:354:news").publish("other team");
+        publisher.jobs("team:353:jobs").put("j1");
+        publisher.feed("team:353:news").publish("n2");
+
+        List<Event> got = events.awaitCount(4);
+        assertThat(got).extracting(Event::object)
+                .containsExactly("team:353:news", "team:353:todo", "team:353:jobs", "team:353:news");
+        assertThat(got).extracting(Event::revision).containsExactly(1L, 1L, 1L, 2L);
+        await().during(Duration.ofMillis(200)).until(() -> events.events.size() == 4);
+    }
+
+    @Test
+    void subscribe_from_a_revision_replays_then_goes_live_without_gap_or_duplicate() {
+        Feed feed = publisher.feed("team:1:log");
+        for (int i = 1; i <= 10; i++) {
+            feed.publish("e" + i);
+        }
+        EventRecorder events = new EventRecorder();
+        Subscription sub = subscriber.subscribe("team:1:log", 4, events);
+        for (int i = 11; i <= 15; i++) {
+            feed.publish("e" + i);
+        }
+        events.awaitCount(12);
+        assertThat(events.revisions()).containsExactlyElementsOf(LongStream.rangeClosed(4, 15).boxed().toList());
+        assertThat(events.events.get(0).replayed()).isTrue();
+        assertThat(events.events.get(0).item()).isEqualTo("e4");
+        assertThat(sub.lastRevision("team:1:log")).isEqualTo(15);
+        assertThat(events.losses).isEmpty();
+    }
+
+    @Test
+    void replay_returns_history_and_reports_when_it_no_longer_reaches_back() {
+        publisher.registry().create("short", ObjectType.FEED, Map.of("history_length", "5"));
+        Feed feed = publisher.feed("short");
+        for (int i = 1; i <= 20; i++) {
+            feed.publish("e" + i, "id" + i);
+        }
+        assertThat(feed.replay(16)).extracting(Event::revision).containsExactly(16L, 17L, 18L, 19L, 20L);
+        assertThat(feed.replay(21)).isEmpty();
+        assertThatThrownBy(() -> feed.replay(3))
+                .isInstanceOfSatisfying(HistoryTruncatedException.class, e -> {
+                    assertThat(e.requestedRevision()).isEqualTo(3);
+                    assertThat(e.oldestAvailableRevision()).isEqualTo(16);
+                });
+
+        EventRecorder events = new EventRecorder();
+        subscriber.subscribe("short", 1, events);
+        events.awaitCount(5);
+        assertThat(events.losses).hasSize(1);
+        assertThat(events.losses.get(0)).containsExactly(1, 16);
+        assertThat(events.revisions()).containsExactly(16L, 17L, 18L, 19L, 20L);
+    }
+
+    @Test
+    void forced_disconnects_do_not_lose_reorder_or_repeat_events() throws Exception {
+        EventRecorder events = new EventRecorder();
+        subscriber.subscribe("team:7:stream", events);
+        Feed feed = publisher.feed("team:7:stream");
+        int total = 3000;
+        AtomicInteger sent = new AtomicInteger();
+        AtomicBoolean done = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (int i = 1; i <= total; i++) {
+                feed.publish("e" + i);
+                sent.incrementAndGet();
+            }
+            done.set(true);
+        });
+        writer.start();
+        int kills = 0;
+        while (!done.get()) {
+            int before = sent.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> done.get() || sent.get() >= before + 300);
+            if (!done.get()) {
+                redis.primary().call("CLIENT KILL TYPE pubsub");
+                kills++;
+            }
+        }
+        writer.join();
+        await().atMost(Duration.ofSeconds(20)).until(() -> events.events.size() >= total);
+        assertThat(kills).isGreaterThanOrEqualTo(3);
+        assertThat(events.revisions()).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
+        assertThat(events.events).filteredOn(Event::replayed).isNotEmpty();
+        assertThat(events.losses).isEmpty();
+    }
+
+    @Test
+    void a_skipped_revision_is_filled_from_history() {
+        // Writes made while nobody listens: published straight to the history and revision keys
+        // (no pub/sub message), as if the subscriber had missed them.
+        Feed feed = publisher.feed("gappy");
+        feed.publish("e1");
+        EventRecorder events = new EventRecorder();
+        subscriber.subscribe("gappy", events);
+        feed.publish("e2");
+        events.awaitCount(1);
+        redis.primary().call("INCR feed.revision:gappy");
+        redis.primary().call("XADD feed.history:gappy 3-0 t publish i silent p  v e3-silent".replace("p  v", "p - v"));
+        feed.publish("e4");
+        events.awaitCount(3);
+        assertThat(events.revisions()).containsExactly(2L, 3L, 4L);
+        assertThat(events.events.get(1).replayed()).isTrue();
+        assertThat(events.events.get(1).item()).isEqualTo("e3-silent");
+    }
+
+    @Test
+    void delete_is_an_event_and_revisions_continue_after_recreation() {
+        EventRecorder events = new EventRecorder();
+        subscriber.subscribe("team:5:temp", events);
+        Feed feed = publisher.feed("team:5:temp");
+        feed.publish("a");
+        assertThat(publisher.registry().delete("team:5:temp")).isTrue();
+        assertThat(publisher.registry().delete("team:5:temp")).isFalse();
+        assertThat(feed.ids()).isEmpty();
+        assertThat(publisher.registry().names()).doesNotContain("team:5:temp");
+        feed.publish("b");
+        events.awaitCount(3);
+        assertThat(events.types()).containsExactly(EventType.PUBLISH, EventType.DELETE, EventType.PUBLISH);
+        assertThat(events.revisions()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void a_failing_listener_does_not_stop_delivery() {
+        AtomicInteger seen = new AtomicInteger();
+        EventRecorder errors = new EventRecorder();
+        subscriber.subscribe("fragile", new EventListener() {
+            @Override
+            public void onEvent(Event event) {
+                if (seen.incrementAndGet() == 1) {
+                    throw new IllegalStateException("boom");
+                }
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                errors.onError(error);
+            }
+        });
+        publisher.feed("fragile").publish("1");
+        publisher.feed("fragile").publish("2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.get() == 2);
+        assertThat(errors.errors).hasSize(1);
+    }
+
+    @Test
+    void closed_subscription_receives_nothing_more() {
+        EventRecorder events = new EventRecorder();
+        Subscription sub = subscriber.subscribe("quiet", events);
+        publisher.feed("quiet").publish("1");
+        events.awaitCount(1);
+        sub.close();
+        sub.close();
+        publisher.feed("quiet").publish("2");
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                redis.primary().call("PUBSUB NUMSUB feed.event:quiet").endsWith("\n0"));
+        assertThat(events.events).hasSize(1);
+    }
+}
