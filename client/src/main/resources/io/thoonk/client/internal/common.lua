@@ -34,28 +34,37 @@ local function check_fence()
   end
 end
 
--- Checks the fence and the object's type, creating the object on first use (contract 'newfeed').
+-- Checks the fence and the object's type. Writes nothing: Redis does not roll a script back when
+-- it fails, so every check must pass before the first write. An object that does not exist yet is
+-- created by record(), i.e. only by a change that really happens (contract 'newfeed').
 -- Returns the config as a table of the fields the scripts use.
 local function open(kind)
   check_fence()
   local c = redis.call('HMGET', CONFIG, 'type', 'history_length', 'max_length', 'timeout_ms',
                        'max_attempts', 'result_ttl_ms')
-  if not c[1] then
-    redis.call('SADD', FEEDS, NAME)
-    redis.call('HSET', CONFIG, 'type', kind)
-    redis.call('PERSIST', HISTORY)
-    redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
-    redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
-  elseif c[1] ~= kind then
+  if c[1] and c[1] ~= kind then
     fail('WRONGTYPE', c[1])
   end
   return {
+    kind = kind,
+    missing = not c[1],
     history = tonumber(c[2]) or DEFAULT_HISTORY,
     max_length = tonumber(c[3]) or 0,
     timeout_ms = tonumber(c[4]) or 0,
     max_attempts = tonumber(c[5]) or 0,
     result_ttl_ms = tonumber(c[6]) or 86400000,
   }
+end
+
+local function create_if_missing(cfg)
+  if cfg.missing then
+    cfg.missing = false
+    redis.call('SADD', FEEDS, NAME)
+    redis.call('HSET', CONFIG, 'type', cfg.kind)
+    redis.call('PERSIST', HISTORY)
+    redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
+    redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  end
 end
 
 -- For reads: the object's type must match if it exists; returns false when it does not exist.
@@ -74,6 +83,7 @@ end
 -- 'feed.event:[f]' as 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes is
 -- how many contract-channel messages for the same change follow it. Returns the revision.
 local function record(cfg, kind, id, position, item, echoes)
+  create_if_missing(cfg)
   local rev = redis.call('INCR', REVISION)
   if cfg.history > 0 then
     redis.call('XADD', HISTORY, 'MAXLEN', cfg.history, rev .. '-0',
