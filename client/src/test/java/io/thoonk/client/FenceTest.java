@@ -1,0 +1,73 @@
+package io.thoonk.client;
+
+import io.thoonk.testing.RedisShardExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The per-team fence a coordinator writes on a shard ({@code thoonk.team:[team]}): writes of a
+ * frozen or moved team are refused atomically, so a stale router can never write to the wrong
+ * shard. Also checks the shard fixture: writes reach the replica.
+ */
+class FenceTest {
+
+    @RegisterExtension
+    static final RedisShardExtension redis = RedisShardExtension.withReplicas(1);
+
+    Thoonk thoonk;
+
+    @BeforeEach
+    void connect() {
+        redis.flushAll();
+        thoonk = Thoonk.connect(redis.primaryUri());
+    }
+
+    @AfterEach
+    void close() {
+        thoonk.close();
+    }
+
+    @Test
+    void frozen_and_moved_teams_refuse_writes_and_nothing_is_written() {
+        Feed feed = thoonk.feed("team:12:news");
+        feed.publish("before", "a");
+        redis.primary().call("HSET thoonk.team:12 state frozen epoch 4");
+
+        assertThatThrownBy(() -> feed.publish("during"))
+                .isInstanceOfSatisfying(TeamFencedException.class, e -> {
+                    assertThat(e.team()).isEqualTo("12");
+                    assertThat(e.state()).isEqualTo("frozen");
+                    assertThat(e.epoch()).isEqualTo(4);
+                });
+        assertThatThrownBy(() -> thoonk.jobs("team:12:jobs").put("x")).isInstanceOf(TeamFencedException.class);
+        assertThatThrownBy(() -> thoonk.registry().delete("team:12:news")).isInstanceOf(TeamFencedException.class);
+        // reads still work; other teams are unaffected
+        assertThat(feed.ids()).containsExactly("a");
+        assertThat(thoonk.feed("team:13:news").publish("fine").revision()).isEqualTo(1);
+
+        redis.primary().call("HSET thoonk.team:12 state moved epoch 5");
+        assertThatThrownBy(() -> feed.edit("a", "x")).isInstanceOfSatisfying(TeamFencedException.class,
+                e -> assertThat(e.state()).isEqualTo("moved"));
+        assertThat(feed.revision()).isEqualTo(1);
+        assertThat(redis.primary().call("EXISTS feed.config:team:12:jobs")).isEqualTo("0");
+
+        redis.primary().call("HSET thoonk.team:12 state active epoch 6");
+        assertThat(feed.publish("after").revision()).isEqualTo(2);
+    }
+
+    @Test
+    void writes_reach_the_replica() {
+        thoonk.feed("replicated").publish("x", "id1");
+        var replica = redis.shard().replicas().get(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "x".equals(replica.call("HGET feed.items:replicated id1")));
+        assertThat(replica.call("INFO replication")).contains("role:slave");
+    }
+}
