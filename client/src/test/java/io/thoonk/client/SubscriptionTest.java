@@ -131,6 +131,16 @@ class SubscriptionTest {
     }
 
     @Test
+    void events_missed_while_disconnected_before_the_first_event_are_caught_up() {
+        EventRecorder events = new EventRecorder();
+        subscriber.subscribe("team:7:late", events);
+        redis.primary().call("CLIENT KILL TYPE pubsub");
+        publisher.feed("team:7:late").publish("while away");
+        events.awaitCount(1);
+        assertThat(events.revisions()).containsExactly(1L);
+    }
+
+    @Test
     void a_skipped_revision_is_filled_from_history() {
         // Writes made while nobody listens: published straight to the history and revision keys
         // (no pub/sub message), as if the subscriber had missed them.

@@ -95,9 +95,17 @@ public final class DefaultThoonk implements Thoonk {
         return new DefaultRegistry(this);
     }
 
+    /**
+     * "From now" means from the revision current just before subscribing: so even an object
+     * subscription that has not received anything yet catches up after a reconnect.
+     */
     @Override
     public Subscription subscribe(String name, EventListener listener) {
-        return Await.await(subscribeAsync(Names.objectName(name), false, -1, listener), options.commandTimeout());
+        Names.objectName(name);
+        Objects.requireNonNull(listener, "listener == null");
+        CompletableFuture<Subscription> sub = shard.commands().get(Keys.revision(name)).toCompletableFuture()
+                .thenCompose(rev -> subscribeAsync(name, false, (rev == null ? 0 : Long.parseLong(rev)) + 1, listener));
+        return Await.await(sub, options.commandTimeout());
     }
 
     @Override

@@ -69,14 +69,24 @@ public final class SubscriptionHub implements AutoCloseable {
     }
 
     /**
-     * After a reconnect, once Lettuce's resubscriptions are through (a PING queued behind them).
-     * The reply is handled on the I/O thread, so each target hears of the reconnect exactly between
-     * the messages that came before the PONG and those after it.
+     * After a reconnect: subscribes again to every channel and pattern (idempotent on the server,
+     * and independent of when Lettuce's own resubscription runs), and once Redis acknowledged
+     * that, tells each target, which then replays what it missed. The acknowledgement is handled
+     * on the I/O thread, so each target hears of the reconnect exactly between the messages that
+     * came before it and those after it, and nothing published after the catch-up's read is lost.
      */
     private void reconnected() {
-        connection.async().ping().whenComplete((pong, error) -> {
+        CompletableFuture<Void> channelsBack;
+        CompletableFuture<Void> patternsBack;
+        synchronized (this) {
+            channelsBack = channels.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : connection.async().subscribe(channels.keySet().toArray(String[]::new)).toCompletableFuture();
+            patternsBack = patterns.isEmpty() ? CompletableFuture.completedFuture(null)
+                    : connection.async().psubscribe(patterns.keySet().toArray(String[]::new)).toCompletableFuture();
+        }
+        CompletableFuture.allOf(channelsBack, patternsBack).whenComplete((ok, error) -> {
             if (error != null) {
-                log.warn("pub/sub connection to Redis did not answer after reconnecting: {}", error.toString());
+                log.warn("resubscribing after a reconnect failed: {}", error.toString());
             }
             java.util.Set<Target> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             channels.values().forEach(all::addAll);
