@@ -63,6 +63,38 @@ class JobsTest {
     }
 
     @Test
+    void every_job_and_queue_change_is_an_event_with_the_next_revision() {
+        EventRecorder events = new EventRecorder();
+        jobs.subscribe(events);
+        String id = jobs.put("p").id();
+        jobs.get(Duration.ZERO).orElseThrow();
+        jobs.cancel(id);
+        jobs.get(Duration.ZERO).orElseThrow();
+        jobs.stall(id);
+        jobs.retry(id);
+        jobs.get(Duration.ZERO).orElseThrow();
+        jobs.release(id);
+        jobs.get(Duration.ZERO).orElseThrow();
+        jobs.finish(id);
+        String other = jobs.put("q").id();
+        jobs.retract(other);
+        events.awaitCount(12);
+        assertThat(events.types()).containsExactly(EventType.PUBLISH, EventType.CLAIM, EventType.CANCEL,
+                EventType.CLAIM, EventType.STALL, EventType.RETRY, EventType.CLAIM, EventType.RELEASE, EventType.CLAIM,
+                EventType.FINISH, EventType.PUBLISH, EventType.RETRACT);
+        assertThat(events.revisions()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
+        assertThat(events.events.get(2).item()).as("failure count").isEqualTo("1");
+
+        Queue queue = thoonk.queue("team:4:q");
+        EventRecorder queueEvents = new EventRecorder();
+        queue.subscribe(queueEvents);
+        String item = queue.put("x").id();
+        queue.get(Duration.ZERO);
+        assertThat(queueEvents.awaitCount(2)).extracting(e -> e.type() + " " + e.id() + " " + e.revision())
+                .containsExactly("PUBLISH " + item + " 1", "TAKE " + item + " 2");
+    }
+
+    @Test
     void high_priority_first_and_ids_of_caller() {
         jobs.put("low-1", "a", Priority.NORMAL);
         jobs.put("low-2", "b", Priority.NORMAL);
