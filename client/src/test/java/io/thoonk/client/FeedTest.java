@@ -1,10 +1,6 @@
 package io.thoonk.client;
 
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,23 +13,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class FeedTest {
-
-    @RegisterExtension
-    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    Thoonk thoonk;
-
-    @BeforeEach
-    void connect() {
-        redis.flushAll();
-        thoonk = Thoonk.connect(redis.primaryUri());
-    }
-
-    @AfterEach
-    void close() {
-        thoonk.close();
-    }
+class FeedTest extends ClientTestSupport {
 
     @Test
     void publish_edit_retract_with_events_and_revisions() {

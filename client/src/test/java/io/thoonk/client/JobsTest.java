@@ -1,10 +1,7 @@
 package io.thoonk.client;
 
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -19,24 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class JobsTest {
+class JobsTest extends ClientTestSupport {
 
-    @RegisterExtension
-    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    Thoonk thoonk;
     Jobs jobs;
 
     @BeforeEach
-    void connect() {
-        redis.flushAll();
-        thoonk = Thoonk.connect(redis.primaryUri());
+    void setUp() {
         jobs = thoonk.jobs("team:4:render");
-    }
-
-    @AfterEach
-    void close() {
-        thoonk.close();
     }
 
     @Test

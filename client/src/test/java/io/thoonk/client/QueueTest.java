@@ -1,10 +1,6 @@
 package io.thoonk.client;
 
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,23 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class QueueTest {
-
-    @RegisterExtension
-    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    Thoonk thoonk;
-
-    @BeforeEach
-    void connect() {
-        redis.flushAll();
-        thoonk = Thoonk.connect(redis.primaryUri());
-    }
-
-    @AfterEach
-    void close() {
-        thoonk.close();
-    }
+class QueueTest extends ClientTestSupport {
 
     @Test
     void normal_items_are_fifo_and_high_priority_goes_first() {

@@ -1,37 +1,23 @@
 package io.thoonk.client;
 
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class SortedFeedTest {
+class SortedFeedTest extends ClientTestSupport {
 
-    @RegisterExtension
-    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    Thoonk thoonk;
     SortedFeed list;
     EventRecorder events;
 
     @BeforeEach
-    void connect() {
-        redis.flushAll();
-        thoonk = Thoonk.connect(redis.primaryUri());
+    void setUp() {
         list = thoonk.sortedFeed("team:9:agenda");
         events = new EventRecorder();
         list.subscribe(events);
-    }
-
-    @AfterEach
-    void close() {
-        thoonk.close();
     }
 
     @Test

@@ -1,10 +1,7 @@
 package io.thoonk.client;
 
-import io.thoonk.testing.RedisShardExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -15,23 +12,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Bad input gets a specific exception with a clear message, and nothing is written. */
-class ValidationTest {
+class ValidationTest extends ClientTestSupport {
 
-    @RegisterExtension
-    static final RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    Thoonk thoonk;
-
-    @BeforeEach
-    void connect() {
-        redis.flushAll();
-        thoonk = Thoonk.connect(redis.primaryUri(), ThoonkOptions.builder().maxItemBytes(1000).build());
+    @Override
+    ThoonkOptions options() {
+        return ThoonkOptions.builder().maxItemBytes(1000).build();
     }
 
     @AfterEach
-    void close() {
+    void nothingWritten() {
         assertThat(redis.primary().call("DBSIZE")).as("nothing written").isEqualTo("0");
-        thoonk.close();
     }
 
     @ParameterizedTest

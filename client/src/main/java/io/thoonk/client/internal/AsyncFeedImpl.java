@@ -5,7 +5,6 @@ import io.thoonk.client.AsyncFeed;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Published;
 
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 

@@ -1,15 +1,11 @@
 package io.thoonk.client.internal;
 
 import io.thoonk.client.AsyncSortedFeed;
-import io.thoonk.client.Item;
 import io.thoonk.client.Position;
 import io.thoonk.client.Published;
 import io.thoonk.client.SortedFeed;
 
-import java.util.List;
-import java.util.Optional;
-
-final class BlockingSortedFeed extends BlockingSupport<AsyncSortedFeedImpl> implements SortedFeed {
+final class BlockingSortedFeed extends BlockingItemSupport<AsyncSortedFeedImpl> implements SortedFeed {
 
     BlockingSortedFeed(AsyncSortedFeedImpl async) {
         super(async);
@@ -43,35 +39,5 @@ final class BlockingSortedFeed extends BlockingSupport<AsyncSortedFeedImpl> impl
     @Override
     public Published move(String id, Position to) {
         return await(async.move(id, to));
-    }
-
-    @Override
-    public Published edit(String id, String item) {
-        return await(async.edit(id, item));
-    }
-
-    @Override
-    public Published edit(String id, String item, long expectedRevision) {
-        return await(async.edit(id, item, expectedRevision));
-    }
-
-    @Override
-    public boolean retract(String id) {
-        return await(async.retract(id));
-    }
-
-    @Override
-    public Optional<Item> get(String id) {
-        return await(async.get(id));
-    }
-
-    @Override
-    public List<String> ids() {
-        return await(async.ids());
-    }
-
-    @Override
-    public List<Item> all() {
-        return await(async.all());
     }
 }
