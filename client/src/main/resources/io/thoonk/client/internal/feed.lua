@@ -18,8 +18,7 @@ if op == 'retract' then
   return rev
 end
 
-local existed = redis.call('ZSCORE', IDS, id)
-if op == 'edit' and not existed then
+if op == 'edit' and not redis.call('ZSCORE', IDS, id) then
   fail('NOSUCHITEM')
 end
 check_expected(ITEMREV, id, expected)
@@ -29,14 +28,14 @@ check_expected(ITEMREV, id, expected)
 local score = now_ms()
 local newest = redis.call('ZRANGE', IDS, -1, -1, 'WITHSCORES')
 if newest[2] and tonumber(newest[2]) >= score then
-  score = tonumber(newest[2]) + 1 / 1024
+  score = string.format('%.17g', tonumber(newest[2]) + 1 / 1024)
 end
-redis.call('ZADD', IDS, string.format('%.17g', score), id)
+local added = redis.call('ZADD', IDS, score, id)
 redis.call('HSET', ITEMS, id, item)
 redis.call('INCR', PUBLISHES)
 
 local rev
-if existed then
+if added == 0 then
   rev = record(cfg, 'edit', id, '', item, 1)
   redis.call('PUBLISH', 'feed.edit:' .. NAME, id .. '\0' .. item)
 else
