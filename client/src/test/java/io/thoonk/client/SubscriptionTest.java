@@ -99,6 +99,9 @@ class SubscriptionTest {
 
     @Test
     void forced_disconnects_do_not_lose_reorder_or_repeat_events() throws Exception {
+        // History long enough for the slowest reconnect on a loaded machine: this test is about
+        // ordering and replay, not about truncation (tested above).
+        publisher.registry().create("team:7:stream", ObjectType.FEED, Map.of("history_length", "10000"));
         EventRecorder events = new EventRecorder();
         subscriber.subscribe("team:7:stream", events);
         Feed feed = publisher.feed("team:7:stream");
@@ -123,7 +126,8 @@ class SubscriptionTest {
             }
         }
         writer.join();
-        await().atMost(Duration.ofSeconds(20)).until(() -> events.events.size() >= total);
+        await().atMost(Duration.ofSeconds(20)).failFast("history lost", () -> !events.losses.isEmpty())
+                .until(() -> events.events.size() >= total);
         assertThat(kills).isGreaterThanOrEqualTo(3);
         assertThat(events.revisions()).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(events.events).filteredOn(Event::replayed).isNotEmpty();

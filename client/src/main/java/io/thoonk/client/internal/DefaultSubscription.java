@@ -166,6 +166,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     /** Delivers the history from {@code t.lastRevision + 1} to {@code to} (-1 = current). */
     private void fill(String object, Tracker t, long to) {
         long from = t.lastRevision + 1;
+        log.debug("fill {} from {} to {}", object, from, to);
         try {
             History.Slice slice = Await.await(History.read(shard, object, from, to), timeout);
             if (slice.lost()) {

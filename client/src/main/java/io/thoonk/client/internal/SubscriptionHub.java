@@ -51,6 +51,7 @@ public final class SubscriptionHub implements AutoCloseable {
         connection.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+                log.debug("pub/sub connection up (again: {})", connectedOnce);
                 if (connectedOnce) {
                     reconnected();
                 }
@@ -88,6 +89,7 @@ public final class SubscriptionHub implements AutoCloseable {
             if (error != null) {
                 log.warn("resubscribing after a reconnect failed: {}", error.toString());
             }
+            log.debug("resubscribed after reconnect; notifying targets");
             java.util.Set<Target> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             channels.values().forEach(all::addAll);
             patterns.values().forEach(all::addAll);
