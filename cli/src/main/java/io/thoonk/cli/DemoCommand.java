@@ -1,0 +1,48 @@
+package io.thoonk.cli;
+
+import io.thoonk.client.Thoonk;
+import io.thoonk.cli.Views.Note;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code thoonk demo}: a short narrated tour of feeds, sorted feeds and jobs with their live events.
+ * Without {@code --redis} (or {@code THOONK_REDIS}) it starts, and afterwards stops, its own
+ * redis-server.
+ */
+@Command(name = "demo", description = {"Runs a short narrated tour of feeds, sorted feeds and jobs, printing "
+        + "every event live.", "Without --redis (or $THOONK_REDIS) it runs its own redis-server on a free port."})
+final class DemoCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private ThoonkCli cli;
+
+    @Mixin
+    private ConnectionOptions connection;
+
+    @Override
+    public Integer call() {
+        Printer printer = cli.printer();
+        Optional<String> given = connection.explicitRedisUri();
+        if (given.isPresent()) {
+            return tour(given.get(), printer);
+        }
+        try (LocalRedisServer server = LocalRedisServer.start()) {
+            printer.print(new Note("Started a throw-away redis-server at " + server.uri()));
+            int code = tour(server.uri(), printer);
+            printer.print(new Note("Stopping redis-server"));
+            return code;
+        }
+    }
+
+    private static int tour(String redisUri, Printer printer) {
+        try (Thoonk thoonk = ConnectionOptions.open(redisUri)) {
+            new DemoTour(thoonk, printer).run();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,50 @@
+package io.thoonk.cli;
+
+import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.client.ThoonkException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+import java.io.PrintWriter;
+
+/**
+ * Turns failures into one {@code thoonk: message} line on stderr and an exit code:
+ * {@value #USAGE} for bad usage or a refused argument ({@link InvalidArgumentException}),
+ * {@value #FAILURE} for anything else.
+ */
+final class ErrorHandler implements IParameterExceptionHandler, IExecutionExceptionHandler {
+
+    /** Exit code for bad usage and invalid arguments. */
+    static final int USAGE = 2;
+    /** Exit code for every other failure. */
+    static final int FAILURE = 1;
+
+    @Override
+    public int handleParseException(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("thoonk: " + e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Try '" + command.getCommandSpec().qualifiedName() + " --help' for usage.");
+        err.flush();
+        return USAGE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
+        PrintWriter err = command.getErr();
+        if (e instanceof ThoonkException) {
+            err.println("thoonk: " + e.getMessage());
+            err.flush();
+            return e instanceof InvalidArgumentException ? USAGE : FAILURE;
+        }
+        err.println("thoonk: unexpected error: " + e);
+        e.printStackTrace(err);
+        err.flush();
+        return FAILURE;
+    }
+}

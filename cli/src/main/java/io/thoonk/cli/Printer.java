@@ -1,0 +1,53 @@
+package io.thoonk.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.PrintWriter;
+import java.util.List;
+
+/**
+ * Writes results to stdout, one {@link View} at a time: its text form, or one JSON object per line.
+ * Every line is flushed at once, so a reader sees events as they happen. Thread-safe.
+ */
+final class Printer {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final OutputFormat format;
+    private final PrintWriter out;
+
+    Printer(OutputFormat format, PrintWriter out) {
+        this.format = format;
+        this.out = out;
+    }
+
+    /** Prints a view in the chosen format. */
+    void print(View view) {
+        line(format == OutputFormat.JSON ? toJson(view) : view.text());
+    }
+
+    /** Prints each view in turn. */
+    void printAll(List<? extends View> views) {
+        views.forEach(this::print);
+    }
+
+    /** Prints a view as JSON whatever the chosen format (for streams meant for scripts). */
+    void printJson(View view) {
+        line(toJson(view));
+    }
+
+    private synchronized void line(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value + " as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.thoonk.cli;
+
+import io.thoonk.client.Event;
+import io.thoonk.client.Item;
+import io.thoonk.client.Job;
+import io.thoonk.client.JobState;
+import io.thoonk.client.Published;
+
+import java.util.Locale;
+
+/** The results the CLI prints; each record is one JSON object in {@code --output json}. */
+final class Views {
+
+    private Views() {
+    }
+
+    /** A write: publish, edit, move, put. */
+    record Written(String name, String action, String id, long revision) implements View {
+        static Written of(String name, String action, Published published) {
+            return new Written(name, action, published.id(), published.revision());
+        }
+
+        @Override
+        public String text() {
+            return action + " " + id + " (" + name + " revision " + revision + ")";
+        }
+    }
+
+    /** A retract: whether there was something to remove. */
+    record Removed(String name, String id, boolean retracted) implements View {
+        @Override
+        public String text() {
+            return retracted ? "retracted " + id : "no item " + id + " in " + name + ", nothing retracted";
+        }
+    }
+
+    /** A job operation without a revision: finish, cancel, stall, retry. */
+    record Done(String name, String id, String action) implements View {
+        @Override
+        public String text() {
+            return action + " job " + id;
+        }
+    }
+
+    /** An item id. */
+    record Id(String name, String id) implements View {
+        @Override
+        public String text() {
+            return id;
+        }
+    }
+
+    /** An item with its content and the revision at which it last changed. */
+    record ItemView(String name, String id, String item, long revision) implements View {
+        static ItemView of(String name, Item item) {
+            return new ItemView(name, item.id(), item.value(), item.revision());
+        }
+
+        @Override
+        public String text() {
+            return id + "\t" + item;
+        }
+    }
+
+    /** An item taken from a queue. */
+    record Taken(String name, String item) implements View {
+        @Override
+        public String text() {
+            return item;
+        }
+    }
+
+    /** A claimed job. */
+    record Claimed(String name, String id, String payload, long failures) implements View {
+        static Claimed of(String name, Job job) {
+            return new Claimed(name, job.id(), job.payload(), job.failures());
+        }
+
+        @Override
+        public String text() {
+            return "id: " + id + System.lineSeparator() + "payload: " + payload + System.lineSeparator()
+                    + "failures: " + failures;
+        }
+    }
+
+    /** A job id with its state, as listed. */
+    record Listed(String name, String id, String state) implements View {
+        static Listed of(String name, String id, JobState state) {
+            return new Listed(name, id, state.name().toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public String text() {
+            return id + "\t" + state;
+        }
+    }
+
+    /** One event of a subscription. */
+    record EventView(String name, String type, String id, String item, String position, long revision)
+            implements View {
+        static EventView of(Event event) {
+            return new EventView(event.object(), event.type().wireName(), event.id(), event.item(),
+                    event.position(), event.revision());
+        }
+
+        @Override
+        public String text() {
+            StringBuilder sb = new StringBuilder("  event ").append(name).append(' ').append(type);
+            appendIfPresent(sb, "id", id);
+            appendIfPresent(sb, "position", position);
+            appendIfPresent(sb, "item", item);
+            return sb.append(" revision=").append(revision).toString();
+        }
+
+        private static void appendIfPresent(StringBuilder sb, String field, String value) {
+            if (value != null && !value.isEmpty()) {
+                sb.append(' ').append(field).append('=').append(value);
+            }
+        }
+    }
+
+    /** A line of narration (the demo). */
+    record Note(String note) implements View {
+        @Override
+        public String text() {
+            return note;
+        }
+    }
+}
