@@ -1,0 +1,217 @@
+package io.thoonk.coordinator.directory;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.thoonk.proto.v1.DirectoryChange;
+import io.thoonk.proto.v1.Shard;
+import io.thoonk.proto.v1.TeamBucket;
+import io.thoonk.proto.v1.TeamPlacement;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The directory's durable state in ZooKeeper ({@link ZkLayout}). Every change is one ZooKeeper
+ * transaction that compare-and-sets {@code /revision}, writes the changed node at the version it
+ * was read at, and appends the change to {@code /changes}; a lost race is retried from a fresh
+ * read, so concurrent writers (even two coordinators that both believe they lead) never lose or
+ * duplicate a placement.
+ */
+public final class DirectoryStore {
+
+    /** Changes kept in {@code /changes} for Watch resumption. */
+    public static final int CHANGES_KEPT = 10_000;
+
+    private static final int MAX_ATTEMPTS = 50;
+
+    private final CuratorFramework zk;
+
+    /** {@code zk} must be started and namespaced (e.g. {@code usingNamespace("thoonk")}). */
+    public DirectoryStore(CuratorFramework zk) {
+        this.zk = zk;
+    }
+
+    /** Creates the top-level nodes if missing; safe to run on every start, concurrently. */
+    public void ensureLayout() throws Exception {
+        createIfMissing(ZkLayout.REVISION, longBytes(0));
+        for (String path : List.of(ZkLayout.SHARDS, ZkLayout.TEAMS, ZkLayout.CHANGES, ZkLayout.COORDINATORS)) {
+            createIfMissing(path, new byte[0]);
+        }
+    }
+
+    private void createIfMissing(String path, byte[] data) throws Exception {
+        try {
+            zk.create().creatingParentsIfNeeded().forPath(path, data);
+        } catch (KeeperException.NodeExistsException alreadyThere) {
+            // another coordinator created it first
+        }
+    }
+
+    public long readRevision() throws Exception {
+        return ByteBuffer.wrap(zk.getData().forPath(ZkLayout.REVISION)).getLong();
+    }
+
+    /** Everything, for a cold start. The revision is read first, so the snapshot is at least that new. */
+    public DirectorySnapshot load() throws Exception {
+        long revision = readRevision();
+        Map<String, Shard> shards = new HashMap<>();
+        for (String id : zk.getChildren().forPath(ZkLayout.SHARDS)) {
+            shards.put(id, Shard.parseFrom(zk.getData().forPath(ZkLayout.shardPath(id))));
+        }
+        List<TeamPlacement> teams = new ArrayList<>();
+        for (String bucket : zk.getChildren().forPath(ZkLayout.TEAMS)) {
+            teams.addAll(TeamBucket.parseFrom(zk.getData().forPath(ZkLayout.TEAMS + "/" + bucket)).getTeamsList());
+        }
+        return new DirectorySnapshot(revision, shards, teams);
+    }
+
+    /** Changes {@code from..to} (inclusive) from the log; empty if any of them was pruned. */
+    public Optional<List<DirectoryChange>> changes(long from, long to) throws Exception {
+        List<DirectoryChange> out = new ArrayList<>();
+        for (long r = from; r <= to; r++) {
+            try {
+                out.add(DirectoryChange.parseFrom(zk.getData().forPath(ZkLayout.changePath(r))));
+            } catch (KeeperException.NoNodeException pruned) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(out);
+    }
+
+    /** The placement of {@code team} as stored now (a fresh read, not a cache). */
+    public Optional<TeamPlacement> readTeam(String team) throws Exception {
+        return readBucket(ZkLayout.bucketOf(team)).bucket.getTeamsList().stream()
+                .filter(t -> t.getTeam().equals(team)).findFirst();
+    }
+
+    /**
+     * Changes one team's placement: {@code change} gets the current placement (if any) and returns
+     * the new one, or the same object to leave it alone. Returns the placement in force afterwards
+     * and the revision (unchanged when nothing was written).
+     */
+    public Committed<TeamPlacement> updateTeam(String team,
+                                               Function<Optional<TeamPlacement>, TeamPlacement> change)
+            throws Exception {
+        int bucket = ZkLayout.bucketOf(team);
+        String path = ZkLayout.bucketPath(bucket);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            BucketRead read = readBucket(bucket);
+            Optional<TeamPlacement> current = read.bucket.getTeamsList().stream()
+                    .filter(t -> t.getTeam().equals(team)).findFirst();
+            TeamPlacement next = change.apply(current);
+            if (current.isPresent() && current.get().equals(next)) {
+                return new Committed<>(next, rev.value);
+            }
+            TeamBucket.Builder updated = TeamBucket.newBuilder();
+            read.bucket.getTeamsList().stream().filter(t -> !t.getTeam().equals(team)).forEach(updated::addTeams);
+            updated.addTeams(next);
+            long newRevision = rev.value + 1;
+            DirectoryChange logged = DirectoryChange.newBuilder().setRevision(newRevision).setTeam(next).build();
+            CuratorOp bucketOp = read.version < 0
+                    ? zk.transactionOp().create().forPath(path, updated.build().toByteArray())
+                    : zk.transactionOp().setData().withVersion(read.version).forPath(path, updated.build().toByteArray());
+            if (commit(rev, bucketOp, logged)) {
+                return new Committed<>(next, newRevision);
+            }
+        }
+        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
+                "could not update team '" + team + "': too much contention on the directory; retry");
+    }
+
+    /** Adds or replaces a shard (with {@code expectNew}, fails if it exists). */
+    public long putShard(Shard shard, boolean expectNew) throws Exception {
+        String path = ZkLayout.shardPath(shard.getId());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            Stat stat = zk.checkExists().forPath(path);
+            if (expectNew && stat != null) {
+                throw new DirectoryException(DirectoryException.Reason.ALREADY_EXISTS,
+                        "shard '" + shard.getId() + "' is already registered");
+            }
+            DirectoryChange logged = DirectoryChange.newBuilder().setRevision(rev.value + 1).setShard(shard).build();
+            CuratorOp op = stat == null
+                    ? zk.transactionOp().create().forPath(path, shard.toByteArray())
+                    : zk.transactionOp().setData().withVersion(stat.getVersion()).forPath(path, shard.toByteArray());
+            if (commit(rev, op, logged)) {
+                return rev.value + 1;
+            }
+        }
+        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    public long removeShard(String shardId) throws Exception {
+        String path = ZkLayout.shardPath(shardId);
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            Stat stat = zk.checkExists().forPath(path);
+            if (stat == null) {
+                throw new DirectoryException(DirectoryException.Reason.NOT_FOUND, "no shard '" + shardId + "'");
+            }
+            DirectoryChange logged = DirectoryChange.newBuilder().setRevision(rev.value + 1)
+                    .setRemovedShardId(shardId).build();
+            if (commit(rev, zk.transactionOp().delete().withVersion(stat.getVersion()).forPath(path), logged)) {
+                return rev.value + 1;
+            }
+        }
+        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    /** One transaction: revision CAS, the node write, the log entry. False when a race was lost. */
+    private boolean commit(Revision rev, CuratorOp write, DirectoryChange logged) throws Exception {
+        long next = logged.getRevision();
+        try {
+            zk.transaction().forOperations(
+                    zk.transactionOp().setData().withVersion(rev.version).forPath(ZkLayout.REVISION, longBytes(next)),
+                    write,
+                    zk.transactionOp().create().forPath(ZkLayout.changePath(next), logged.toByteArray()));
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
+                 | KeeperException.NoNodeException lostRace) {
+            return false;
+        }
+        if (next > CHANGES_KEPT) {
+            zk.delete().quietly().inBackground().forPath(ZkLayout.changePath(next - CHANGES_KEPT));
+        }
+        return true;
+    }
+
+    private Revision readRevisionWithVersion() throws Exception {
+        Stat stat = new Stat();
+        byte[] data = zk.getData().storingStatIn(stat).forPath(ZkLayout.REVISION);
+        return new Revision(ByteBuffer.wrap(data).getLong(), stat.getVersion());
+    }
+
+    private BucketRead readBucket(int bucket) throws Exception {
+        Stat stat = new Stat();
+        try {
+            byte[] data = zk.getData().storingStatIn(stat).forPath(ZkLayout.bucketPath(bucket));
+            return new BucketRead(TeamBucket.parseFrom(data), stat.getVersion());
+        } catch (KeeperException.NoNodeException none) {
+            return new BucketRead(TeamBucket.getDefaultInstance(), -1);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("bucket " + bucket + " holds unreadable data", e);
+        }
+    }
+
+    static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(8).putLong(value).array();
+    }
+
+    private record Revision(long value, int version) {
+    }
+
+    private record BucketRead(TeamBucket bucket, int version) {
+    }
+
+    /** A value as committed, with the directory revision that holds it. */
+    public record Committed<T>(T value, long revision) {
+    }
+}

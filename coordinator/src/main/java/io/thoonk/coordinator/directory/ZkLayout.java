@@ -1,0 +1,51 @@
+package io.thoonk.coordinator.directory;
+
+/**
+ * Where the directory lives in ZooKeeper, under the Curator namespace (default {@code thoonk}):
+ *
+ * <pre>
+ * /revision            8-byte directory revision; every change is a transaction that sets it
+ *                      with the version it was read at (compare-and-set)
+ * /shards/&lt;id&gt;         Shard (protobuf)
+ * /teams/&lt;bucket&gt;      TeamBucket (protobuf): the teams whose name hashes to the bucket; 4096
+ *                      buckets, so a million teams make ~250 per node instead of a million children
+ * /changes/&lt;revision&gt;  DirectoryChange (protobuf), the recent change log that Watch resumes from
+ * /leader              Curator LeaderLatch
+ * /coordinators/&lt;id&gt;   ephemeral, the gRPC address of each live coordinator
+ * </pre>
+ */
+public final class ZkLayout {
+
+    public static final String REVISION = "/revision";
+    public static final String SHARDS = "/shards";
+    public static final String TEAMS = "/teams";
+    public static final String CHANGES = "/changes";
+    public static final String LEADER = "/leader";
+    public static final String COORDINATORS = "/coordinators";
+
+    /** Number of team buckets; fixed for the life of a directory. */
+    public static final int BUCKETS = 4096;
+
+    private ZkLayout() {
+    }
+
+    public static int bucketOf(String team) {
+        return Math.floorMod(team.hashCode() * 0x9E3779B9, BUCKETS);
+    }
+
+    public static String bucketPath(int bucket) {
+        return TEAMS + "/" + String.format("%03x", bucket);
+    }
+
+    public static String shardPath(String shardId) {
+        return SHARDS + "/" + shardId;
+    }
+
+    public static String changePath(long revision) {
+        return CHANGES + "/" + String.format("%019d", revision);
+    }
+
+    public static long revisionOfChangeNode(String name) {
+        return Long.parseLong(name);
+    }
+}
