@@ -47,6 +47,7 @@ public final class Coordinator implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile boolean zkConnected;
+    private CuratorFramework root;
     private CuratorFramework zk;
     private DirectoryCache cache;
     private Leadership leadership;
@@ -74,13 +75,12 @@ public final class Coordinator implements AutoCloseable {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("already started");
         }
-        CuratorFramework root = CuratorFrameworkFactory.builder().connectString(config.zookeeper())
+        root = CuratorFrameworkFactory.builder().connectString(config.zookeeper())
                 .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .connectionTimeoutMs(10_000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000)).build();
         root.start();
         if (!root.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            root.close();
             throw new IllegalStateException("cannot reach ZooKeeper at " + config.zookeeper() + " within 30 s");
         }
         zk = root.usingNamespace(config.namespace());
@@ -194,8 +194,8 @@ public final class Coordinator implements AutoCloseable {
         if (nodes != null) {
             nodes.close();
         }
-        if (zk != null) {
-            zk.close();
+        if (root != null) {
+            root.close();
         }
     }
 }

@@ -46,6 +46,10 @@ final class Statuses {
             return Status.DEADLINE_EXCEEDED.withDescription("the directory did not catch up in time; retry")
                     .asRuntimeException();
         }
+        if (e instanceof java.util.concurrent.RejectedExecutionException) {
+            return Status.UNAVAILABLE.withDescription("this coordinator is shutting down; use another one")
+                    .asRuntimeException();
+        }
         if (e instanceof InterruptedException) {
             Thread.currentThread().interrupt();
             return Status.CANCELLED.withDescription("coordinator is shutting down").asRuntimeException();
