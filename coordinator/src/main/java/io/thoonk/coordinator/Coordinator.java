@@ -17,6 +17,7 @@ import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
@@ -53,6 +54,7 @@ public final class Coordinator implements AutoCloseable {
     private Leadership leadership;
     private ShardNodes nodes;
     private Server server;
+    private PersistentNode registration;
     private String id;
 
     private Coordinator(CoordinatorConfig config) {
@@ -106,8 +108,11 @@ public final class Coordinator implements AutoCloseable {
                 .build();
         server.start();
         leadership.start();
-        zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
-                .forPath(ZkLayout.COORDINATORS + "/" + id, address.getBytes(StandardCharsets.UTF_8));
+        // Re-created by Curator after a session expiry, so Status always lists live coordinators.
+        registration = new PersistentNode(zk, CreateMode.EPHEMERAL, false, ZkLayout.COORDINATORS + "/" + id,
+                address.getBytes(StandardCharsets.UTF_8));
+        registration.start();
+        registration.waitForInitialCreate(10, TimeUnit.SECONDS);
         health.setStatus("", ServingStatus.SERVING);
         log.info("coordinator {} serving gRPC on {} (ZooKeeper {}, namespace {})", id, address, config.zookeeper(),
                 config.namespace());
@@ -184,6 +189,13 @@ public final class Coordinator implements AutoCloseable {
         health.enterTerminalState();
         if (server != null) {
             server.shutdownNow();
+        }
+        if (registration != null) {
+            try {
+                registration.close();
+            } catch (java.io.IOException ignored) {
+                // the session ends below anyway
+            }
         }
         if (leadership != null) {
             leadership.close();
