@@ -1,0 +1,27 @@
+package io.thoonk.bench;
+
+/**
+ * How long and how hard each benchmark runs.
+ *
+ * @param warmups        unmeasured rounds per variant before the measured ones
+ * @param rounds         measured rounds per variant
+ * @param publishWindow  asynchronous feed publishes kept in flight
+ * @param publishSeconds length of one feed-publish round
+ * @param jobWorkers     worker threads of the job benchmark
+ * @param jobSeconds     length of one job round
+ * @param eventRate      events per second the listener benchmark publishes
+ * @param eventSeconds   length of one listener round
+ */
+record BenchConfig(int warmups, int rounds, int publishWindow, double publishSeconds, int jobWorkers,
+                   double jobSeconds, int eventRate, double eventSeconds) {
+
+    /** The published figures: about two minutes in all. */
+    static BenchConfig standard() {
+        return new BenchConfig(2, 6, 64, 2, 8, 2, 10_000, 5);
+    }
+
+    /** A smoke run of a few seconds per benchmark, to check the harness; figures are not meaningful. */
+    static BenchConfig quick() {
+        return new BenchConfig(1, 2, 64, 0.5, 8, 0.5, 10_000, 1);
+    }
+}

@@ -1,0 +1,117 @@
+package io.thoonk.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The round harness every benchmark shares: after warmup rounds, runs the variants in alternation
+ * (A, B, A, B, ...) against the same server, so that drift and noise on the machine hit every
+ * variant alike, and keeps each round's figures for medians, ratios and the raw listing.
+ */
+final class Comparison {
+
+    private final Map<String, List<Metrics>> rounds = new LinkedHashMap<>();
+
+    private Comparison(List<String> variants) {
+        variants.forEach(v -> rounds.put(v, new ArrayList<>()));
+    }
+
+    /** Runs the rounds; {@code resources} adds the CPU use of each round to its figures. */
+    static Comparison run(String title, List<Variant> variants, int warmups, int measured, ResourceUse resources)
+            throws Exception {
+        Comparison c = new Comparison(variants.stream().map(Variant::name).toList());
+        System.out.printf("%n== %s: %d warmup + %d measured rounds per variant%n", title, warmups, measured);
+        int tag = 0;
+        for (int r = 0; r < warmups + measured; r++) {
+            boolean warmup = r < warmups;
+            for (Variant v : variants) {
+                settle();
+                ResourceUse.Snapshot before = resources.snapshot();
+                Metrics m = v.round().run("r" + tag++);
+                resources.addSince(before, m);
+                System.out.printf("  %-8s %-40s %s%n", warmup ? "warmup" : "round " + (r - warmups + 1), v.name(), m);
+                if (!warmup) {
+                    c.rounds.get(v.name()).add(m);
+                }
+            }
+        }
+        return c;
+    }
+
+    /** The same start for every round: garbage collected, and a moment for Redis to free what was deleted. */
+    private static void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(100);
+    }
+
+    List<String> variants() {
+        return List.copyOf(rounds.keySet());
+    }
+
+    List<Metrics> rounds(String variant) {
+        return rounds.get(variant);
+    }
+
+    /** Every metric name, in the order the rounds reported them. */
+    List<String> metrics() {
+        Set<String> names = new LinkedHashSet<>();
+        rounds.values().forEach(list -> list.forEach(m -> names.addAll(m.asMap().keySet())));
+        return List.copyOf(names);
+    }
+
+    double median(String variant, String metric) {
+        return median(variant, m -> m.asMap().getOrDefault(metric, Double.NaN));
+    }
+
+    /** Median over the rounds of a figure derived from each round's metrics (NaN rounds left out). */
+    double median(String variant, ToDoubleFunction<Metrics> figure) {
+        return Stats.median(rounds.get(variant).stream().map(figure::applyAsDouble).filter(v -> !v.isNaN()).toList());
+    }
+
+    /** Median of {@code a} over median of {@code b}. */
+    double ratio(String metric, String a, String b) {
+        return median(a, metric) / median(b, metric);
+    }
+
+    /**
+     * Median over the rounds of {@code a}'s figure over {@code b}'s in the same round: each pair ran
+     * back to back, so this cancels noise that lasts longer than a pair.
+     */
+    double pairedRatio(String metric, String a, String b) {
+        List<Metrics> as = rounds.get(a);
+        List<Metrics> bs = rounds.get(b);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < Math.min(as.size(), bs.size()); i++) {
+            ratios.add(as.get(i).get(metric) / bs.get(i).get(metric));
+        }
+        return Stats.median(ratios);
+    }
+
+    /** How many measured rounds each variant ran. */
+    int roundCount() {
+        return rounds.values().stream().mapToInt(List::size).min().orElse(0);
+    }
+
+    /**
+     * The same comparison restricted to the rounds (of every variant) in which the machine's other
+     * processes used less than {@code maxOtherCpu} % of a core.
+     */
+    Comparison quietRounds(double maxOtherCpu) {
+        Comparison quiet = new Comparison(variants());
+        for (int i = 0; i < roundCount(); i++) {
+            int round = i;
+            boolean calm = rounds.values().stream().allMatch(list ->
+                    list.get(round).asMap().getOrDefault(ResourceUse.OTHER_CPU, 0.0) < maxOtherCpu);
+            if (calm) {
+                rounds.forEach((v, list) -> quiet.rounds.get(v).add(list.get(round)));
+            }
+        }
+        return quiet;
+    }
+
+}
