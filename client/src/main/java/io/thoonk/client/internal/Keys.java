@@ -99,8 +99,11 @@ public final class Keys {
         return "thoonk.team:" + team;
     }
 
-    /** The first five keys of every object script (see common.lua). */
-    static String[] common(String name, String team, String... specific) {
+    /**
+     * The KEYS of an object script: the five every script starts with (see common.lua), then
+     * {@code specific}. Tools that call the scripts directly (benchmarks) must use this too.
+     */
+    public static String[] common(String name, String team, String... specific) {
         String[] keys = new String[5 + specific.length];
         keys[0] = FEEDS;
         keys[1] = config(name);
@@ -111,8 +114,8 @@ public final class Keys {
         return keys;
     }
 
-    /** The type-specific keys of an object's scripts. */
-    static String[] specific(ObjectType type, String name) {
+    /** The type-specific keys of an object's write scripts, in the order the scripts expect. */
+    public static String[] specific(ObjectType type, String name) {
         return switch (type) {
             case FEED -> new String[] {ids(name), items(name), publishes(name), itemRevisions(name)};
             case SORTED_FEED -> new String[] {ids(name), items(name), publishes(name), idIncr(name), itemRevisions(name)};
