@@ -24,18 +24,22 @@ import java.util.concurrent.Executor;
  * the next {@code echoes} contract messages of that object are exactly those echoes, and are
  * dropped. Any other contract message is a peer's and is delivered with revision 0.
  *
- * <p>All handling runs on a {@link SerialExecutor}; per object, revisions are delivered in order:
- * older or repeated ones are dropped, a skipped one triggers a replay from the history first, and
- * a reconnect triggers a catch-up replay of every object seen.
+ * <p>Echoes are dropped on the I/O thread as messages arrive; everything else is handed to a
+ * {@link SerialExecutor}, where, per object, revisions are delivered in order: older or repeated
+ * ones are dropped, a skipped one triggers a replay from the history first, and a reconnect
+ * triggers a catch-up replay of every object seen.
  */
 final class DefaultSubscription implements Subscription, SubscriptionHub.Target {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultSubscription.class);
 
-    /** Per-object delivery state; written only on the serial executor. */
+    /**
+     * Per-object state. {@code pendingEchoes} belongs to the I/O thread that receives messages
+     * (echoes are dropped there, before any hand-off); {@code lastRevision} to the serial executor.
+     */
     private static final class Tracker {
-        volatile long lastRevision = -1;
         int pendingEchoes;
+        volatile long lastRevision = -1;
     }
 
     private final ShardConnection shard;
@@ -84,24 +88,12 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
         return trackers.computeIfAbsent(object, o -> new Tracker());
     }
 
+    /**
+     * Runs on the pub/sub connection's I/O thread, in message order: decodes, drops the contract
+     * echoes of our own changes, and hands the rest to the serial executor.
+     */
     @Override
     public void onMessage(String channel, String message) {
-        if (!closed) {
-            serial.execute(() -> handle(channel, message));
-        }
-    }
-
-    @Override
-    public void onReconnected() {
-        serial.execute(() -> trackers.forEach((object, t) -> {
-            t.pendingEchoes = 0;
-            if (t.lastRevision >= 0) {
-                catchUp(object, t);
-            }
-        }));
-    }
-
-    private void handle(String channel, String message) {
         if (closed) {
             return;
         }
@@ -109,16 +101,16 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
             if (channel.startsWith(prefix)) {
                 String object = channel.substring(prefix.length());
                 if (prefix.equals(Keys.EVENT_CHANNEL)) {
-                    handleRevisioned(object, message);
+                    onRevisioned(object, message);
                 } else {
-                    handleContract(object, prefix, message);
+                    onContract(object, prefix, message);
                 }
                 return;
             }
         }
     }
 
-    private void handleRevisioned(String object, String message) {
+    private void onRevisioned(String object, String message) {
         EventCodec.Revisioned decoded = EventCodec.decodeRevisioned(object, message);
         if (decoded == null) {
             log.debug("ignoring malformed event on {}: {}", object, message);
@@ -128,6 +120,37 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
         t.pendingEchoes = decoded.echoes();
         Event event = decoded.event();
         long revision = event == null ? revisionOf(message) : event.revision();
+        serial.execute(() -> deliverRevisioned(object, t, revision, event));
+    }
+
+    private void onContract(String object, String prefix, String message) {
+        Tracker t = tracker(object);
+        if (t.pendingEchoes > 0) {
+            t.pendingEchoes--;
+            return;
+        }
+        Event event = EventCodec.decodeContract(object, prefix, message);
+        if (event != null) {
+            serial.execute(() -> deliver(event));
+        }
+    }
+
+    /** Runs on the I/O thread once the resubscription after a reconnect was acknowledged. */
+    @Override
+    public void onReconnected() {
+        trackers.values().forEach(t -> t.pendingEchoes = 0);
+        serial.execute(() -> trackers.forEach((object, t) -> {
+            if (t.lastRevision >= 0) {
+                catchUp(object, t);
+            }
+        }));
+    }
+
+    /** In revision order: older or repeated revisions are dropped, a skipped one is replayed first. */
+    private void deliverRevisioned(String object, Tracker t, long revision, Event event) {
+        if (closed) {
+            return;
+        }
         if (t.lastRevision >= 0) {
             if (revision <= t.lastRevision) {
                 return;
@@ -144,18 +167,6 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
 
     private static long revisionOf(String message) {
         return Long.parseLong(message.substring(0, message.indexOf('\0')));
-    }
-
-    private void handleContract(String object, String prefix, String message) {
-        Tracker t = tracker(object);
-        if (t.pendingEchoes > 0) {
-            t.pendingEchoes--;
-            return;
-        }
-        Event event = EventCodec.decodeContract(object, prefix, message);
-        if (event != null) {
-            deliver(event);
-        }
     }
 
     /** Replays everything after the last delivered revision, up to the current one. */
