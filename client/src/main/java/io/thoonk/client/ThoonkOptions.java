@@ -12,13 +12,17 @@ import java.util.UUID;
  * @param commandTimeout deadline of each blocking call (default 10 s)
  * @param teamRule       which team an object belongs to (default {@link TeamRule#standard()})
  * @param instanceId     this process's id in registry events (default a random UUID)
+ * @param rerouteDeadline how long a call keeps re-routing and retrying when a shard says its team
+ *                       moved or is being moved, before it fails with {@link TeamFencedException}
+ *                       (default 5 s; cluster clients only)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
-                            String instanceId) {
+                            String instanceId, Duration rerouteDeadline) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_REROUTE_DEADLINE = Duration.ofSeconds(5);
 
     public ThoonkOptions {
         if (maxItemBytes <= 0) {
@@ -33,6 +37,10 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         }
         Objects.requireNonNull(teamRule, "teamRule == null");
         Objects.requireNonNull(instanceId, "instanceId == null");
+        Objects.requireNonNull(rerouteDeadline, "rerouteDeadline == null");
+        if (rerouteDeadline.isNegative()) {
+            throw new InvalidArgumentException("rerouteDeadline must be >= 0, was " + rerouteDeadline);
+        }
     }
 
     public static ThoonkOptions defaults() {
@@ -46,7 +54,8 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     /** A builder starting from these settings. */
     public Builder toBuilder() {
         return new Builder().maxItemBytes(maxItemBytes).historyLength(historyLength)
-                .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId);
+                .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
+                .rerouteDeadline(rerouteDeadline);
     }
 
     /** Builds {@link ThoonkOptions}. */
@@ -56,6 +65,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private TeamRule teamRule = TeamRule.standard();
         private String instanceId = UUID.randomUUID().toString();
+        private Duration rerouteDeadline = DEFAULT_REROUTE_DEADLINE;
 
         private Builder() {
         }
@@ -85,8 +95,14 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
+        public Builder rerouteDeadline(Duration rerouteDeadline) {
+            this.rerouteDeadline = rerouteDeadline;
+            return this;
+        }
+
         public ThoonkOptions build() {
-            return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId);
+            return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
+                    rerouteDeadline);
         }
     }
 }

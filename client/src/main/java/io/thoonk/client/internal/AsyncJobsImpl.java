@@ -51,7 +51,7 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
 
     @Override
     public CompletableFuture<Optional<Job>> get(Duration timeout) {
-        return BlockingTake.take(thoonk.shard(), Keys.ids(name), timeout, this::claimNow);
+        return BlockingTake.take(this, Keys.ids(name), timeout, this::claimNow);
     }
 
     private CompletableFuture<Optional<Job>> claimNow() {
@@ -123,7 +123,7 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
     @Override
     public CompletableFuture<Long> failures(String id) {
         Names.id(id);
-        return thoonk.shard().commands().hget(Keys.cancelled(name), id).toCompletableFuture()
+        return onShard(route -> route.shard().commands().hget(Keys.cancelled(name), id).toCompletableFuture())
                 .thenApply(v -> v == null ? 0L : Long.parseLong(v));
     }
 

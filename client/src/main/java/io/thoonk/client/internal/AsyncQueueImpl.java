@@ -35,7 +35,7 @@ final class AsyncQueueImpl extends ObjectSupport implements AsyncQueue {
 
     @Override
     public CompletableFuture<Optional<String>> get(Duration timeout) {
-        return BlockingTake.take(thoonk.shard(), Keys.ids(name), timeout, this::takeNow);
+        return BlockingTake.take(this, Keys.ids(name), timeout, this::takeNow);
     }
 
     private CompletableFuture<Optional<String>> takeNow() {
@@ -45,6 +45,6 @@ final class AsyncQueueImpl extends ObjectSupport implements AsyncQueue {
 
     @Override
     public CompletableFuture<Long> size() {
-        return thoonk.shard().commands().llen(Keys.ids(name)).toCompletableFuture();
+        return onShard(route -> route.shard().commands().llen(Keys.ids(name)).toCompletableFuture());
     }
 }

@@ -19,25 +19,25 @@ final class BlockingTake {
     private BlockingTake() {
     }
 
-    static <T> CompletableFuture<Optional<T>> take(ShardConnection shard, String listKey, Duration timeout,
+    static <T> CompletableFuture<Optional<T>> take(ObjectSupport object, String listKey, Duration timeout,
                                                    Supplier<CompletableFuture<Optional<T>>> takeNow) {
         Objects.requireNonNull(timeout, "timeout == null");
         if (timeout.isNegative()) {
             throw new InvalidArgumentException("timeout must be >= 0, was " + timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        return attempt(shard, listKey, deadline, takeNow);
+        return attempt(object, listKey, deadline, takeNow);
     }
 
-    private static <T> CompletableFuture<Optional<T>> attempt(ShardConnection shard, String listKey, long deadline,
+    private static <T> CompletableFuture<Optional<T>> attempt(ObjectSupport object, String listKey, long deadline,
                                                               Supplier<CompletableFuture<Optional<T>>> takeNow) {
         return takeNow.get().thenCompose(taken -> {
             long remaining = deadline - System.nanoTime();
             if (taken.isPresent() || remaining <= 0) {
                 return CompletableFuture.completedFuture(taken);
             }
-            return shard.awaitElement(listKey, Duration.ofNanos(remaining))
-                    .thenCompose(any -> attempt(shard, listKey, deadline, takeNow));
+            return object.onShard(route -> route.shard().awaitElement(listKey, Duration.ofNanos(remaining)))
+                    .thenCompose(any -> attempt(object, listKey, deadline, takeNow));
         });
     }
 }

@@ -43,23 +43,22 @@ final class DefaultRegistry implements Registry {
     }
 
     private long run(String name, ObjectType type, String op, Map<String, String> settings) {
-        Names.objectName(name);
-        List<String> args = new ArrayList<>(List.of(name, thoonk.options().instanceId(), "",
-                thoonk.defaultHistoryLength(), op, type == null ? "" : type.contractName()));
+        Target target = new Target(thoonk, name, type);
+        List<String> args = new ArrayList<>(List.of(op, type == null ? "" : type.contractName()));
         validated(settings).forEach((k, v) -> {
             args.add(k);
             args.add(v);
         });
-        String team = thoonk.options().teamRule().teamOf(name);
-        String[] keys = Keys.common(name, team, Keys.allData(name));
-        ObjectType context = type == null ? ObjectType.FEED : type;
-        return Await.await(thoonk.shard().<Long>run(Script.REGISTRY, ScriptOutputType.INTEGER, keys,
-                args.toArray(String[]::new)).handle((v, e) -> {
-                    if (e != null) {
-                        throw Failures.translate(e, new Failures.Context(name, context, team, null, null, -1));
-                    }
-                    return v;
-                }), thoonk.options().commandTimeout());
+        String[] keys = Keys.common(name, target.team, Keys.allData(name));
+        return Await.await(target.<Long>run(Script.REGISTRY, keys, ScriptOutputType.INTEGER, null, null, -1,
+                args.toArray(String[]::new)), thoonk.options().commandTimeout());
+    }
+
+    /** The object a registry call is about: routed, retried and translated like any object call. */
+    private static final class Target extends ObjectSupport {
+        Target(DefaultThoonk thoonk, String name, ObjectType type) {
+            super(thoonk, name, type == null ? ObjectType.FEED : type);
+        }
     }
 
     static Map<String, String> validated(Map<String, String> settings) {
@@ -88,21 +87,24 @@ final class DefaultRegistry implements Registry {
 
     @Override
     public Optional<ObjectType> typeOf(String name) {
-        Names.objectName(name);
-        String t = Await.await(thoonk.shard().commands().hget(Keys.config(name), "type"), thoonk.options().commandTimeout());
+        String t = Await.await(new Target(thoonk, name, null).onShard(route -> route.shard().commands()
+                .hget(Keys.config(name), "type").toCompletableFuture()), thoonk.options().commandTimeout());
         return t == null ? Optional.empty() : Optional.of(ObjectType.fromContractName(t));
     }
 
     @Override
     public Map<String, String> settings(String name) {
-        Names.objectName(name);
-        return new TreeMap<>(Await.await(thoonk.shard().commands().hgetall(Keys.config(name)),
-                thoonk.options().commandTimeout()));
+        Map<String, String> settings = Await.await(new Target(thoonk, name, null).onShard(route -> route.shard()
+                .commands().hgetall(Keys.config(name)).toCompletableFuture()), thoonk.options().commandTimeout());
+        return new TreeMap<>(settings);
     }
 
     @Override
     public Set<String> names() {
-        return new java.util.TreeSet<>(Await.await(thoonk.shard().commands().smembers(Keys.FEEDS),
-                thoonk.options().commandTimeout()));
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        for (ShardConnection shard : thoonk.router().shards()) {
+            all.addAll(Await.await(shard.commands().smembers(Keys.FEEDS), thoonk.options().commandTimeout()));
+        }
+        return all;
     }
 }

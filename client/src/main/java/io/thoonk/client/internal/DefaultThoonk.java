@@ -25,7 +25,7 @@ public final class DefaultThoonk implements Thoonk {
 
     private final ThoonkOptions options;
     private final RedisClient client;
-    private final ShardConnection shard;
+    private final ShardRouter router;
     private final ExecutorService eventExecutor;
     private final String defaultHistoryLength;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -44,7 +44,7 @@ public final class DefaultThoonk implements Thoonk {
             return t;
         });
         try {
-            this.shard = ShardConnection.connect(client, redisUri);
+            this.router = new SingleShardRouter(ShardConnection.connect(client, redisUri));
         } catch (RuntimeException e) {
             client.shutdown();
             eventExecutor.shutdownNow();
@@ -62,8 +62,8 @@ public final class DefaultThoonk implements Thoonk {
         return options;
     }
 
-    ShardConnection shard() {
-        return shard;
+    ShardRouter router() {
+        return router;
     }
 
     String defaultHistoryLength() {
@@ -103,7 +103,8 @@ public final class DefaultThoonk implements Thoonk {
     public Subscription subscribe(String name, EventListener listener) {
         Names.objectName(name);
         Objects.requireNonNull(listener, "listener == null");
-        CompletableFuture<Subscription> sub = shard.commands().get(Keys.revision(name)).toCompletableFuture()
+        CompletableFuture<Subscription> sub = router.route(options.teamRule().teamOf(name))
+                .thenCompose(route -> route.shard().commands().get(Keys.revision(name)))
                 .thenCompose(rev -> subscribeAsync(name, false, (rev == null ? 0 : Long.parseLong(rev)) + 1, listener));
         return Await.await(sub, options.commandTimeout());
     }
@@ -123,6 +124,7 @@ public final class DefaultThoonk implements Thoonk {
     CompletableFuture<Subscription> subscribeAsync(String target, boolean pattern, long fromRevision,
                                                    EventListener listener) {
         Objects.requireNonNull(listener, "listener == null");
+        ShardConnection shard = router.shards().iterator().next();
         return DefaultSubscription.open(shard, target, pattern, fromRevision, listener, eventExecutor,
                 options.commandTimeout());
     }
@@ -130,7 +132,7 @@ public final class DefaultThoonk implements Thoonk {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            shard.close();
+            router.close();
             client.shutdown();
             eventExecutor.shutdownNow();
         }

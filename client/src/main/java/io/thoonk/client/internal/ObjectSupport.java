@@ -7,11 +7,14 @@ import io.thoonk.client.HistoryTruncatedException;
 import io.thoonk.client.Item;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Published;
+import io.thoonk.client.TeamFencedException;
+import io.thoonk.client.ThoonkException;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * What every object implementation shares: its keys, running its scripts with the common
@@ -60,7 +63,7 @@ abstract class ObjectSupport implements AsyncLiveObject {
         return run(Script.READ, readKeys, output, id, null, -1, type.contractName(), op, id == null ? "" : id);
     }
 
-    private <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, String id,
+    <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, String id,
                                          String relativeId, long expected, String... args) {
         String[] all = new String[4 + args.length];
         all[0] = name;
@@ -68,14 +71,46 @@ abstract class ObjectSupport implements AsyncLiveObject {
         all[2] = "";
         all[3] = thoonk.defaultHistoryLength();
         System.arraycopy(args, 0, all, 4, args.length);
-        CompletableFuture<T> result = thoonk.shard().run(script, output, scriptKeys, all);
-        return result.handle((value, error) -> {
-            if (error != null) {
-                throw Failures.translate(error, new Failures.Context(name, type, team, id, relativeId, expected));
-            }
-            return value;
-        });
+        return onShard(route -> {
+            all[2] = route.epochArgument();
+            return route.shard().<T>run(script, output, scriptKeys, all);
+        }, new Failures.Context(name, type, team, id, relativeId, expected));
     }
+
+    /** Runs {@code op} on the team's shard, failing with the client's exception types. */
+    <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op) {
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1));
+    }
+
+    /**
+     * Runs {@code op} on the team's shard. When the shard refuses because the team's fence says the
+     * route is stale (the team moved, or is frozen while it moves), the route is refreshed and the
+     * operation retried until {@link io.thoonk.client.ThoonkOptions#rerouteDeadline()}; only then
+     * does the caller see the {@link TeamFencedException}.
+     */
+    private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context) {
+        long deadline = System.nanoTime() + thoonk.options().rerouteDeadline().toNanos();
+        return attempt(op, context, deadline);
+    }
+
+    private <T> CompletableFuture<T> attempt(Function<Route, CompletableFuture<T>> op, Failures.Context context,
+                                             long deadline) {
+        return thoonk.router().route(team).thenCompose(op).handle((value, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(value);
+            }
+            ThoonkException failure = Failures.exception(Await.unwrap(error), context);
+            if (failure instanceof TeamFencedException && System.nanoTime() < deadline
+                    && thoonk.router().invalidate(team)) {
+                return CompletableFuture.supplyAsync(() -> null, REROUTE_PAUSE)
+                        .thenCompose(ignored -> this.<T>attempt(op, context, deadline));
+            }
+            return CompletableFuture.<T>failedFuture(failure);
+        }).thenCompose(f -> f);
+    }
+
+    private static final java.util.concurrent.Executor REROUTE_PAUSE =
+            CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS);
 
     @Override
     public CompletableFuture<Long> revision() {
@@ -85,7 +120,7 @@ abstract class ObjectSupport implements AsyncLiveObject {
     @Override
     public CompletableFuture<List<Event>> replay(long fromRevision) {
         Names.revision(fromRevision);
-        return History.read(thoonk.shard(), name, fromRevision, -1).thenApply(slice -> {
+        return onShard(route -> History.read(route.shard(), name, fromRevision, -1)).thenApply(slice -> {
             if (slice.lost()) {
                 throw new HistoryTruncatedException(name, slice.lostFrom(), slice.lostUntil() > slice.current()
                         ? 0 : slice.lostUntil());

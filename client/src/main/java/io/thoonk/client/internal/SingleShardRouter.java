@@ -1,0 +1,37 @@
+package io.thoonk.client.internal;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Every team on one Redis, with no directory and no epochs. */
+final class SingleShardRouter implements ShardRouter {
+
+    private final ShardConnection shard;
+    private final CompletableFuture<Route> route;
+
+    SingleShardRouter(ShardConnection shard) {
+        this.shard = shard;
+        this.route = CompletableFuture.completedFuture(new Route(shard, 0));
+    }
+
+    @Override
+    public CompletableFuture<Route> route(String team) {
+        return route;
+    }
+
+    @Override
+    public boolean invalidate(String team) {
+        return false;
+    }
+
+    @Override
+    public Collection<ShardConnection> shards() {
+        return List.of(shard);
+    }
+
+    @Override
+    public void close() {
+        shard.close();
+    }
+}
