@@ -23,22 +23,21 @@ public interface TeamRule {
         return standard(DEFAULT_GLOBAL_TEAM);
     }
 
+    /**
+     * The one team every object matching {@code pattern} belongs to, if the rule can tell;
+     * otherwise empty, and a subscription to the pattern listens on every shard. The default
+     * cannot tell.
+     */
+    default java.util.Optional<String> teamOfPattern(String pattern) {
+        return java.util.Optional.empty();
+    }
+
     /** {@code team:<id>:...} and {@code team.<id>....}, others to {@code globalTeam}. */
     static TeamRule standard(String globalTeam) {
         Objects.requireNonNull(globalTeam, "globalTeam == null");
         if (globalTeam.isEmpty()) {
             throw new InvalidArgumentException("globalTeam must not be empty");
         }
-        return name -> {
-            if (name.length() > 5 && name.startsWith("team") && (name.charAt(4) == ':' || name.charAt(4) == '.')) {
-                char sep = name.charAt(4);
-                int end = name.indexOf(sep, 5);
-                String team = end < 0 ? name.substring(5) : name.substring(5, end);
-                if (!team.isEmpty()) {
-                    return team;
-                }
-            }
-            return globalTeam;
-        };
+        return new StandardTeamRule(globalTeam);
     }
 }

@@ -29,6 +29,20 @@ public interface Thoonk extends AutoCloseable {
         return DefaultThoonk.connect(redisUri, options);
     }
 
+    /**
+     * Connects to a Thoonk cluster through its coordinators ({@code host:port}, any of which may be
+     * down): every object goes to its team's shard, teams are resolved on first use and cached,
+     * and moves and failovers are followed invisibly. The objects behave as with {@link #connect}.
+     */
+    static Thoonk connectCluster(java.util.List<String> coordinators, ThoonkOptions options) {
+        return DefaultThoonk.connectCluster(coordinators, options);
+    }
+
+    /** {@link #connectCluster(java.util.List, ThoonkOptions)} with default options. */
+    static Thoonk connectCluster(String... coordinators) {
+        return connectCluster(java.util.List.of(coordinators), ThoonkOptions.defaults());
+    }
+
     Feed feed(String name);
 
     SortedFeed sortedFeed(String name);

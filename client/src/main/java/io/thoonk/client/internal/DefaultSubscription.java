@@ -69,19 +69,42 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
      * Subscribes; completes once Redis confirmed it. With {@code fromRevision >= 0} (objects only),
      * first replays the history from that revision.
      */
-    static CompletableFuture<Subscription> open(ShardConnection shard, String target, boolean pattern,
-                                                long fromRevision, EventListener listener, Executor executor,
-                                                Duration timeout) {
+    static CompletableFuture<DefaultSubscription> open(ShardConnection shard, String target, boolean pattern,
+                                                       long fromRevision, EventListener listener, Executor executor,
+                                                       Duration timeout) {
+        Map<String, Long> resume = fromRevision >= 0 ? Map.of(target, Math.max(0, fromRevision - 1)) : Map.of();
+        return open(shard, target, pattern, resume, listener, executor, timeout);
+    }
+
+    /**
+     * Subscribes on {@code shard}, continuing each object of {@code resume} after its given last
+     * delivered revision (replayed from the history once subscribed): how a subscription moves to
+     * another shard or primary without a gap.
+     */
+    static CompletableFuture<DefaultSubscription> open(ShardConnection shard, String target, boolean pattern,
+                                                       Map<String, Long> resume, EventListener listener,
+                                                       Executor executor, Duration timeout) {
         DefaultSubscription sub = new DefaultSubscription(shard, target, pattern, listener, executor, timeout);
-        if (fromRevision >= 0) {
-            sub.tracker(target).lastRevision = Math.max(0, fromRevision - 1);
-        }
+        resume.forEach((object, last) -> sub.tracker(object).lastRevision = last);
         return shard.hub().subscribe(sub.channels, pattern, sub).thenApply(ok -> {
-            if (fromRevision >= 0) {
-                sub.serial.execute(() -> sub.catchUp(target, sub.tracker(target)));
-            }
+            resume.keySet().forEach(object -> sub.serial.execute(() -> sub.catchUp(object, sub.tracker(object))));
             return sub;
         });
+    }
+
+    /** The last delivered revision of every object seen, to continue elsewhere. */
+    Map<String, Long> lastRevisions() {
+        Map<String, Long> out = new java.util.HashMap<>();
+        trackers.forEach((object, t) -> {
+            if (t.lastRevision >= 0) {
+                out.put(object, t.lastRevision);
+            }
+        });
+        return out;
+    }
+
+    ShardConnection shard() {
+        return shard;
     }
 
     private Tracker tracker(String object) {

@@ -30,7 +30,13 @@ public final class DefaultThoonk implements Thoonk {
     private final String defaultHistoryLength;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DefaultThoonk(String redisUri, ThoonkOptions options) {
+    /** Makes the client's router from its Redis client and callback executor. */
+    @FunctionalInterface
+    interface RouterFactory {
+        ShardRouter create(RedisClient client, java.util.concurrent.Executor callbacks);
+    }
+
+    private DefaultThoonk(ThoonkOptions options, RouterFactory routers) {
         this.options = Objects.requireNonNull(options, "options == null");
         this.defaultHistoryLength = Integer.toString(options.historyLength());
         this.client = RedisClient.create();
@@ -44,7 +50,7 @@ public final class DefaultThoonk implements Thoonk {
             return t;
         });
         try {
-            this.router = new SingleShardRouter(ShardConnection.connect(client, redisUri));
+            this.router = routers.create(client, eventExecutor);
         } catch (RuntimeException e) {
             client.shutdown();
             eventExecutor.shutdownNow();
@@ -54,7 +60,22 @@ public final class DefaultThoonk implements Thoonk {
 
     public static Thoonk connect(String redisUri, ThoonkOptions options) {
         Objects.requireNonNull(redisUri, "redisUri == null");
-        return new DefaultThoonk(redisUri, options);
+        return new DefaultThoonk(options, (client, callbacks) ->
+                new SingleShardRouter(ShardConnection.connect(client, redisUri)));
+    }
+
+    public static Thoonk connectCluster(java.util.List<String> coordinators, ThoonkOptions options) {
+        Objects.requireNonNull(coordinators, "coordinators == null");
+        return new DefaultThoonk(options, (client, callbacks) -> {
+            DirectoryRouter router = new DirectoryRouter(coordinators, client, callbacks);
+            try {
+                router.start();
+            } catch (RuntimeException e) {
+                router.close();
+                throw e;
+            }
+            return router;
+        });
     }
 
     @Override
@@ -124,8 +145,12 @@ public final class DefaultThoonk implements Thoonk {
     CompletableFuture<Subscription> subscribeAsync(String target, boolean pattern, long fromRevision,
                                                    EventListener listener) {
         Objects.requireNonNull(listener, "listener == null");
-        ShardConnection shard = router.shards().iterator().next();
-        return DefaultSubscription.open(shard, target, pattern, fromRevision, listener, eventExecutor,
+        java.util.Optional<String> team = pattern ? options.teamRule().teamOfPattern(target)
+                : java.util.Optional.of(options.teamRule().teamOf(target));
+        if (team.isEmpty()) {
+            return FanOutSubscription.open(router, target, listener, eventExecutor, options.commandTimeout());
+        }
+        return FollowingSubscription.open(router, team.get(), target, pattern, fromRevision, listener, eventExecutor,
                 options.commandTimeout());
     }
 

@@ -1,6 +1,7 @@
 package io.thoonk.client.internal;
 
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,7 +21,28 @@ interface ShardRouter extends AutoCloseable {
     boolean invalidate(String team);
 
     /** Every shard known now. */
-    Collection<ShardConnection> shards();
+    default Collection<ShardConnection> shards() {
+        return shardsById().values();
+    }
+
+    /** Every shard known now, by shard id. */
+    Map<String, ShardConnection> shardsById();
+
+    /** Told when routes change, so subscriptions can follow their teams. */
+    interface RouteListener {
+        /** The team's placement changed (moved, frozen or unfrozen). */
+        void teamChanged(String team);
+
+        /** A shard was added or removed, or its primary changed. */
+        void shardChanged(String shardId);
+    }
+
+    /** Routes of a single Redis never change: the default does nothing. */
+    default void addListener(RouteListener listener) {
+    }
+
+    default void removeListener(RouteListener listener) {
+    }
 
     @Override
     void close();

@@ -1,7 +1,6 @@
 package io.thoonk.client.internal;
 
-import java.util.Collection;
-import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Every team on one Redis, with no directory and no epochs. */
@@ -26,8 +25,8 @@ final class SingleShardRouter implements ShardRouter {
     }
 
     @Override
-    public Collection<ShardConnection> shards() {
-        return List.of(shard);
+    public Map<String, ShardConnection> shardsById() {
+        return Map.of("single", shard);
     }
 
     @Override
