@@ -13,6 +13,7 @@ import io.thoonk.coordinator.directory.DirectoryWriter;
 import io.thoonk.coordinator.directory.ZkLayout;
 import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
+import io.thoonk.coordinator.grpc.Writes;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import org.apache.curator.framework.CuratorFramework;
@@ -53,6 +54,7 @@ public final class Coordinator implements AutoCloseable {
     private DirectoryCache cache;
     private Leadership leadership;
     private ShardNodes nodes;
+    private DirectoryWriter writer;
     private Server server;
     private PersistentNode registration;
     private String id;
@@ -94,8 +96,9 @@ public final class Coordinator implements AutoCloseable {
         cache = new DirectoryCache(store, zk);
         cache.start();
         nodes = new ShardNodes(config.callTimeout());
-        DirectoryWriter writer = new DirectoryWriter(store, cache, nodes, config.callTimeout());
+        writer = new DirectoryWriter(store, cache, nodes, config.callTimeout());
 
+        Writes.CatchUp catchUp = () -> cache.awaitRevision(store.readRevision(), config.callTimeout());
         int port = config.grpcPort() == 0 ? freePort() : config.grpcPort();
         String address = config.host() + ":" + port;
         id = config.id() != null ? config.id() : config.host() + "-" + port;
@@ -103,8 +106,9 @@ public final class Coordinator implements AutoCloseable {
         server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(new DirectoryService(cache, writer, leadership, () -> zkConnected))
-                .addService(new AdminService(cache, writer, leadership, () -> zkConnected, this::coordinators))
+                .addService(new DirectoryService(cache, writer, leadership, () -> zkConnected, catchUp))
+                .addService(new AdminService(cache, writer, leadership, () -> zkConnected, catchUp,
+                        this::coordinators))
                 .build();
         server.start();
         leadership.start();
@@ -199,6 +203,9 @@ public final class Coordinator implements AutoCloseable {
         }
         if (leadership != null) {
             leadership.close();
+        }
+        if (writer != null) {
+            writer.close();
         }
         if (cache != null) {
             cache.close();

@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DirectoryRouter implements ShardRouter {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryRouter.class);
-    private static final long RESOLVE_DEADLINE_MS = 3_000;
+    /** A first resolve may queue behind other placements on the leader: allow it some time. */
+    private static final long RESOLVE_DEADLINE_MS = 10_000;
     private static final long WATCH_RETRY_MS = 250;
 
     private final List<String> coordinators;

@@ -127,6 +127,71 @@ public final class DirectoryStore {
                 "could not update team '" + team + "': too much contention on the directory; retry");
     }
 
+    /**
+     * Places many teams in one transaction (one ZooKeeper write for a whole burst of first
+     * resolves). A team that already has a placement keeps it. Returns every team's placement in
+     * force afterwards, and the revision.
+     */
+    public Committed<Map<String, TeamPlacement>> placeTeams(Map<String, TeamPlacement> proposed) throws Exception {
+        Map<Integer, List<String>> byBucket = new HashMap<>();
+        proposed.keySet().forEach(team -> byBucket.computeIfAbsent(ZkLayout.bucketOf(team), b -> new ArrayList<>())
+                .add(team));
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            Map<String, TeamPlacement> result = new HashMap<>();
+            List<CuratorOp> ops = new ArrayList<>();
+            long next = rev.value;
+            List<DirectoryChange> logged = new ArrayList<>();
+            for (var entry : byBucket.entrySet()) {
+                BucketRead read = readBucket(entry.getKey());
+                Map<String, TeamPlacement> existing = new HashMap<>();
+                read.bucket.getTeamsList().forEach(t -> existing.put(t.getTeam(), t));
+                TeamBucket.Builder updated = read.bucket.toBuilder();
+                boolean changed = false;
+                for (String team : entry.getValue()) {
+                    TeamPlacement current = existing.get(team);
+                    if (current != null) {
+                        result.put(team, current);
+                        continue;
+                    }
+                    TeamPlacement placement = proposed.get(team);
+                    updated.addTeams(placement);
+                    result.put(team, placement);
+                    logged.add(DirectoryChange.newBuilder().setRevision(++next).setTeam(placement).build());
+                    changed = true;
+                }
+                if (changed) {
+                    String path = ZkLayout.bucketPath(entry.getKey());
+                    ops.add(read.version < 0
+                            ? zk.transactionOp().create().forPath(path, updated.build().toByteArray())
+                            : zk.transactionOp().setData().withVersion(read.version).forPath(path,
+                                    updated.build().toByteArray()));
+                }
+            }
+            if (logged.isEmpty()) {
+                return new Committed<>(result, rev.value);
+            }
+            ops.add(0, zk.transactionOp().setData().withVersion(rev.version).forPath(ZkLayout.REVISION, longBytes(next)));
+            for (DirectoryChange change : logged) {
+                ops.add(zk.transactionOp().create().forPath(ZkLayout.changePath(change.getRevision()), change.toByteArray()));
+            }
+            try {
+                zk.transaction().forOperations(ops);
+            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
+                     | KeeperException.NoNodeException lostRace) {
+                continue;
+            }
+            for (long r = rev.value + 1; r <= next; r++) {
+                if (r > CHANGES_KEPT) {
+                    zk.delete().quietly().inBackground().forPath(ZkLayout.changePath(r - CHANGES_KEPT));
+                }
+            }
+            return new Committed<>(result, next);
+        }
+        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
+                "could not place " + proposed.size() + " teams: too much contention on the directory; retry");
+    }
+
     /** Adds or replaces a shard (with {@code expectNew}, fails if it exists). */
     public long putShard(Shard shard, boolean expectNew) throws Exception {
         String path = ZkLayout.shardPath(shard.getId());

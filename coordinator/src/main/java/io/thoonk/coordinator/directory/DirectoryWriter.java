@@ -7,8 +7,17 @@ import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.TeamState;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The leader's decisions: placing teams, registering and removing shards. Run only on the leader
@@ -30,23 +39,105 @@ public final class DirectoryWriter {
     }
 
     /**
-     * The team's placement, placing it on the least-loaded shard if it has none. The fence goes on
-     * the shard before the placement is committed, so no client can learn of a placement whose
-     * shard does not know the team yet.
+     * The team's placement, placing it on the least-loaded shard if it has none. Concurrent first
+     * resolves are placed together: one thread takes every request waiting, writes each new team's
+     * fence on its shard, then commits all the placements in one ZooKeeper transaction. The fences
+     * go on the shards before the commit, so no client can learn of a placement whose shard does
+     * not know the team yet.
      */
-    public synchronized TeamPlacement placeNew(String team) throws Exception {
-        Optional<TeamPlacement> existing = store.readTeam(team);
-        if (existing.isPresent()) {
-            return existing.get();
+    public TeamPlacement placeNew(String team) throws Exception {
+        Optional<TeamPlacement> known = cache.team(team);
+        if (known.isPresent()) {
+            return known.get();
         }
-        cache.awaitRevision(store.readRevision(), timeout);
-        Shard shard = Placement.leastLoaded(cache.shards(), cache::teamCount).orElseThrow(() ->
-                new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
-                        "no active shard to place team '" + team + "' on; register one with AddShard"));
-        TeamPlacement placement = TeamPlacement.newBuilder().setTeam(team).setShardId(shard.getId())
-                .setEpoch(1).setState(TeamState.TEAM_ACTIVE).build();
-        nodes.writeFence(shard.getPrimary(), team, "active", placement.getEpoch());
-        return commit(team, current -> current.orElse(placement));
+        CompletableFuture<TeamPlacement> answer = new CompletableFuture<>();
+        pending.add(new PendingPlacement(team, answer));
+        ensurePlacer();
+        try {
+            return answer.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+    }
+
+    private record PendingPlacement(String team, CompletableFuture<TeamPlacement> answer) {
+    }
+
+    private final BlockingQueue<PendingPlacement> pending = new LinkedBlockingQueue<>();
+    private Thread placer;
+
+    private synchronized void ensurePlacer() {
+        if (placer == null) {
+            placer = new Thread(this::placeLoop, "directory-placer");
+            placer.setDaemon(true);
+            placer.start();
+        }
+    }
+
+    private void placeLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            List<PendingPlacement> batch = new ArrayList<>();
+            try {
+                batch.add(pending.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            pending.drainTo(batch, MAX_BATCH - 1);
+            try {
+                Map<String, TeamPlacement> placed = placeBatch(batch);
+                batch.forEach(p -> p.answer.complete(placed.get(p.team)));
+            } catch (Exception e) {
+                batch.forEach(p -> p.answer.completeExceptionally(e));
+            }
+        }
+    }
+
+    private static final int MAX_BATCH = 500;
+
+    private synchronized Map<String, TeamPlacement> placeBatch(List<PendingPlacement> batch) throws Exception {
+        Map<String, Long> counts = new HashMap<>();
+        List<Shard> shards = cache.shards();
+        shards.forEach(s -> counts.put(s.getId(), cache.teamCount(s.getId())));
+        Map<String, TeamPlacement> proposed = new LinkedHashMap<>();
+        Map<String, TeamPlacement> known = new HashMap<>();
+        for (PendingPlacement p : batch) {
+            Optional<TeamPlacement> already = cache.team(p.team);
+            if (already.isPresent()) {
+                known.put(p.team, already.get());
+                continue;
+            }
+            if (proposed.containsKey(p.team)) {
+                continue;
+            }
+            Shard shard = Placement.leastLoaded(shards, id -> counts.getOrDefault(id, 0L)).orElseThrow(() ->
+                    new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+                            "no active shard to place team '" + p.team + "' on; register one with AddShard"));
+            counts.merge(shard.getId(), 1L, Long::sum);
+            proposed.put(p.team, TeamPlacement.newBuilder().setTeam(p.team).setShardId(shard.getId())
+                    .setEpoch(1).setState(TeamState.TEAM_ACTIVE).build());
+        }
+        if (!proposed.isEmpty()) {
+            for (TeamPlacement placement : proposed.values()) {
+                Shard shard = shards.stream().filter(s -> s.getId().equals(placement.getShardId())).findFirst()
+                        .orElseThrow();
+                nodes.writeFence(shard.getPrimary(), placement.getTeam(), "active", placement.getEpoch());
+            }
+            DirectoryStore.Committed<Map<String, TeamPlacement>> committed = store.placeTeams(proposed);
+            cache.awaitRevision(committed.revision(), timeout);
+            known.putAll(committed.value());
+        }
+        return known;
+    }
+
+    /** Stops the placing thread. */
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            t = placer;
+        }
+        if (t != null) {
+            t.interrupt();
+        }
     }
 
     /** Places an unplaced team on a given shard, or pins/unpins a team where it already is. */

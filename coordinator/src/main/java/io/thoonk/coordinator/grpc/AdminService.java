@@ -35,12 +35,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Supplier<List<CoordinatorInfo>> coordinators;
 
     public AdminService(DirectoryCache cache, DirectoryWriter writer, Leadership leadership,
-                        BooleanSupplier zkConnected, Supplier<List<CoordinatorInfo>> coordinators) {
+                        BooleanSupplier zkConnected, Writes.CatchUp catchUp,
+                        Supplier<List<CoordinatorInfo>> coordinators) {
         this.cache = cache;
         this.writer = writer;
         this.leadership = leadership;
         this.zkConnected = zkConnected;
-        this.writes = new Writes(leadership, zkConnected);
+        this.writes = new Writes(leadership, zkConnected, catchUp);
         this.coordinators = coordinators;
     }
 

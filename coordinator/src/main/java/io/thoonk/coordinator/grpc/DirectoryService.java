@@ -31,10 +31,10 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
     private final Writes writes;
 
     public DirectoryService(DirectoryCache cache, DirectoryWriter writer, Leadership leadership,
-                            BooleanSupplier zkConnected) {
+                            BooleanSupplier zkConnected, Writes.CatchUp catchUp) {
         this.cache = cache;
         this.writer = writer;
-        this.writes = new Writes(leadership, zkConnected);
+        this.writes = new Writes(leadership, zkConnected, catchUp);
     }
 
     @Override

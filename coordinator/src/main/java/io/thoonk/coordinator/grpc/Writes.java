@@ -12,18 +12,26 @@ import java.util.function.Function;
 
 /**
  * Runs a directory write where it belongs: here when this coordinator leads, otherwise forwarded
- * to the leader (with a deadline). A coordinator without its ZooKeeper session refuses writes.
+ * to the leader (with a deadline), after which this coordinator's cache catches up so the caller
+ * reads its own write here. A coordinator without its ZooKeeper session refuses writes.
  */
-final class Writes {
+public final class Writes {
 
     private static final long FORWARD_DEADLINE_MS = 10_000;
 
+    /** Brings this coordinator's cache up to the directory's current revision. */
+    public interface CatchUp {
+        void run() throws Exception;
+    }
+
     private final Leadership leadership;
     private final BooleanSupplier zkConnected;
+    private final CatchUp catchUp;
 
-    Writes(Leadership leadership, BooleanSupplier zkConnected) {
+    Writes(Leadership leadership, BooleanSupplier zkConnected, CatchUp catchUp) {
         this.leadership = leadership;
         this.zkConnected = zkConnected;
+        this.catchUp = catchUp;
     }
 
     <T> void run(StreamObserver<T> out, Callable<T> onLeader, Function<ManagedChannel, T> forward) {
@@ -37,6 +45,8 @@ final class Writes {
                 result = onLeader.call();
             } else {
                 result = forward.apply(leadership.leaderChannel());
+                // read-your-writes on the coordinator the caller talks to
+                catchUp.run();
             }
             out.onNext(result);
             out.onCompleted();
