@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.thoonk.client.ObjectType;
 import io.thoonk.client.TeamRule;
 import io.thoonk.client.ThoonkOptions;
 import io.thoonk.client.internal.Keys;
@@ -55,27 +56,13 @@ final class BareLettuce implements AutoCloseable {
         return client.connectPubSub(StringCodec.UTF8, uri);
     }
 
-    /** KEYS of the feed write script: the five common keys, then ids, items, publishes, item revisions. */
-    static String[] feedKeys(String name) {
-        return common(name, Keys.ids(name), Keys.items(name), Keys.publishes(name), Keys.itemRevisions(name));
-    }
-
-    /** KEYS of the job script: the five common keys, then the ten job keys. */
-    static String[] jobKeys(String name) {
-        return common(name, Keys.ids(name), Keys.items(name), Keys.publishes(name), Keys.published(name),
-                Keys.claimed(name), Keys.stalled(name), Keys.cancelled(name), Keys.finishes(name), Keys.results(name),
-                Keys.resultExpiry(name));
-    }
-
-    private static String[] common(String name, String... specific) {
-        String[] keys = new String[5 + specific.length];
-        keys[0] = Keys.FEEDS;
-        keys[1] = Keys.config(name);
-        keys[2] = Keys.revision(name);
-        keys[3] = Keys.history(name);
-        keys[4] = Keys.fence(TEAMS.teamOf(name));
-        System.arraycopy(specific, 0, keys, 5, specific.length);
-        return keys;
+    /**
+     * KEYS of the write scripts of an object of {@code type}, as the client sends them: the client's
+     * own definition ({@link Keys#common}, {@link Keys#specific}), with the team the client's
+     * standard team rule gives the name.
+     */
+    static String[] keys(ObjectType type, String name) {
+        return Keys.common(name, TEAMS.teamOf(name), Keys.specific(type, name));
     }
 
     /**

@@ -6,20 +6,23 @@ import io.thoonk.testing.RedisProcess;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.HashSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Runs every benchmark against a redis-server of its own and writes the report.
+ * Runs every benchmark and writes the report: the client's against a redis-server of its own, the
+ * directory's against a ZooKeeper server and coordinators in this JVM.
  *
- * <p>Usage: {@code BenchMain [--quick] [--out FILE]} (default {@code docs/benchmarks.md}). Use
- * {@code bench/run}, which builds the module first.
+ * <p>Usage: {@code BenchMain [--quick] [--out FILE] [--only publish,jobs,latency,directory]}
+ * (default {@code docs/benchmarks.md}). Use {@code bench/run}, which builds the module first.
  */
 public final class BenchMain {
+
+    private static final Set<String> KEYS = Set.of("publish", "jobs", "latency", "directory");
 
     private BenchMain() {
     }
@@ -27,14 +30,20 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         BenchConfig config = BenchConfig.standard();
         Path out = Path.of("docs", "benchmarks.md");
-        Set<String> only = new HashSet<>(Set.of("publish", "jobs", "latency"));
+        Set<String> only = new HashSet<>(KEYS);
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> config = BenchConfig.quick();
                 case "--out" -> out = Path.of(args[++i]);
-                case "--only" -> only.retainAll(Set.of(args[++i].split(",")));
+                case "--only" -> {
+                    Set<String> wanted = Set.of(args[++i].split(","));
+                    if (!KEYS.containsAll(wanted)) {
+                        throw new IllegalArgumentException("--only takes some of " + KEYS + ", got " + wanted);
+                    }
+                    only.retainAll(wanted);
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: BenchMain [--quick] [--out FILE] [--only publish,jobs,latency]");
+                        + "; usage: BenchMain [--quick] [--out FILE] [--only publish,jobs,latency,directory]");
             }
         }
         long start = System.nanoTime();
@@ -43,19 +52,26 @@ public final class BenchMain {
              Thoonk thoonk = Thoonk.connect(redis.uri());
              BareLettuce bare = BareLettuce.connect(redis.uri())) {
             ResourceUse resources = new ResourceUse(redis);
-            List<Benchmark> benchmarks = Stream.of(new FeedPublishBench(thoonk, bare, config, resources),
-                            new JobRoundTripBench(thoonk, bare, config, resources),
-                            new ListenerLatencyBench(thoonk, bare, config, resources))
-                    .filter(b -> only.contains(b.key())).map(Benchmark.class::cast).toList();
-            // Run in reverse report order: the latency benchmark, the most sensitive to a busy machine,
-            // first, before the throughput runs have heated it.
-            Map<Benchmark, Comparison> results = new HashMap<>();
-            for (int i = benchmarks.size() - 1; i >= 0; i--) {
-                results.put(benchmarks.get(i), benchmarks.get(i).run());
+            Benchmark plain = FeedPublishBench.plain(thoonk, bare, config, resources);
+            Benchmark trimmed = FeedPublishBench.trimmed(thoonk, bare, config, resources);
+            Benchmark jobs = new JobRoundTripBench(thoonk, bare, config, resources);
+            Benchmark latency = new ListenerLatencyBench(thoonk, bare, config, resources);
+            Benchmark directory = new DirectoryBench(config);
+            List<Benchmark> reportOrder = List.of(plain, trimmed, jobs, latency, directory);
+            // The Redis benchmarks run in reverse report order: the latency benchmark, the most
+            // sensitive to a busy machine, first, before the throughput runs have heated it. The
+            // directory benchmarks run last, so that their million-team heap never shares the JVM
+            // with a Redis round.
+            List<Benchmark> runOrder = List.of(latency, jobs, trimmed, plain, directory);
+            Map<Benchmark, Benchmark.Section> sections = new HashMap<>();
+            for (Benchmark b : runOrder) {
+                if (only.contains(b.key())) {
+                    sections.put(b, b.run());
+                }
             }
             Report report = new Report();
             header(report, config, redis, load, (System.nanoTime() - start) / 1e9);
-            benchmarks.forEach(b -> b.report(report, results.get(b)));
+            reportOrder.stream().filter(sections::containsKey).forEach(b -> sections.get(b).writeTo(report));
             report.write(out);
             System.out.printf("%nwrote %s%n", out.toAbsolutePath());
         }
@@ -65,13 +81,16 @@ public final class BenchMain {
         String commit = System.getProperty("bench.commit", "unknown");
         report.heading(1, "Benchmarks")
                 .paragraph("Generated by `bench/run` (module `bench`, class `io.thoonk.bench.BenchMain`); do not edit "
-                        + "by hand, run it again. It builds the client and the benchmarks (`mvn -q -B -DskipTests "
-                        + "install -pl bench -am`), starts its own `redis-server` on a free loopback port, runs the "
-                        + "three benchmarks below and rewrites this file. It takes about three minutes, build included.")
-                .code("sh", "bench/run            # from any directory; writes docs/benchmarks.md\n"
-                        + "bench/run --quick    # smoke run of the harness, seconds; figures not meaningful")
-                .paragraph("Method: each benchmark compares two variants against the same Redis in the same run "
-                        + "(the benchmarks run in reverse order, latency first, while the machine is freshest). "
+                        + "by hand, run it again. It builds the client, the coordinator and the benchmarks (`mvn -q -B "
+                        + "-DskipTests install -pl bench -am`), starts its own `redis-server` on a free loopback port "
+                        + "for the client benchmarks, and a ZooKeeper server, coordinators and two more "
+                        + "`redis-server` shards for the directory benchmarks, runs the benchmarks below and rewrites "
+                        + "this file. It takes about five minutes, build included.")
+                .code("sh", "bench/run                    # from any directory; writes docs/benchmarks.md\n"
+                        + "bench/run --quick            # smoke run of the harness, seconds; figures not meaningful\n"
+                        + "bench/run --only directory   # some of: publish, jobs, latency, directory "
+                        + "(the file then holds only those)")
+                .paragraph("Method: each comparison sets two variants against the same server in the same run. "
                         + "After " + config.warmups() + " warmup round(s) per variant (1 for the latency benchmark), "
                         + "they run in alternation (A, B, A, B, ...) for " + config.rounds() + " measured rounds "
                         + "each, so noise on the machine hits both alike; each round uses fresh objects, and a GC "
@@ -80,11 +99,14 @@ public final class BenchMain {
                         + "the ratio targets use this one, as it cancels noise that lasts longer than a pair); the "
                         + "raw rounds follow each table. Every round also records where the CPU went, in % of one "
                         + "core: `redis CPU %` (the server, from `INFO cpu`), `bench JVM CPU %` (this process: client, "
-                        + "Lettuce, harness), `other procs CPU %` (everything else on the machine, from `/proc/stat`: "
-                        + "the noise), and `redis µs/script` (mean execution time of one script call, from "
-                        + "`INFO commandstats`). A pair of rounds is \"quiet\" when other processes stayed below "
+                        + "Lettuce, harness; in the directory benchmarks also the coordinator and ZooKeeper), "
+                        + "`other procs CPU %` (everything else on the machine, from `/proc/stat`: the noise), and "
+                        + "`redis µs/script` (mean execution time of one script call, from `INFO commandstats`). A "
+                        + "pair of rounds is \"quiet\" when other processes stayed below "
                         + Report.number(Report.QUIET_OTHER_CPU) + "% of a core in both; each table is followed by "
-                        + "its headline figure over the quiet pairs only. Targets are judged on all rounds.")
+                        + "its headline figure over the quiet pairs only. Targets are judged on all rounds. The "
+                        + "Redis benchmarks run in reverse order, latency first, while the machine is freshest; the "
+                        + "directory benchmarks run last.")
                 .heading(2, "Machine")
                 .bullets(concat(Machine.describe(redis, load), List.of(
                         "Run: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)

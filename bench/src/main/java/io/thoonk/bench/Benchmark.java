@@ -1,12 +1,17 @@
 package io.thoonk.bench;
 
-/** One benchmark: runs its comparison, then writes its section of the report from the rounds. */
+/** One benchmark: runs, and returns what it has to say in the report. */
 interface Benchmark {
 
     /** Short name for {@code --only}. */
     String key();
 
-    Comparison run() throws Exception;
+    /** Runs the benchmark; the result writes its section(s) of the report from the figures it keeps. */
+    Section run() throws Exception;
 
-    void report(Report report, Comparison rounds);
+    /** A benchmark's part of the report, written once every benchmark has run. */
+    @FunctionalInterface
+    interface Section {
+        void writeTo(Report report);
+    }
 }

@@ -65,12 +65,12 @@ final class Comparison {
     }
 
     double median(String variant, String metric) {
-        return median(variant, m -> m.asMap().getOrDefault(metric, Double.NaN));
+        return Metrics.median(rounds.get(variant), metric);
     }
 
     /** Median over the rounds of a figure derived from each round's metrics (NaN rounds left out). */
     double median(String variant, ToDoubleFunction<Metrics> figure) {
-        return Stats.median(rounds.get(variant).stream().map(figure::applyAsDouble).filter(v -> !v.isNaN()).toList());
+        return Metrics.median(rounds.get(variant), figure);
     }
 
     /** Median of {@code a} over median of {@code b}. */

@@ -8,18 +8,13 @@ import io.thoonk.client.Thoonk;
 import io.thoonk.client.internal.Script;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Benchmark 2: job round trips. Each worker thread loops put, get (claim), finish with blocking
+ * Job round trips. Each worker thread loops put, get (claim), finish with blocking
  * calls; one cycle's time is one latency sample. The client's blocking API is set against the same
  * three script calls over bare Lettuce, each awaited in turn.
  */
@@ -28,12 +23,6 @@ final class JobRoundTripBench implements Benchmark {
     static final String RATE = "jobs/s";
     private static final Duration GET_TIMEOUT = Duration.ofSeconds(5);
     private static final Map<String, String> SETTINGS = Map.of("history_length", "100", "result_ttl_ms", "60000");
-
-    /** One worker's put, get and finish of one job. */
-    @FunctionalInterface
-    private interface Cycle {
-        void run() throws Exception;
-    }
 
     private final Thoonk thoonk;
     private final BareLettuce bare;
@@ -53,7 +42,7 @@ final class JobRoundTripBench implements Benchmark {
     }
 
     @Override
-    public Comparison run() throws Exception {
+    public Section run() throws Exception {
         Variant client = new Variant("client (blocking API)", tag -> {
             String name = "bench:jobs:client:" + tag;
             Jobs jobs = thoonk.jobs(name);
@@ -65,7 +54,7 @@ final class JobRoundTripBench implements Benchmark {
         });
         Variant lettuce = new Variant("bare Lettuce EVALSHA", tag -> {
             String name = "bench:jobs:bare:" + tag;
-            String[] keys = BareLettuce.jobKeys(name);
+            String[] keys = BareLettuce.keys(ObjectType.JOB, name);
             return round(name, () -> {
                 bare.<Long>evalsha(Script.JOBS, ScriptOutputType.INTEGER, keys, name, "put",
                         UUID.randomUUID().toString(), Payload.ITEM, "").get();
@@ -73,7 +62,9 @@ final class JobRoundTripBench implements Benchmark {
                 bare.<Long>evalsha(Script.JOBS, ScriptOutputType.INTEGER, keys, name, "finish", id, "", "").get();
             });
         });
-        return Comparison.run("job round trips", List.of(client, lettuce), config.warmups(), config.rounds(), resources);
+        Comparison c = Comparison.run("job round trips", List.of(client, lettuce), config.warmups(), config.rounds(),
+                resources);
+        return report -> report(report, c);
     }
 
     /** The claim script; the worker put a job before, so there is always one to take. */
@@ -87,7 +78,7 @@ final class JobRoundTripBench implements Benchmark {
     }
 
     /** Runs the workers on a fresh job queue for one round, then deletes it. */
-    private Metrics round(String name, Cycle cycle) throws Exception {
+    private Metrics round(String name, ClosedLoop.Call cycle) throws Exception {
         thoonk.registry().create(name, ObjectType.JOB, SETTINGS);
         try {
             return runWorkers(cycle);
@@ -96,52 +87,17 @@ final class JobRoundTripBench implements Benchmark {
         }
     }
 
-    private Metrics runWorkers(Cycle cycle) throws Exception {
-        int workers = config.jobWorkers();
-        CountDownLatch start = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Latencies> samples = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        AtomicLong deadline = new AtomicLong();
-        for (int i = 0; i < workers; i++) {
-            Latencies mine = new Latencies();
-            samples.add(mine);
-            threads.add(new Thread(() -> {
-                try {
-                    start.await();
-                    while (failure.get() == null && System.nanoTime() - deadline.get() < 0) {
-                        long t0 = System.nanoTime();
-                        cycle.run();
-                        mine.record(System.nanoTime() - t0);
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            }, "bench-worker-" + i));
-        }
-        threads.forEach(Thread::start);
-        long t0 = System.nanoTime();
-        deadline.set(t0 + (long) (config.jobSeconds() * 1e9));
-        start.countDown();
-        for (Thread t : threads) {
-            t.join(TimeUnit.SECONDS.toMillis(60));
-        }
-        long elapsed = System.nanoTime() - t0;
-        if (failure.get() != null) {
-            throw new IllegalStateException("a worker failed: " + failure.get(), failure.get());
-        }
-        Latencies all = new Latencies();
-        samples.forEach(all::addAll);
-        Metrics m = new Metrics().put(RATE, all.count() * 1e9 / elapsed);
-        all.addPercentiles(m, "cycle ", 50, 99);
+    private Metrics runWorkers(ClosedLoop.Call cycle) throws Exception {
+        ClosedLoop.Outcome out = ClosedLoop.run(config.jobWorkers(), config.jobSeconds(), "bench-worker", cycle);
+        Metrics m = new Metrics().put(RATE, out.perSecond());
+        out.latencies().addPercentiles(m, "cycle ", 50, 99);
         return m;
     }
 
-    @Override
-    public void report(Report report, Comparison c) {
+    private void report(Report report, Comparison c) {
         String client = c.variants().get(0);
         String lettuce = c.variants().get(1);
-        report.heading(2, "2. Job round trips")
+        report.section("Job round trips")
                 .paragraph(config.jobWorkers() + " worker threads, " + config.jobSeconds() + " s per round, a fresh "
                         + "job queue per round (`history_length=100`, `result_ttl_ms=60000`). Each worker loops: put a "
                         + Payload.BYTES + "-byte job, get (claim) one, finish it, each call waiting for its answer; "

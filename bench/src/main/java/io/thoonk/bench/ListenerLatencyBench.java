@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Benchmark 3: publish-to-listener latency in one process. A paced publisher (client async
+ * Publish-to-listener latency in one process. A paced publisher (client async
  * publish) writes items carrying their send time; the listener records receive time minus send
  * time. The client's subscription is set against a bare Lettuce pub/sub listener on the
  * channel the client itself listens on, which shows what the client adds to Redis and Lettuce.
@@ -84,7 +84,7 @@ final class ListenerLatencyBench implements Benchmark {
     }
 
     @Override
-    public Comparison run() throws Exception {
+    public Section run() throws Exception {
         Variant client = new Variant("client subscription", tag -> round("bench:events:client:" + tag,
                 (feed, probe) -> thoonk.subscribe(feed, new EventListener() {
                     @Override
@@ -107,12 +107,14 @@ final class ListenerLatencyBench implements Benchmark {
         StatefulRedisPubSubConnection<String, String> pubsub = bare.connectPubSub();
         Variant lettuce = new Variant("bare Lettuce pub/sub", tag -> round("bench:events:bare:" + tag,
                 (feed, probe) -> subscribeBare(pubsub, feed, probe)));
+        Comparison c;
         try {
-            return Comparison.run("publish-to-listener latency", List.of(client, lettuce), Math.min(1, config.warmups()),
+            c = Comparison.run("publish-to-listener latency", List.of(client, lettuce), Math.min(1, config.warmups()),
                     config.rounds(), resources);
         } finally {
             pubsub.close();
         }
+        return report -> report(report, c);
     }
 
     /** Listens on {@code feed.event:[f]}, where each publish is announced with its item in the last field. */
@@ -193,12 +195,11 @@ final class ListenerLatencyBench implements Benchmark {
         return new Pacing(total, elapsed, lag);
     }
 
-    @Override
-    public void report(Report report, Comparison c) {
+    private void report(Report report, Comparison c) {
         String client = c.variants().get(0);
         String lettuce = c.variants().get(1);
         double p99 = c.median(client, P99);
-        report.heading(2, "3. Publish-to-listener latency")
+        report.section("Publish-to-listener latency")
                 .paragraph("A publisher paced at " + Report.number(config.eventRate()) + " events/s for "
                         + config.eventSeconds() + " s per round (absolute schedule on `System.nanoTime`, "
                         + "`LockSupport.parkNanos` between sends, `thoonk.feed(name).async().publish(item)`, "

@@ -1,7 +1,9 @@
 package io.thoonk.bench;
 
+import io.grpc.internal.GrpcUtil;
 import io.lettuce.core.LettuceVersion;
 import io.thoonk.testing.RedisProcess;
+import org.apache.zookeeper.Version;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -25,6 +27,9 @@ final class Machine {
                 + ", flags `" + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()) + "`");
         lines.add("Redis: redis-server " + redisVersion(redis) + " on loopback, started by the benchmark, no persistence");
         lines.add("Lettuce: " + LettuceVersion.getVersion());
+        lines.add("Directory benchmarks: ZooKeeper " + Version.getFullVersion().replaceAll(",.*", "")
+                + " server in this JVM (curator-test `TestingServer`), grpc-java " + GrpcUtil.IMPLEMENTATION_VERSION
+                + ", plaintext on loopback");
         lines.add("Load average (1/5/15 min) at start: " + loadAtStart + "; at end: " + loadAverage());
         return lines;
     }

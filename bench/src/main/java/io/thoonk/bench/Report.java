@@ -11,10 +11,16 @@ import java.util.Locale;
 final class Report {
 
     private final StringBuilder md = new StringBuilder();
+    private int sections;
 
     Report heading(int level, String text) {
         md.append("#".repeat(level)).append(' ').append(text).append("\n\n");
         return this;
+    }
+
+    /** A numbered section: {@code ## <n>. title}, numbered in the order the sections are written. */
+    Report section(String title) {
+        return heading(2, ++sections + ". " + title);
     }
 
     Report paragraph(String text) {
@@ -103,14 +109,38 @@ final class Report {
         int rounds = c.rounds(c.variants().get(0)).size();
         for (int i = 0; i < rounds; i++) {
             for (String v : c.variants()) {
-                Metrics m = c.rounds(v).get(i);
                 List<String> r = new ArrayList<>(List.of(Integer.toString(i + 1), v));
-                metrics.forEach(k -> r.add(m.asMap().containsKey(k) ? number(m.get(k)) : ""));
+                r.addAll(cells(c.rounds(v).get(i), metrics));
                 rows.add(r);
             }
         }
         md.append("Raw rounds (in run order):\n\n");
         return table(header, rows);
+    }
+
+    /** Rounds of one kind (no variants), numbered in run order, one column per metric. */
+    Report rounds(List<Metrics> rounds) {
+        List<String> metrics = rounds.stream().flatMap(m -> m.asMap().keySet().stream()).distinct().toList();
+        List<String> header = new ArrayList<>(List.of("round"));
+        header.addAll(metrics);
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = 0; i < rounds.size(); i++) {
+            List<String> r = new ArrayList<>(List.of(Integer.toString(i + 1)));
+            r.addAll(cells(rounds.get(i), metrics));
+            rows.add(r);
+        }
+        return table(header, rows);
+    }
+
+    /** One figure per line: name, value. */
+    Report figures(String title, Metrics figures) {
+        List<List<String>> rows = new ArrayList<>();
+        figures.asMap().forEach((k, v) -> rows.add(List.of(k, number(v))));
+        return table(List.of(title, "value"), rows);
+    }
+
+    private static List<String> cells(Metrics m, List<String> metrics) {
+        return metrics.stream().map(k -> m.asMap().containsKey(k) ? number(m.get(k)) : "").toList();
     }
 
     /** Thousands separated above 1000, otherwise up to two decimals. */

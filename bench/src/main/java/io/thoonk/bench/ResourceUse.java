@@ -11,7 +11,8 @@ import java.nio.file.Path;
  * Where the CPU went during a round: the Redis server (from {@code INFO cpu}), this JVM, and every
  * other process on the machine (all of {@code /proc/stat} minus those two), each in % of one core;
  * and the mean time Redis spent in one script call ({@code INFO commandstats}). Tells whether Redis
- * was the limit, and how much the neighbours on a shared machine took.
+ * was the limit, and how much the neighbours on a shared machine took. For benchmarks that use no
+ * Redis ({@link #jvmOnly()}) only this JVM and the other processes are recorded.
  */
 final class ResourceUse {
 
@@ -33,6 +34,7 @@ final class ResourceUse {
                     long scriptMicros) {
     }
 
+    /** The Redis server measured, or null. */
     private final RedisProcess redis;
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -41,7 +43,15 @@ final class ResourceUse {
         this.redis = redis;
     }
 
+    /** This JVM and the rest of the machine, for benchmarks in which no Redis does the work. */
+    static ResourceUse jvmOnly() {
+        return new ResourceUse(null);
+    }
+
     Snapshot snapshot() {
+        if (redis == null) {
+            return new Snapshot(System.nanoTime(), 0, os.getProcessCpuTime() / 1e9, machineCpuSeconds(), 0, 0);
+        }
         String cpu = redis.call("INFO cpu");
         String commands = redis.call("INFO commandstats");
         long calls = 0;
@@ -60,11 +70,16 @@ final class ResourceUse {
         double wall = (now.nanoTime() - before.nanoTime()) / 1e9;
         double redisCpu = now.redisCpu() - before.redisCpu();
         double jvmCpu = now.jvmCpu() - before.jvmCpu();
-        metrics.put(REDIS_CPU, 100 * redisCpu / wall);
+        if (redis != null) {
+            metrics.put(REDIS_CPU, 100 * redisCpu / wall);
+        }
         metrics.put(JVM_CPU, 100 * jvmCpu / wall);
         if (now.machineCpu() >= 0 && before.machineCpu() >= 0) {
             double others = now.machineCpu() - before.machineCpu() - redisCpu - jvmCpu;
             metrics.put(OTHER_CPU, Math.max(0, 100 * others / wall));
+        }
+        if (redis == null) {
+            return;
         }
         long calls = now.scriptCalls() - before.scriptCalls();
         metrics.put(SCRIPT_MICROS, calls == 0 ? Double.NaN
