@@ -26,6 +26,9 @@ final class ColdLoad {
     static final double TARGET_SECONDS = 10;
     static final double TARGET_HEAP_MIB = 1024;
     private static final double MIB = 1024 * 1024;
+    /** A closed coordinator counts as gone once the heap is back within this of where it started. */
+    private static final double SETTLED_MIB = 16;
+    private static final long RELEASE_WAIT_SECONDS = 60;
 
     private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
@@ -36,8 +39,9 @@ final class ColdLoad {
     static List<Metrics> measure(Directory directory, int rounds, ResourceUse resources) throws Exception {
         System.out.printf("%n== coordinator cold load: %d rounds%n", rounds);
         List<Metrics> out = new ArrayList<>();
+        long baseline = usedHeapAfterGc();
         for (int r = 1; r <= rounds; r++) {
-            long before = usedHeapAfterGc();
+            long before = released(baseline);
             ResourceUse.Snapshot cpu = resources.snapshot();
             long t0 = System.nanoTime();
             Coordinator coordinator = directory.startCoordinator("cold-" + r);
@@ -69,6 +73,29 @@ final class ColdLoad {
         return out;
     }
 
+    /**
+     * Used heap once the previous round's coordinator is gone: {@code Coordinator.close()} returns
+     * before all of its threads have ended, and what they still reach (the whole directory) stays
+     * in the heap until then. Waits until the heap after GC is back within {@link #SETTLED_MIB} of
+     * {@code baseline}, the heap before the first round.
+     */
+    private static long released(long baseline) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(RELEASE_WAIT_SECONDS);
+        long used;
+        while ((used = usedHeapAfterGc()) > baseline + SETTLED_MIB * MIB && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        if (used > baseline + SETTLED_MIB * MIB) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "the heap is still %.0f MiB above its level "
+                    + "before the first coordinator %d s after the previous one was closed", (used - baseline) / MIB,
+                    RELEASE_WAIT_SECONDS));
+        }
+        System.out.printf("  heap back to %.0f MiB above the first round's start after %.1f s%n",
+                (used - baseline) / MIB, (System.nanoTime() - start) / 1e9);
+        return used;
+    }
+
     /** Used heap once full collections have run (twice, as finalizable and weakly held objects need a second). */
     static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 2; i++) {
@@ -94,8 +121,8 @@ final class ColdLoad {
                                 + "It took %.1f s. Bucket nodes hold %d to %d teams, %s bytes at most (%s MiB in all), "
                                 + "against ZooKeeper's packet limit `jute.maxbuffer` of %s bytes.",
                         DirectoryPrefill.SHARDS.length, Report.number(p.teams()), p.teams() - 1,
-                        Report.number(p.buckets()), DirectoryPrefill.WINDOW, Report.number(p.revision()), p.seconds(), p.minTeams(),
-                        p.maxTeams(), Report.number(p.maxBucketBytes()),
+                        Report.number(p.buckets()), DirectoryPrefill.WINDOW, Report.number(p.revision()), p.seconds(),
+                        p.minTeams(), p.maxTeams(), Report.number(p.maxBucketBytes()),
                         Report.number(p.totalBytes() / MIB), Report.number(p.juteMaxBuffer())))
                 .paragraph("**Cold load**: " + rounds.size() + " times in turn, a coordinator "
                         + "(`Coordinator.start(CoordinatorConfig.builder(zk).namespace(..).grpcPort(0).build())`) "
@@ -104,9 +131,12 @@ final class ColdLoad {
                         + "read every shard and bucket node and built its in-memory directory, and serves gRPC. "
                         + "`retained heap MiB` is this JVM's used heap (`MemoryMXBean`) after two `System.gc()` with "
                         + "the coordinator running, minus the same just before it started: the directory cache plus "
-                        + "the coordinator's Curator client, gRPC server and threads. The CPU columns cover the "
-                        + "start (this JVM includes the ZooKeeper server). Each round then checks with `Admin.Status` "
-                        + "that it serves every team at the prefill's revision.")
+                        + "the coordinator's Curator client, gRPC server and threads. (Before each round the harness "
+                        + "waits until the heap is back within " + Report.number(SETTLED_MIB) + " MiB of where it "
+                        + "was before the first: `Coordinator.close()` returns before all of the closed "
+                        + "coordinator's threads have ended, and the directory they reach is freed a second or two "
+                        + "later.) The CPU columns cover the start (this JVM includes the ZooKeeper server). Each "
+                        + "round then checks with `Admin.Status` that it serves every team at the prefill's revision.")
                 .table(List.of("median of " + rounds.size() + " rounds", "value"), List.of(
                         List.of(START_SECONDS, Report.number(seconds)),
                         List.of(HEAP_MIB, Report.number(heap)),
