@@ -1,5 +1,7 @@
 package io.thoonk.cli;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.ThoonkException;
 import picocli.CommandLine;
@@ -13,8 +15,9 @@ import java.io.PrintWriter;
 
 /**
  * Turns failures into one {@code thoonk: message} line on stderr and an exit code:
- * {@value #USAGE} for bad usage or a refused argument ({@link InvalidArgumentException}),
- * {@value #FAILURE} for anything else.
+ * {@value #USAGE} for bad usage or a refused argument ({@link InvalidArgumentException}, gRPC
+ * {@code INVALID_ARGUMENT}), {@value #FAILURE} for anything else. A coordinator's refusal prints as
+ * {@code thoonk: <gRPC code>: <description>}.
  */
 final class ErrorHandler implements IParameterExceptionHandler, IExecutionExceptionHandler {
 
@@ -42,9 +45,22 @@ final class ErrorHandler implements IParameterExceptionHandler, IExecutionExcept
             err.flush();
             return e instanceof InvalidArgumentException ? USAGE : FAILURE;
         }
+        if (e instanceof StatusRuntimeException s) {
+            Status status = s.getStatus();
+            err.println("thoonk: " + status.getCode() + ": " + describe(status));
+            err.flush();
+            return status.getCode() == Status.Code.INVALID_ARGUMENT ? USAGE : FAILURE;
+        }
         err.println("thoonk: unexpected error: " + e);
         e.printStackTrace(err);
         err.flush();
         return FAILURE;
+    }
+
+    private static String describe(Status status) {
+        if (status.getDescription() != null) {
+            return status.getDescription();
+        }
+        return status.getCause() != null ? String.valueOf(status.getCause().getMessage()) : "(no description)";
     }
 }

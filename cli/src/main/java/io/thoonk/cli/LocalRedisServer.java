@@ -2,6 +2,7 @@ package io.thoonk.cli;
 
 import io.thoonk.client.ThoonkException;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,11 +13,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +30,7 @@ import java.util.stream.Stream;
 final class LocalRedisServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration LINK_TIMEOUT = Duration.ofSeconds(20);
 
     private final Process process;
     private final Path directory;
@@ -41,17 +45,22 @@ final class LocalRedisServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts redis-server (found on PATH) and returns once it answers PING. */
-    static LocalRedisServer start() {
+    /**
+     * Starts redis-server (found on PATH) with extra arguments, e.g. {@code --replicaof 127.0.0.1 6379},
+     * and returns once it answers PING.
+     */
+    static LocalRedisServer start(String... extraArgs) {
         Path binary = findOnPath("redis-server").orElseThrow(() -> new ThoonkException(
                 "redis-server was not found on PATH; install Redis (Debian/Ubuntu: sudo apt-get install "
                         + "redis-server, macOS: brew install redis) or pass --redis URI"));
         try {
-            Path directory = Files.createTempDirectory("thoonk-demo-redis-");
+            Path directory = Files.createTempDirectory("thoonk-local-redis-");
             int port = freePort();
-            Process process = new ProcessBuilder(binary.toString(), "--port", Integer.toString(port),
+            List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString())
+                    "--dir", directory.toString(), "--logfile", directory.resolve("redis.log").toString()));
+            command.addAll(List.of(extraArgs));
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(directory.resolve("stdout.log").toFile())
                     .start();
@@ -66,6 +75,21 @@ final class LocalRedisServer implements AutoCloseable {
     /** {@code redis://127.0.0.1:port}. */
     String uri() {
         return "redis://127.0.0.1:" + port;
+    }
+
+    /** {@code 127.0.0.1:port}, as the coordinator's API names nodes. */
+    String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** Waits until this replica reports {@code master_link_status:up} (INFO replication). */
+    void awaitReplicationLink() {
+        await(() -> reply("INFO replication").contains("master_link_status:up"), LINK_TIMEOUT,
+                "its link to the primary to come up");
     }
 
     @Override
@@ -94,12 +118,16 @@ final class LocalRedisServer implements AutoCloseable {
     }
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!answersPing()) {
+        await(() -> reply("PING").equals("PONG"), START_TIMEOUT, "PONG");
+    }
+
+    private void await(BooleanSupplier condition, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 close();
                 throw new ThoonkException("redis-server on port " + port + (process.isAlive()
-                        ? " did not answer within " + Durations.format(START_TIMEOUT)
+                        ? " did not report " + what + " within " + Durations.format(timeout)
                         : " exited at start with code " + process.exitValue()));
             }
             try {
@@ -112,19 +140,37 @@ final class LocalRedisServer implements AutoCloseable {
         }
     }
 
-    private boolean answersPing() {
+    /**
+     * Sends one inline command and returns the reply's text: a status or error line without its
+     * {@code +}/{@code -}, or a bulk string; empty if the server cannot be reached (yet).
+     */
+    private String reply(String inlineCommand) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(1000);
             OutputStream out = socket.getOutputStream();
-            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write((inlineCommand + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
-            byte[] reply = in.readNBytes(5);
-            return "+PONG".equals(new String(reply, StandardCharsets.US_ASCII));
-        } catch (IOException notYet) {
-            return false;
+            String first = readLine(in);
+            if (first.startsWith("$")) {
+                int length = Integer.parseInt(first.substring(1));
+                return length < 0 ? "" : new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            }
+            return first.isEmpty() ? "" : first.substring(1);
+        } catch (IOException | NumberFormatException notYet) {
+            return "";
         }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.UTF_8);
     }
 
     static Optional<Path> findOnPath(String program) {

@@ -25,7 +25,19 @@ final class Printer {
 
     /** Prints a view in the chosen format. */
     void print(View view) {
-        line(format == OutputFormat.JSON ? toJson(view) : view.text());
+        line(format == OutputFormat.JSON ? view.json() : view.text());
+    }
+
+    /**
+     * Prints a list: as text, {@code text} (typically the rows as a {@link Table}); as JSON, one
+     * object per row.
+     */
+    void printList(List<? extends View> rows, String text) {
+        if (format == OutputFormat.JSON) {
+            rows.forEach(row -> line(row.json()));
+        } else {
+            line(text);
+        }
     }
 
     /** Prints each view in turn. */
@@ -35,7 +47,7 @@ final class Printer {
 
     /** Prints a view as JSON whatever the chosen format (for streams meant for scripts). */
     void printJson(View view) {
-        line(toJson(view));
+        line(view.json());
     }
 
     private synchronized void line(String line) {

@@ -12,9 +12,11 @@ import java.io.PrintWriter;
 import java.time.Duration;
 
 /**
- * The {@code thoonk} command line: feeds, sorted feeds, queues and jobs from a shell, plus a demo.
+ * The {@code thoonk} command line: feeds, sorted feeds, queues and jobs from a shell, a demo, the
+ * cluster's admin commands, a coordinator, and a whole local cluster for development.
  *
- * <p>Every data command takes {@code --redis URI} (see {@link ConnectionOptions}); every command
+ * <p>Every data command takes {@code --redis URI} (see {@link ConnectionOptions}), every admin
+ * command {@code --coordinator HOST:PORT,...} (see {@link CoordinatorOptions}); every command
  * takes {@code --output text|json}. Results go to stdout, errors to stderr as {@code thoonk: message}
  * with exit code 2 for bad usage or arguments and 1 for other failures ({@link ErrorHandler}).
  */
@@ -22,9 +24,9 @@ import java.time.Duration;
         scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = ThoonkCli.Version.class,
-        description = "Thoonk live objects (feeds, sorted feeds, queues, jobs) on Redis.",
+        description = "Thoonk live objects (feeds, sorted feeds, queues, jobs) on Redis, sharded by team.",
         subcommands = {FeedCommand.class, SortedCommand.class, QueueCommand.class, JobCommand.class,
-                DemoCommand.class})
+                DemoCommand.class, AdminCommand.class, CoordinatorCommand.class, DevCommand.class})
 public final class ThoonkCli {
 
     @Spec

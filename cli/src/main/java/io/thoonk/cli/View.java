@@ -8,4 +8,9 @@ interface View {
 
     /** The human-readable form, one or more lines. */
     String text();
+
+    /** The JSON form, one line; by default the record's components as one object. */
+    default String json() {
+        return Printer.toJson(this);
+    }
 }

@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  *
  * <p>Built on {@link ZooKeeperServerEmbedded} from the ZooKeeper jar; its admin HTTP server is off
  * and a fatal server error is logged instead of exiting the JVM. The ZooKeeper server needs
- * {@code io.dropwizard.metrics:metrics-core} at run time, which ZooKeeper declares "provided": an
- * application embedding this class must put it on its classpath (the CLI does).
+ * {@code io.dropwizard.metrics:metrics-core} and {@code org.xerial.snappy:snappy-java} at run time,
+ * which ZooKeeper declares "provided": an application embedding this class must put them on its
+ * classpath (the CLI does).
  */
 public final class EmbeddedZooKeeper implements AutoCloseable {
 
@@ -86,9 +87,10 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
         p.setProperty("clientPort", Integer.toString(port));
         p.setProperty("clientPortAddress", "127.0.0.1");
         p.setProperty("tickTime", "1000");
-        p.setProperty("maxClientCnxns", "0");
-        // read by ZooKeeper as the system property zookeeper.admin.enableServer: no Jetty needed
+        // ZooKeeper turns keys it does not know into zookeeper.* system properties: no admin HTTP
+        // server (no Jetty needed), and an explicit connection limit (0 logs a warning)
         p.setProperty("admin.enableServer", "false");
+        p.setProperty("maxCnxns", "1000");
         return p;
     }
 

@@ -1,0 +1,140 @@
+package io.thoonk.cli;
+
+import io.thoonk.proto.v1.AddShardRequest;
+import io.thoonk.proto.v1.AddShardResponse;
+import io.thoonk.proto.v1.GetTeamRequest;
+import io.thoonk.proto.v1.GetTeamResponse;
+import io.thoonk.proto.v1.ListShardsRequest;
+import io.thoonk.proto.v1.PlaceTeamRequest;
+import io.thoonk.proto.v1.PlaceTeamResponse;
+import io.thoonk.proto.v1.RemoveShardRequest;
+import io.thoonk.proto.v1.ResolveRequest;
+import io.thoonk.proto.v1.ResolveResponse;
+import io.thoonk.proto.v1.Shard;
+import io.thoonk.proto.v1.StatusRequest;
+import io.thoonk.proto.v1.StatusResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * {@code thoonk admin ...}: the coordinators' Admin and Directory services from a shell. Each
+ * subcommand makes one call on the first coordinator of {@code --coordinator} that answers and prints
+ * the answer as a table, or with {@code --output json} as the API message in protobuf JSON.
+ */
+@Command(name = "admin", description = {"Inspects and changes the team -> shard directory through the coordinators.",
+        "Failures print 'thoonk: <gRPC code>: <description>'; exit code 2 for INVALID_ARGUMENT, else 1."})
+final class AdminCommand {
+
+    private static final String TEAM = "TEAM";
+    private static final String TEAM_HELP = "The team's name, e.g. 353 (the <team> of team:<team>:... objects).";
+
+    @ParentCommand
+    private ThoonkCli cli;
+
+    @Mixin
+    private CoordinatorOptions coordinators;
+
+    @Command(name = "status", description = "Shows the coordinators, the leader, the shards and the team count.")
+    int status() {
+        return call((client, printer) -> {
+            StatusResponse status = client.admin(admin -> admin.status(StatusRequest.getDefaultInstance()));
+            printer.print(new ProtoView(status, AdminTexts.status(status)));
+        });
+    }
+
+    @Command(name = "shards", description = "Lists the shards (as JSON: one shard per line).")
+    int shards() {
+        return call((client, printer) -> {
+            List<Shard> shards = client.directory(d -> d.listShards(ListShardsRequest.getDefaultInstance()))
+                    .getShardsList();
+            printer.printList(shards.stream().map(s -> new ProtoView(s, "")).toList(), AdminTexts.shards(shards));
+        });
+    }
+
+    @Command(name = "add-shard", description = "Registers a shard; the coordinator first checks that the primary "
+            + "and replicas answer and replicate.")
+    int addShard(@Parameters(paramLabel = "ID", description = "The shard's id: letters, digits, '.', '_', '-'.")
+                 String id,
+                 @Parameters(paramLabel = "PRIMARY", description = "The primary's HOST:PORT.") String primary,
+                 @Option(names = "--replica", paramLabel = "HOST:PORT", description = "A replica (repeatable).")
+                 List<String> replicas,
+                 @Option(names = "--weight", paramLabel = "N",
+                         description = "Relative capacity for placing new teams (default 1).") Integer weight) {
+        AddShardRequest.Builder request = AddShardRequest.newBuilder().setId(id).setPrimary(primary);
+        if (replicas != null) {
+            request.addAllReplicas(replicas);
+        }
+        if (weight != null) {
+            request.setWeight(weight);
+        }
+        return print(client -> {
+            AddShardResponse added = client.admin(admin -> admin.addShard(request.build()));
+            return new ProtoView(added, AdminTexts.shard("added", added.getShard()));
+        });
+    }
+
+    @Command(name = "remove-shard", description = "Removes a shard that owns no teams.")
+    int removeShard(@Parameters(paramLabel = "ID", description = "The shard's id.") String id) {
+        return print(client -> {
+            client.admin(admin -> admin.removeShard(RemoveShardRequest.newBuilder().setId(id).build()));
+            return new Removed(id);
+        });
+    }
+
+    @Command(name = "team", description = "Shows where a team lives, without placing it.")
+    int team(@Parameters(paramLabel = TEAM, description = TEAM_HELP) String team) {
+        return print(client -> {
+            GetTeamResponse answer = client.admin(admin -> admin.getTeam(GetTeamRequest.newBuilder().setTeam(team)
+                    .build()));
+            return new ProtoView(answer, AdminTexts.team(answer));
+        });
+    }
+
+    @Command(name = "place-team", description = "Places a team on a shard explicitly.")
+    int placeTeam(@Parameters(paramLabel = TEAM, description = TEAM_HELP) String team,
+                  @Parameters(paramLabel = "SHARD", description = "The shard's id.") String shard,
+                  @Option(names = "--pin", description = "Pin it there: rebalancing leaves it alone.") boolean pin) {
+        return print(client -> {
+            PlaceTeamResponse placed = client.admin(admin -> admin.placeTeam(PlaceTeamRequest.newBuilder()
+                    .setTeam(team).setShardId(shard).setPin(pin).build()));
+            return new ProtoView(placed, AdminTexts.placement(placed.getPlacement(), null));
+        });
+    }
+
+    @Command(name = "resolve", description = "Resolves a team through the Directory service, as clients do: "
+            + "a team seen for the first time is placed on the least-loaded shard.")
+    int resolve(@Parameters(paramLabel = TEAM, description = TEAM_HELP) String team) {
+        return print(client -> {
+            ResolveResponse answer = client.directory(d -> d.resolve(ResolveRequest.newBuilder().setTeam(team)
+                    .build()));
+            return new ProtoView(answer, AdminTexts.resolved(answer));
+        });
+    }
+
+    private int call(BiConsumer<CoordinatorClient, Printer> action) {
+        Printer printer = cli.printer();
+        try (CoordinatorClient client = coordinators.open()) {
+            action.accept(client, printer);
+        }
+        return 0;
+    }
+
+    private int print(Function<CoordinatorClient, ? extends View> action) {
+        return call((client, printer) -> printer.print(action.apply(client)));
+    }
+
+    /** A removed shard. */
+    record Removed(String removedShardId) implements View {
+        @Override
+        public String text() {
+            return "removed shard " + removedShardId;
+        }
+    }
+}

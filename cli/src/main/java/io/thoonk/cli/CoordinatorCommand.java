@@ -1,0 +1,85 @@
+package io.thoonk.cli;
+
+import io.thoonk.cli.CoordinatorSettings.Setting;
+import io.thoonk.cli.Views.Note;
+import io.thoonk.coordinator.Coordinator;
+import io.thoonk.coordinator.CoordinatorConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code thoonk coordinator}: runs one coordinator in the foreground until Ctrl-C or SIGTERM.
+ * Settings: flag, else environment variable, else {@code --config} file, else default
+ * ({@link CoordinatorSettings}).
+ */
+@Command(name = "coordinator", description = {"Runs a coordinator (the team -> shard directory in ZooKeeper, "
+        + "served over gRPC) until Ctrl-C or SIGTERM.",
+        "Each setting comes from its flag, else its environment variable, else the --config file, else its default."})
+final class CoordinatorCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private ThoonkCli cli;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A .properties file with any of the keys "
+            + "zookeeper, grpc-port, id, host, namespace, session-timeout.")
+    private Path config;
+
+    @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "ZooKeeper connect string, e.g. "
+            + "zk1:2181,zk2:2181,zk3:2181 ($THOONK_ZOOKEEPER, key zookeeper; default 127.0.0.1:2181).")
+    private String zookeeper;
+
+    @Option(names = "--grpc-port", paramLabel = "PORT", description = "gRPC port; 0 picks a free one "
+            + "($THOONK_GRPC_PORT, key grpc-port; default 7400).")
+    private String grpcPort;
+
+    @Option(names = "--id", paramLabel = "ID", description = "This coordinator's name among its peers "
+            + "($THOONK_COORDINATOR_ID, key id; default HOST-PORT).")
+    private String id;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Address clients and other coordinators reach "
+            + "this one at ($THOONK_HOST, key host; default 127.0.0.1).")
+    private String host;
+
+    @Option(names = "--namespace", paramLabel = "NAME", description = "ZooKeeper root node of the directory "
+            + "($THOONK_NAMESPACE, key namespace; default thoonk).")
+    private String namespace;
+
+    @Option(names = "--session-timeout", paramLabel = "DURATION", description = "ZooKeeper session timeout, e.g. "
+            + "15s ($THOONK_SESSION_TIMEOUT, key session-timeout; default 15s).")
+    private String sessionTimeout;
+
+    @Override
+    public Integer call() {
+        CoordinatorConfig resolved = CoordinatorSettings.resolve(flags(), System.getenv(),
+                config == null ? new Properties() : CoordinatorSettings.load(config));
+        Printer printer = cli.printer();
+        Coordinator coordinator = Foreground.startCoordinator(resolved);
+        printer.print(new Note("coordinator " + coordinator.id() + " serving gRPC on " + coordinator.address()
+                + " (ZooKeeper " + resolved.zookeeper() + ", namespace " + resolved.namespace()
+                + "); Ctrl-C stops it"));
+        Foreground.runUntilStopped(() -> {
+            printer.print(new Note("stopping coordinator " + coordinator.id()));
+            coordinator.close();
+        });
+        return 0;
+    }
+
+    /** The settings given as flags. */
+    Map<Setting, String> flags() {
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.ZOOKEEPER, zookeeper);
+        flags.put(Setting.GRPC_PORT, grpcPort);
+        flags.put(Setting.ID, id);
+        flags.put(Setting.HOST, host);
+        flags.put(Setting.NAMESPACE, namespace);
+        flags.put(Setting.SESSION_TIMEOUT, sessionTimeout);
+        return flags;
+    }
+}

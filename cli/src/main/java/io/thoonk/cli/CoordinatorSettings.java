@@ -1,0 +1,151 @@
+package io.thoonk.cli;
+
+import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.coordinator.CoordinatorConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Resolves a coordinator's settings. Each setting comes from the first place that has it: a
+ * command-line flag, an environment variable, the {@code --config} file (Java {@code .properties}),
+ * else its default. A key in the file that is not a setting is an error naming the key; so is a
+ * value that does not parse, naming where it came from.
+ */
+final class CoordinatorSettings {
+
+    /** The settings, with their flag, environment variable and config file key. */
+    enum Setting {
+        ZOOKEEPER("zookeeper", "THOONK_ZOOKEEPER", "127.0.0.1:2181"),
+        GRPC_PORT("grpc-port", "THOONK_GRPC_PORT", Integer.toString(CoordinatorConfig.DEFAULT_GRPC_PORT)),
+        /** No default: the coordinator names itself HOST-PORT. */
+        ID("id", "THOONK_COORDINATOR_ID", null),
+        HOST("host", "THOONK_HOST", "127.0.0.1"),
+        NAMESPACE("namespace", "THOONK_NAMESPACE", "thoonk"),
+        SESSION_TIMEOUT("session-timeout", "THOONK_SESSION_TIMEOUT", "15s");
+
+        final String key;
+        final String env;
+        final String defaultValue;
+
+        Setting(String key, String env, String defaultValue) {
+            this.key = key;
+            this.env = env;
+            this.defaultValue = defaultValue;
+        }
+
+        /** The command-line flag, {@code --} and the config file key. */
+        String flag() {
+            return "--" + key;
+        }
+
+        static Optional<Setting> forKey(String key) {
+            return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+        }
+    }
+
+    private CoordinatorSettings() {
+    }
+
+    /**
+     * The configuration from {@code flags} (only the flags given), {@code env} and {@code file}
+     * (empty without {@code --config}), in that order of precedence.
+     *
+     * @throws InvalidArgumentException for an unknown key in the file or a value that does not parse
+     */
+    static CoordinatorConfig resolve(Map<Setting, String> flags, Map<String, String> env, Properties file) {
+        for (String key : file.stringPropertyNames()) {
+            if (Setting.forKey(key).isEmpty()) {
+                throw new InvalidArgumentException("unknown setting '" + key + "' in the config file; known: "
+                        + Arrays.stream(Setting.values()).map(s -> s.key).collect(Collectors.joining(", ")));
+            }
+        }
+        Map<Setting, Value> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            values.put(s, value(s, flags, env, file));
+        }
+        return CoordinatorConfig.builder(values.get(Setting.ZOOKEEPER).text())
+                .grpcPort(values.get(Setting.GRPC_PORT).parse(CoordinatorSettings::port))
+                .id(values.get(Setting.ID).text())
+                .host(values.get(Setting.HOST).text())
+                .namespace(values.get(Setting.NAMESPACE).text())
+                .sessionTimeout(values.get(Setting.SESSION_TIMEOUT).parse(Durations::parse))
+                .build();
+    }
+
+    /** Reads a {@code .properties} config file. */
+    static Properties load(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new InvalidArgumentException("cannot read the config file " + file + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException("the config file " + file + " is not a .properties file: "
+                    + e.getMessage());
+        }
+        return properties;
+    }
+
+    private static Value value(Setting s, Map<Setting, String> flags, Map<String, String> env, Properties file) {
+        if (flags.get(s) != null) {
+            return new Value(s, flags.get(s), "flag " + s.flag());
+        }
+        String fromEnv = env.get(s.env);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return new Value(s, fromEnv, "$" + s.env);
+        }
+        String fromFile = file.getProperty(s.key);
+        if (fromFile != null) {
+            return new Value(s, fromFile, "the config file");
+        }
+        return new Value(s, s.defaultValue, "the default");
+    }
+
+    private static int port(String text) {
+        int port = Integer.parseInt(text);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("a port is 0..65535");
+        }
+        return port;
+    }
+
+    /** One setting's value and where it came from, for error messages. */
+    private record Value(Setting setting, String raw, String source) {
+
+        String text() {
+            if (raw == null) {
+                return null;
+            }
+            String trimmed = raw.trim();
+            if (trimmed.isEmpty()) {
+                throw invalid("it is empty");
+            }
+            return trimmed;
+        }
+
+        <T> T parse(Function<String, T> parser) {
+            try {
+                return parser.apply(text());
+            } catch (IllegalArgumentException e) {
+                throw invalid(e instanceof NumberFormatException ? "not a number" : e.getMessage());
+            }
+        }
+
+        private InvalidArgumentException invalid(String why) {
+            return new InvalidArgumentException("invalid " + setting.key + " '" + raw + "' (from " + source + "): "
+                    + why);
+        }
+    }
+}

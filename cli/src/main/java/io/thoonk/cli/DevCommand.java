@@ -1,0 +1,83 @@
+package io.thoonk.cli;
+
+import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.cli.Views.Note;
+import io.thoonk.proto.v1.ResolveResponse;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code thoonk dev}: a whole local Thoonk cluster in one command (see {@link DevCluster}), how to
+ * connect to it, a short demo of teams spread over the shards, then it runs until Ctrl-C.
+ */
+@Command(name = "dev", description = {"Runs a local cluster until Ctrl-C: an embedded ZooKeeper, a coordinator "
+        + "and N Redis shards (primary + replica each, from redis-server), registered with the coordinator.",
+        "Prints how to connect, then resolves " + DevDemo.TEAMS + " teams to show them spread over the shards."})
+final class DevCommand implements Callable<Integer> {
+
+    private static final int MAX_SHARDS = 16;
+
+    @ParentCommand
+    private ThoonkCli cli;
+
+    @Option(names = "--shards", paramLabel = "N", defaultValue = "2",
+            description = "Number of Redis shards, 1.." + MAX_SHARDS + " (default: ${DEFAULT-VALUE}).")
+    private int shardCount;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "7400",
+            description = "The coordinator's gRPC port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--no-demo", description = "Skip the demo.")
+    private boolean noDemo;
+
+    @Option(names = "--exit-after-demo", description = "Stop everything after the demo instead of running until "
+            + "Ctrl-C (for scripts and tests).")
+    private boolean exitAfterDemo;
+
+    @Override
+    public Integer call() {
+        if (shardCount < 1 || shardCount > MAX_SHARDS) {
+            throw new InvalidArgumentException("--shards must be 1.." + MAX_SHARDS + ", was " + shardCount);
+        }
+        if (port < 0 || port > 65535) {
+            throw new InvalidArgumentException("--port must be 0..65535, was " + port);
+        }
+        Printer printer = cli.printer();
+        printer.print(new Note("Starting an embedded ZooKeeper, " + shardCount + " Redis shard(s) "
+                + "(primary + replica each) and a coordinator..."));
+        try (DevCluster cluster = DevCluster.start(shardCount, port)) {
+            printer.print(DevViews.Started.of(cluster));
+            List<ResolveResponse> placed = noDemo ? List.of() : new DevDemo(cluster.client(), printer).run();
+            printer.print(new Note(tryCommands(cluster, placed)));
+            if (exitAfterDemo) {
+                printer.print(new Note("Stopping (--exit-after-demo)."));
+                return 0;
+            }
+            printer.print(new Note("Running until Ctrl-C, which stops the coordinator, ZooKeeper and the "
+                    + cluster.redisProcessCount() + " redis-server processes."));
+            Foreground.runUntilStopped(() -> {
+                printer.print(new Note("Stopping..."));
+                cluster.close();
+            });
+        }
+        return 0;
+    }
+
+    private static String tryCommands(DevCluster cluster, List<ResolveResponse> placed) {
+        String coordinator = "--coordinator " + cluster.coordinator().address();
+        List<String> lines = new ArrayList<>(List.of("Try, in another terminal:",
+                "  ./thoonk admin status " + coordinator,
+                "  ./thoonk admin shards " + coordinator,
+                "  ./thoonk admin resolve 42 " + coordinator + " --output json"));
+        placed.stream().filter(r -> r.getPlacement().getTeam().equals("1")).findFirst().ifPresent(team1 ->
+                lines.add("  ./thoonk feed publish team:1:news hello --redis redis://" + team1.getShard().getPrimary()
+                        + "    # team 1 lives on " + team1.getPlacement().getShardId()));
+        return String.join(System.lineSeparator(), lines);
+    }
+}

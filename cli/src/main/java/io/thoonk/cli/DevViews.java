@@ -1,0 +1,36 @@
+package io.thoonk.cli;
+
+import java.util.List;
+
+/** What {@code thoonk dev} prints about the cluster it started. */
+final class DevViews {
+
+    private DevViews() {
+    }
+
+    /** One shard's nodes. */
+    record ShardAddresses(String id, String primary, String replica) {
+    }
+
+    /** The addresses of everything started. */
+    record Started(String zookeeper, String coordinator, List<ShardAddresses> shards) implements View {
+
+        static Started of(DevCluster cluster) {
+            return new Started(cluster.zookeeper().connectString(), cluster.coordinator().address(),
+                    cluster.shards().stream().map(s -> new ShardAddresses(s.id(), s.primary().address(),
+                            s.replica().address())).toList());
+        }
+
+        @Override
+        public String text() {
+            Table table = new Table("COMPONENT", "ADDRESS", "ROLE");
+            table.row("zookeeper", zookeeper, "embedded ZooKeeper, data in a temporary directory");
+            table.row("coordinator", coordinator, "gRPC: thoonk.v1.Directory, thoonk.v1.Admin, health, reflection");
+            for (ShardAddresses s : shards) {
+                table.row(s.id(), s.primary(), "Redis primary");
+                table.row(s.id(), s.replica(), "Redis replica");
+            }
+            return table.text();
+        }
+    }
+}

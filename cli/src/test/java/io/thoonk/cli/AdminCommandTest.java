@@ -1,0 +1,159 @@
+package io.thoonk.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.thoonk.cli.CliRunner.Result;
+import io.thoonk.coordinator.Coordinator;
+import io.thoonk.coordinator.CoordinatorConfig;
+import io.thoonk.testing.RedisProcess;
+import io.thoonk.testing.RedisShard;
+import io.thoonk.testing.ZooKeeperExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code thoonk admin ...} against a real coordinator, ZooKeeper and Redis shard. */
+class AdminCommandTest {
+
+    @RegisterExtension
+    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
+
+    static RedisShard shard;
+    static Coordinator coordinator;
+
+    @BeforeAll
+    static void start() throws Exception {
+        shard = RedisShard.start(1);
+        coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
+                .namespace("cli-admin-test").grpcPort(0).build());
+        await().atMost(Duration.ofSeconds(15)).until(coordinator::isLeader);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        if (shard != null) {
+            shard.close();
+        }
+    }
+
+    /** Runs {@code thoonk admin ARGS --coordinator <the test's coordinator>}. */
+    static Result admin(String... args) {
+        List<String> all = new ArrayList<>(List.of("admin"));
+        all.addAll(Arrays.asList(args));
+        all.addAll(List.of("--coordinator", coordinator.address()));
+        return CliRunner.runExactly(all.toArray(String[]::new));
+    }
+
+    static String address(RedisProcess node) {
+        return "127.0.0.1:" + node.port();
+    }
+
+    @Test
+    void addShard_status_resolve_team_and_a_refused_removal() {
+        Result added = admin("add-shard", "s1", address(shard.primary()), "--replica", address(shard.replicas().get(0)),
+                "--weight", "2");
+        assertThat(added.exitCode()).as(added.toString()).isZero();
+        assertThat(added.out()).contains("added shard s1", address(shard.primary()), "active");
+
+        Result status = admin("status", "--output", "json");
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.json()).hasSize(1);
+        JsonNode json = status.json().get(0);
+        assertThat(json.path("leaderId").asText()).isEqualTo("c1");
+        assertThat(json.path("coordinators").get(0).path("address").asText()).isEqualTo(coordinator.address());
+        JsonNode s1 = json.path("shards").get(0);
+        assertThat(s1.path("id").asText()).isEqualTo("s1");
+        assertThat(s1.path("primary").asText()).isEqualTo(address(shard.primary()));
+        assertThat(s1.path("replicas").get(0).asText()).isEqualTo(address(shard.replicas().get(0)));
+        assertThat(s1.path("weight").asInt()).isEqualTo(2);
+        assertThat(s1.path("state").asText()).isEqualTo("SHARD_ACTIVE");
+
+        Result text = admin("status");
+        assertThat(text.out()).contains("leader: c1", "s1", "teams: ");
+
+        Result resolved = admin("resolve", "353", "--output", "json");
+        assertThat(resolved.exitCode()).as(resolved.toString()).isZero();
+        JsonNode placement = resolved.json().get(0).path("placement");
+        assertThat(placement.path("team").asText()).isEqualTo("353");
+        assertThat(placement.path("shardId").asText()).isEqualTo("s1");
+        assertThat(placement.path("epoch").asLong()).isPositive();
+
+        Result team = admin("team", "353");
+        assertThat(team.exitCode()).as(team.toString()).isZero();
+        assertThat(team.lines()).hasSize(2);
+        assertThat(team.lines().get(1)).startsWith("353").contains("s1", address(shard.primary()), "active");
+
+        Result shards = admin("shards", "--output", "json");
+        assertThat(shards.json()).extracting(j -> j.path("id").asText()).containsExactly("s1");
+        assertThat(shards.json().get(0).path("teamCount").asLong()).isGreaterThanOrEqualTo(1);
+
+        Result pinned = admin("place-team", "354", "s1", "--pin", "--output", "json");
+        assertThat(pinned.exitCode()).as(pinned.toString()).isZero();
+        assertThat(pinned.json().get(0).path("placement").path("pinned").asBoolean()).isTrue();
+
+        Result refused = admin("remove-shard", "s1");
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("thoonk: FAILED_PRECONDITION: shard 's1' still owns");
+        assertThat(refused.out()).isEmpty();
+    }
+
+    @Test
+    void badTeamNameIsAnInvalidArgument() {
+        Result result = admin("resolve", "no spaces please");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).startsWith("thoonk: INVALID_ARGUMENT: team name 'no spaces please'");
+    }
+
+    @Test
+    void unknownTeamIsNotFound() {
+        Result result = admin("team", "never-resolved");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("thoonk: NOT_FOUND: ");
+    }
+
+    @Test
+    void removingAnUnknownShardIsNotFound() {
+        Result result = admin("remove-shard", "nope");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("thoonk: NOT_FOUND: no shard 'nope'");
+    }
+
+    @Test
+    void coordinatorsAreTriedInOrderUntilOneAnswers() {
+        Result result = CliRunner.runExactly("admin", "status", "--coordinator",
+                "127.0.0.1:1," + coordinator.address());
+
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.out()).contains("leader: c1");
+    }
+
+    @Test
+    void noCoordinatorAnsweringIsUnavailable() {
+        Result result = CliRunner.runExactly("admin", "status", "--coordinator", "127.0.0.1:1,127.0.0.1:2");
+
+        assertThat(result.exitCode()).isEqualTo(1);
+        assertThat(result.err()).startsWith("thoonk: UNAVAILABLE: none of the coordinators 127.0.0.1:1, 127.0.0.1:2 answered");
+    }
+
+    @Test
+    void malformedCoordinatorAddressIsAUsageError() {
+        Result result = CliRunner.runExactly("admin", "status", "--coordinator", "localhost");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("thoonk: invalid coordinator address 'localhost'");
+    }
+}

@@ -1,0 +1,153 @@
+package io.thoonk.cli;
+
+import io.thoonk.cli.CliRunner.Result;
+import io.thoonk.cli.CoordinatorSettings.Setting;
+import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.coordinator.CoordinatorConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** Where {@code thoonk coordinator} takes each setting from: flag > environment > config file > default. */
+class CoordinatorSettingsTest {
+
+    private static final Map<Setting, String> NO_FLAGS = Map.of();
+    private static final Map<String, String> NO_ENV = Map.of();
+
+    static Properties file(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void defaults() {
+        CoordinatorConfig config = CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, new Properties());
+
+        assertThat(config.zookeeper()).isEqualTo("127.0.0.1:2181");
+        assertThat(config.grpcPort()).isEqualTo(7400);
+        assertThat(config.id()).isNull();
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.namespace()).isEqualTo("thoonk");
+        assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+    }
+
+    @Test
+    void theFileOverridesDefaults() {
+        CoordinatorConfig config = CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("zookeeper", "zk1:2181,zk2:2181",
+                "grpc-port", "7500", "id", "file-id", "host", "10.0.0.1", "namespace", "file-ns",
+                "session-timeout", "30s"));
+
+        assertThat(config.zookeeper()).isEqualTo("zk1:2181,zk2:2181");
+        assertThat(config.grpcPort()).isEqualTo(7500);
+        assertThat(config.id()).isEqualTo("file-id");
+        assertThat(config.host()).isEqualTo("10.0.0.1");
+        assertThat(config.namespace()).isEqualTo("file-ns");
+        assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFile_andFlagsOverrideBoth() {
+        Properties file = file("zookeeper", "file:2181", "grpc-port", "7500", "id", "file-id", "host", "file-host",
+                "namespace", "file-ns", "session-timeout", "30s");
+        Map<String, String> env = Map.of("THOONK_ZOOKEEPER", "env:2181", "THOONK_GRPC_PORT", "7600",
+                "THOONK_COORDINATOR_ID", "env-id", "THOONK_HOST", "env-host", "THOONK_NAMESPACE", "env-ns",
+                "THOONK_SESSION_TIMEOUT", "40s");
+        Map<Setting, String> flags = new EnumMap<>(Setting.class);
+        flags.put(Setting.ZOOKEEPER, "flag:2181");
+        flags.put(Setting.GRPC_PORT, "7700");
+        flags.put(Setting.SESSION_TIMEOUT, "50s");
+
+        CoordinatorConfig envOverFile = CoordinatorSettings.resolve(NO_FLAGS, env, file);
+        assertThat(envOverFile.zookeeper()).isEqualTo("env:2181");
+        assertThat(envOverFile.grpcPort()).isEqualTo(7600);
+        assertThat(envOverFile.id()).isEqualTo("env-id");
+        assertThat(envOverFile.host()).isEqualTo("env-host");
+        assertThat(envOverFile.namespace()).isEqualTo("env-ns");
+        assertThat(envOverFile.sessionTimeout()).isEqualTo(Duration.ofSeconds(40));
+
+        CoordinatorConfig flagsOverAll = CoordinatorSettings.resolve(flags, env, file);
+        assertThat(flagsOverAll.zookeeper()).isEqualTo("flag:2181");
+        assertThat(flagsOverAll.grpcPort()).isEqualTo(7700);
+        assertThat(flagsOverAll.sessionTimeout()).isEqualTo(Duration.ofSeconds(50));
+        assertThat(flagsOverAll.id()).as("no flag: from the environment").isEqualTo("env-id");
+        assertThat(flagsOverAll.namespace()).as("no flag: from the environment").isEqualTo("env-ns");
+    }
+
+    @Test
+    void flagsOfTheCommandReachTheResolution() {
+        CoordinatorCommand command = new CoordinatorCommand();
+        new picocli.CommandLine(command).parseArgs("--zookeeper", "z:1", "--grpc-port", "0", "--id", "i",
+                "--host", "h", "--namespace", "n", "--session-timeout", "5s");
+
+        CoordinatorConfig config = CoordinatorSettings.resolve(command.flags(), NO_ENV, new Properties());
+
+        assertThat(config).isEqualTo(CoordinatorConfig.builder("z:1").grpcPort(0).id("i").host("h").namespace("n")
+                .sessionTimeout(Duration.ofSeconds(5)).build());
+    }
+
+    @Test
+    void anUnknownKeyInTheFileIsAnErrorNamingIt() {
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("hazelcast-port", "5701")))
+                .withMessageStartingWith("unknown setting 'hazelcast-port' in the config file");
+    }
+
+    @Test
+    void aBadValueIsAnErrorNamingWhereItCameFrom() {
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_GRPC_PORT", "seventy"),
+                        new Properties()))
+                .withMessage("invalid grpc-port 'seventy' (from $THOONK_GRPC_PORT): not a number");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("session-timeout", "soon")))
+                .withMessageStartingWith("invalid session-timeout 'soon' (from the config file): 'soon' is not a duration");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(Map.of(Setting.GRPC_PORT, "70000"), NO_ENV,
+                        new Properties()))
+                .withMessage("invalid grpc-port '70000' (from flag --grpc-port): a port is 0..65535");
+    }
+
+    @Test
+    void theCommandRefusesAConfigFileWithAnUnknownKey(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("coordinator.properties"), "zookeeper=127.0.0.1:1\nmetrics-port=9090\n");
+
+        Result result = CliRunner.runExactly("coordinator", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("thoonk: unknown setting 'metrics-port' in the config file");
+    }
+
+    @Test
+    void theCommandRefusesAMissingConfigFile(@TempDir Path dir) {
+        Result result = CliRunner.runExactly("coordinator", "--config", dir.resolve("missing.properties").toString());
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("thoonk: cannot read the config file");
+    }
+
+    @Test
+    void helpNamesEveryFlagAndEnvironmentVariable() {
+        Result result = CliRunner.runExactly("coordinator", "--help");
+
+        assertThat(result.exitCode()).isZero();
+        String help = result.out().replaceAll("\\s+", " ");
+        for (Setting s : Setting.values()) {
+            assertThat(help).contains(s.flag() + "=", "$" + s.env + ", key " + s.key + ";");
+        }
+        Result top = CliRunner.runExactly("--help");
+        assertThat(top.out()).contains("admin", "coordinator", "dev");
+    }
+}
