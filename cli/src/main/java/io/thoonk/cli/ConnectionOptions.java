@@ -11,8 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Where the data lives, shared by every command that reads or writes objects: {@code --redis URI},
- * else the {@code THOONK_REDIS} environment variable, else {@value #DEFAULT_REDIS_URI}.
+ * Where the data lives, shared by every command that reads or writes objects: one Redis
+ * ({@code --redis URI}), or a cluster through its coordinators ({@code --coordinator
+ * host:port[,host:port...]}: every object goes to its team's shard). Without either flag:
+ * {@code THOONK_REDIS}, else {@code THOONK_COORDINATOR}, else {@value #DEFAULT_REDIS_URI}.
  *
  * <p>Mixed into a command group, its options are inherited by all the group's subcommands, so they
  * may be given anywhere after the group's name. Opening a client goes through {@link #open()} only.
@@ -31,6 +33,25 @@ public final class ConnectionOptions {
                     + DEFAULT_REDIS_URI + ").")
     private String redis;
 
+    @Option(names = "--coordinator", paramLabel = "HOST:PORT[,HOST:PORT...]", scope = ScopeType.INHERIT,
+            description = "Use a cluster: coordinators to ask where each team lives (any may be down).")
+    private String coordinators;
+
+    /** The coordinators to route through, when the cluster is to be used. */
+    Optional<java.util.List<String>> coordinators() {
+        if (coordinators != null) {
+            if (redis != null) {
+                throw new InvalidArgumentException("give either --redis or --coordinator, not both");
+            }
+            return Optional.of(CoordinatorOptions.parse(coordinators));
+        }
+        if (redis != null || System.getenv(REDIS_ENV) != null && !System.getenv(REDIS_ENV).isBlank()) {
+            return Optional.empty();
+        }
+        String fromEnv = System.getenv(CoordinatorOptions.COORDINATOR_ENV);
+        return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(CoordinatorOptions.parse(fromEnv));
+    }
+
     /** The Redis URI given with {@code --redis} or {@code THOONK_REDIS}, if any. */
     public Optional<String> explicitRedisUri() {
         if (redis != null) {
@@ -45,8 +66,12 @@ public final class ConnectionOptions {
         return explicitRedisUri().orElse(DEFAULT_REDIS_URI);
     }
 
-    /** Connects to {@link #redisUri()}. */
+    /** Connects to the cluster's coordinators if given, else to {@link #redisUri()}. */
     public Thoonk open() {
+        Optional<java.util.List<String>> cluster = coordinators();
+        if (cluster.isPresent()) {
+            return Thoonk.connectCluster(cluster.get(), io.thoonk.client.ThoonkOptions.defaults());
+        }
         return open(redisUri());
     }
 
