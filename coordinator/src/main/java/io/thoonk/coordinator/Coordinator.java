@@ -193,6 +193,11 @@ public final class Coordinator implements AutoCloseable {
         health.enterTerminalState();
         if (server != null) {
             server.shutdownNow();
+            try {
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (registration != null) {
             try {

@@ -230,5 +230,10 @@ public final class DirectoryCache implements AutoCloseable {
             revisionWatch.close();
         }
         applier.shutdownNow();
+        try {
+            applier.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -23,14 +23,15 @@ public final class ZkLayout {
     public static final String LEADER = "/leader";
     public static final String COORDINATORS = "/coordinators";
 
-    /** Number of team buckets; fixed for the life of a directory. */
+    /** Number of team buckets (2^12); fixed for the life of a directory. */
     public static final int BUCKETS = 4096;
 
     private ZkLayout() {
     }
 
+    /** Fibonacci hashing: the top 12 bits of the golden-ratio product spread similar names evenly. */
     public static int bucketOf(String team) {
-        return Math.floorMod(team.hashCode() * 0x9E3779B9, BUCKETS);
+        return (team.hashCode() * 0x9E3779B9) >>> (32 - 12);
     }
 
     public static String bucketPath(int bucket) {
