@@ -120,5 +120,14 @@ class ValidationTest extends ClientTestSupport {
         assertThat(rule.teamOf("users")).isEqualTo("lobby");
         assertThat(rule.teamOf("team::oops")).isEqualTo("lobby");
         assertThat(rule.teamOf("teams:1")).isEqualTo("lobby");
+
+        // patterns within one team are subscribed on that team's shard; others on every shard
+        assertThat(rule.teamOfPattern("team:353:*")).contains("353");
+        assertThat(rule.teamOfPattern("team.7.feed?")).contains("7");
+        assertThat(rule.teamOfPattern("team:*:tasks")).isEmpty();
+        assertThat(rule.teamOfPattern("team:3*:tasks")).isEmpty();
+        assertThat(rule.teamOfPattern("team:353")).isEmpty();
+        assertThat(rule.teamOfPattern("*")).isEmpty();
+        assertThat(rule.teamOfPattern("users*")).isEmpty();
     }
 }
