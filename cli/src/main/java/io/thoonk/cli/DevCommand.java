@@ -74,7 +74,9 @@ final class DevCommand implements Callable<Integer> {
         List<String> lines = new ArrayList<>(List.of("Try, in another terminal:",
                 "  ./thoonk admin status " + coordinator,
                 "  ./thoonk admin shards " + coordinator,
-                "  ./thoonk admin resolve 42 " + coordinator + " --output json"));
+                "  ./thoonk admin resolve 42 " + coordinator + " --output json",
+                "  ./thoonk feed subscribe 'team:*:news' --pattern " + coordinator + "    # every shard",
+                "  ./thoonk feed publish team:7:news hello " + coordinator + "    # routed to team 7's shard"));
         placed.stream().filter(r -> r.getPlacement().getTeam().equals("1")).findFirst().ifPresent(team1 ->
                 lines.add("  ./thoonk feed publish team:1:news hello --redis redis://" + team1.getShard().getPrimary()
                         + "    # team 1 lives on " + team1.getPlacement().getShardId()));
