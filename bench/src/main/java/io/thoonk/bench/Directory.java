@@ -39,6 +39,11 @@ final class Directory implements AutoCloseable {
         }
     }
 
+    /** Starts ZooKeeper with an empty directory (no prefill: {@link #prefill()} is null). */
+    static Directory empty() throws Exception {
+        return new Directory(new TestingServer(true), null);
+    }
+
     DirectoryPrefill.Result prefill() {
         return prefill;
     }

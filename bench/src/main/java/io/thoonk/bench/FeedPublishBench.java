@@ -32,6 +32,8 @@ final class FeedPublishBench implements Benchmark {
     static final double THOONK_JS = 5_400;
     static final double MIN_RATIO = 0.9;
     static final double MIN_RATE = 10 * THOONK_JS;
+    /** Settings of the headline's feeds: no {@code max_length}. */
+    static final Map<String, String> PLAIN_SETTINGS = Map.of("history_length", "100");
 
     /** What kind of feed a comparison publishes to. */
     private record Shape(String key, String title, Map<String, String> settings, boolean rateTarget) {
@@ -58,7 +60,7 @@ final class FeedPublishBench implements Benchmark {
     /** The headline: feeds without {@code max_length}, as thoonk.js's figure; held to 10x thoonk.js. */
     static FeedPublishBench plain(Thoonk thoonk, BareLettuce bare, BenchConfig config, ResourceUse resources) {
         return new FeedPublishBench(thoonk, bare, config, resources, new Shape("plain",
-                "Feed publish throughput (no max_length)", Map.of("history_length", "100"), true));
+                "Feed publish throughput (no max_length)", PLAIN_SETTINGS, true));
     }
 
     /** Feeds with {@code max_length=1000}: client against bare Lettuce only, no absolute target. */
@@ -76,18 +78,29 @@ final class FeedPublishBench implements Benchmark {
     @Override
     public Section run() throws Exception {
         String prefix = "bench:publish-" + shape.key() + ":";
-        Variant client = new Variant("client", tag -> round(prefix + "client:" + tag, name -> {
-            AsyncFeed feed = thoonk.feed(name).async();
-            return () -> feed.publish(Payload.ITEM);
-        }));
-        Variant lettuce = new Variant("bare Lettuce EVALSHA", tag -> round(prefix + "bare:" + tag, name -> {
-            String[] keys = BareLettuce.keys(ObjectType.FEED, name);
-            return () -> bare.<Long>evalsha(Script.FEED, ScriptOutputType.INTEGER, keys, name, "publish",
-                    UUID.randomUUID().toString(), Payload.ITEM, "");
-        }));
+        Variant client = new Variant("client", tag -> round(prefix + "client:" + tag,
+                name -> clientPublisher(thoonk, name)));
+        Variant lettuce = new Variant("bare Lettuce EVALSHA", tag -> round(prefix + "bare:" + tag,
+                name -> barePublisher(bare, name)));
         Comparison c = Comparison.run("feed publish, " + shape.key() + " feed", List.of(client, lettuce),
                 config.warmups(), config.rounds(), resources);
         return report -> report(report, c);
+    }
+
+    /** One publish of {@link Payload#ITEM} to the feed {@code name} through a client: {@code feed.async().publish}. */
+    static Supplier<CompletionStage<?>> clientPublisher(Thoonk thoonk, String name) {
+        AsyncFeed feed = thoonk.feed(name).async();
+        return () -> feed.publish(Payload.ITEM);
+    }
+
+    /**
+     * The same publish as {@link #clientPublisher}, as bare Lettuce EVALSHA of the client's feed script with
+     * the client's KEYS and ARGV (team epoch {@code ""}, as the single-shard client sends) and a random id.
+     */
+    static Supplier<CompletionStage<?>> barePublisher(BareLettuce bare, String name) {
+        String[] keys = BareLettuce.keys(ObjectType.FEED, name);
+        return () -> bare.<Long>evalsha(Script.FEED, ScriptOutputType.INTEGER, keys, name, "publish",
+                UUID.randomUUID().toString(), Payload.ITEM, "");
     }
 
     /** Publishes to a fresh feed for one round, then deletes it (with everything published to it). */

@@ -95,6 +95,19 @@ final class Report {
         return paragraph(note.toString());
     }
 
+    /**
+     * For a comparison of more than two variants: one row per pair {@code [a, b]} with {@code metric}'s
+     * ratio of the medians, the median of the paired ratios, and the latter over the quiet rounds.
+     */
+    Report ratios(Comparison c, String metric, List<List<String>> pairs) {
+        Comparison quiet = c.quietRounds(QUIET_OTHER_CPU);
+        return table(List.of(metric, "ratio of medians", "median of paired ratios",
+                "quiet rounds: median of paired ratios"), pairs.stream().map(p -> List.of(
+                p.get(0) + " / " + p.get(1), ratio(c.ratio(metric, p.get(0), p.get(1))),
+                ratio(c.pairedRatio(metric, p.get(0), p.get(1))),
+                quiet.roundCount() == 0 ? "n/a" : ratio(quiet.pairedRatio(metric, p.get(0), p.get(1))))).toList());
+    }
+
     Report targets(List<Target> targets) {
         return table(List.of("target", "goal", "measured", "result"), targets.stream()
                 .map(t -> List.of(t.what(), t.goal(), t.measured(), "**" + t.verdict() + "**")).toList());
