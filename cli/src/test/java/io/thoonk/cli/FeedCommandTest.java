@@ -2,10 +2,7 @@ package io.thoonk.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thoonk.cli.CliRunner.Result;
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -15,17 +12,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class FeedCommandTest {
-
-    @RegisterExtension
-    static RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    private final CliRunner cli = new CliRunner(redis::primaryUri);
-
-    @BeforeEach
-    void emptyRedis() {
-        redis.flushAll();
-    }
+class FeedCommandTest extends RedisCliTestSupport {
 
     @Test
     void publishedItemIsListedByAll() {

@@ -5,24 +5,11 @@ import io.thoonk.cli.CliRunner.Result;
 import io.thoonk.client.JobState;
 import io.thoonk.client.Jobs;
 import io.thoonk.client.Thoonk;
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class QueueAndJobCommandTest {
-
-    @RegisterExtension
-    static RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    private final CliRunner cli = new CliRunner(redis::primaryUri);
-
-    @BeforeEach
-    void emptyRedis() {
-        redis.flushAll();
-    }
+class QueueAndJobCommandTest extends RedisCliTestSupport {
 
     @Test
     void queueIsFifoWithAHighPriorityLane() {

@@ -1,24 +1,11 @@
 package io.thoonk.cli;
 
 import io.thoonk.cli.CliRunner.Result;
-import io.thoonk.testing.RedisShardExtension;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class SortedCommandTest {
-
-    @RegisterExtension
-    static RedisShardExtension redis = RedisShardExtension.primaryOnly();
-
-    private final CliRunner cli = new CliRunner(redis::primaryUri);
-
-    @BeforeEach
-    void emptyRedis() {
-        redis.flushAll();
-    }
+class SortedCommandTest extends RedisCliTestSupport {
 
     @Test
     void insertsAndMovesKeepTheOrder() {
