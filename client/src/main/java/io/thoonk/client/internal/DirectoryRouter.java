@@ -296,10 +296,6 @@ final class DirectoryRouter implements ShardRouter {
         }
     }
 
-    long revision() {
-        return revision;
-    }
-
     @Override
     public void close() {
         closed = true;

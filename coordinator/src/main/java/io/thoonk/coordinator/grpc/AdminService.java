@@ -31,7 +31,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final DirectoryWriter writer;
     private final Leadership leadership;
     private final Writes writes;
-    private final BooleanSupplier zkConnected;
     private final Supplier<List<CoordinatorInfo>> coordinators;
 
     public AdminService(DirectoryCache cache, DirectoryWriter writer, Leadership leadership,
@@ -40,7 +39,6 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.cache = cache;
         this.writer = writer;
         this.leadership = leadership;
-        this.zkConnected = zkConnected;
         this.writes = new Writes(leadership, zkConnected, catchUp);
         this.coordinators = coordinators;
     }
@@ -111,9 +109,5 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                     + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return id;
-    }
-
-    boolean zookeeperConnected() {
-        return zkConnected.getAsBoolean();
     }
 }
