@@ -15,14 +15,19 @@ import java.util.UUID;
  * @param rerouteDeadline how long a call keeps re-routing and retrying when a shard says its team
  *                       moved or is being moved, before it fails with {@link TeamFencedException}
  *                       (default 5 s; cluster clients only)
+ * @param publishBatch   most feed publishes sent to Redis as one script call: publishes to a feed
+ *                       that arrive while an earlier call for that feed is still running wait and
+ *                       then go together, each still its own change with its own revision, event
+ *                       and result (default 64; 1 sends every publish on its own)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
-                            String instanceId, Duration rerouteDeadline) {
+                            String instanceId, Duration rerouteDeadline, int publishBatch) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REROUTE_DEADLINE = Duration.ofSeconds(5);
+    public static final int DEFAULT_PUBLISH_BATCH = 64;
 
     public ThoonkOptions {
         if (maxItemBytes <= 0) {
@@ -41,6 +46,9 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         if (rerouteDeadline.isNegative()) {
             throw new InvalidArgumentException("rerouteDeadline must be >= 0, was " + rerouteDeadline);
         }
+        if (publishBatch < 1) {
+            throw new InvalidArgumentException("publishBatch must be >= 1, was " + publishBatch);
+        }
     }
 
     public static ThoonkOptions defaults() {
@@ -55,7 +63,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     public Builder toBuilder() {
         return new Builder().maxItemBytes(maxItemBytes).historyLength(historyLength)
                 .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
-                .rerouteDeadline(rerouteDeadline);
+                .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch);
     }
 
     /** Builds {@link ThoonkOptions}. */
@@ -66,6 +74,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private TeamRule teamRule = TeamRule.standard();
         private String instanceId = UUID.randomUUID().toString();
         private Duration rerouteDeadline = DEFAULT_REROUTE_DEADLINE;
+        private int publishBatch = DEFAULT_PUBLISH_BATCH;
 
         private Builder() {
         }
@@ -100,9 +109,14 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
+        public Builder publishBatch(int publishBatch) {
+            this.publishBatch = publishBatch;
+            return this;
+        }
+
         public ThoonkOptions build() {
             return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
-                    rerouteDeadline);
+                    rerouteDeadline, publishBatch);
         }
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -154,5 +155,83 @@ class FeedTest extends ClientTestSupport {
                 .isInstanceOfSatisfying(NoSuchItemException.class, e -> assertThat(e.id()).isEqualTo("nope"));
         assertThat(feed.ids()).isEmpty();
         assertThat(feed.revision()).isZero();
+    }
+
+    @Test
+    void publishes_arriving_while_one_runs_share_script_calls_yet_each_is_its_own_change() {
+        Feed feed = thoonk.feed("team:1:burst");
+        feed.publish("warm-up", "w");
+        EventRecorder events = new EventRecorder();
+        feed.subscribe(events);
+        List<String> ids = IntStream.range(0, 1000).mapToObj(i -> "id-" + i).toList();
+
+        redis.primary().call("CONFIG RESETSTAT");
+        List<Published> done = publishWhilePaused(feed, ids);
+
+        assertThat(done).extracting(Published::id).containsExactlyElementsOf(ids);
+        assertThat(done).extracting(Published::revision).containsExactlyElementsOf(LongStream.rangeClosed(2, 1001).boxed().toList());
+        // The first publish went alone; the 999 that queued behind it left in full batches.
+        assertThat(scriptCalls()).isEqualTo(1 + (999 + 63) / 64);
+        List<Event> got = events.awaitCount(1000);
+        assertThat(got).extracting(Event::revision).containsExactlyElementsOf(LongStream.rangeClosed(2, 1001).boxed().toList());
+        assertThat(got).extracting(Event::id).containsExactlyElementsOf(ids);
+        assertThat(got).extracting(Event::type).containsOnly(EventType.PUBLISH);
+        assertThat(feed.ids()).hasSize(1001).startsWith("w").endsWith("id-999");
+        assertThat(feed.replay(2)).extracting(Event::item).containsExactlyElementsOf(
+                IntStream.range(0, 1000).mapToObj(i -> "item-" + i).toList());
+    }
+
+    @Test
+    void publish_batch_of_one_sends_every_publish_on_its_own() {
+        try (Thoonk unbatched = Thoonk.connect(redis.primaryUri(), ThoonkOptions.builder().publishBatch(1).build())) {
+            Feed feed = unbatched.feed("team:1:single");
+            feed.publish("warm-up", "w");
+            List<String> ids = IntStream.range(0, 100).mapToObj(i -> "id-" + i).toList();
+            redis.primary().call("CONFIG RESETSTAT");
+            assertThat(publishWhilePaused(feed, ids)).extracting(Published::revision)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(2, 101).boxed().toList());
+            assertThat(scriptCalls()).isEqualTo(100);
+        }
+    }
+
+    @Test
+    void a_shared_script_call_that_fails_fails_each_of_its_publishes_and_writes_nothing() {
+        thoonk.queue("team:1:work").put("task");
+        Feed wrong = thoonk.feed("team:1:work");
+        List<CompletableFuture<Published>> pending = new ArrayList<>();
+        redis.primary().pause();
+        try {
+            for (int i = 0; i < 50; i++) {
+                pending.add(wrong.async().publish("item-" + i).toCompletableFuture());
+            }
+        } finally {
+            redis.primary().resume();
+        }
+        for (CompletableFuture<Published> p : pending) {
+            assertThatThrownBy(p::join).hasCauseInstanceOf(WrongTypeException.class);
+        }
+        assertThat(redis.primary().call("HLEN feed.items:team:1:work")).isEqualTo("1");
+        assertThat(redis.primary().call("GET feed.revision:team:1:work")).isEqualTo("1");
+    }
+
+    /** Publishes {@code ids} (items "item-N") without waiting, with Redis stopped meanwhile, so they queue. */
+    private static List<Published> publishWhilePaused(Feed feed, List<String> ids) {
+        List<CompletableFuture<Published>> pending = new ArrayList<>();
+        redis.primary().pause();
+        try {
+            for (int i = 0; i < ids.size(); i++) {
+                pending.add(feed.async().publish("item-" + i, ids.get(i)).toCompletableFuture());
+            }
+        } finally {
+            redis.primary().resume();
+        }
+        return pending.stream().map(CompletableFuture::join).toList();
+    }
+
+    /** Script calls Redis ran since the last CONFIG RESETSTAT. */
+    private static long scriptCalls() {
+        String stats = redis.primary().call("INFO commandstats");
+        return stats.lines().filter(l -> l.startsWith("cmdstat_evalsha:") || l.startsWith("cmdstat_eval:"))
+                .mapToLong(l -> Long.parseLong(l.replaceAll("^[^:]+:calls=(\\d+),.*", "$1"))).sum();
     }
 }

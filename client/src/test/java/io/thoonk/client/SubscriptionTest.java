@@ -76,25 +76,32 @@ class SubscriptionTest {
 
     @Test
     void replay_returns_history_and_reports_when_it_no_longer_reaches_back() {
+        // The history keeps at least history_length entries; Redis trims it in whole stream nodes
+        // (100 entries by default), so 250 changes are enough to lose the first ones.
         publisher.registry().create("short", ObjectType.FEED, Map.of("history_length", "5"));
         Feed feed = publisher.feed("short");
-        for (int i = 1; i <= 20; i++) {
+        for (int i = 1; i <= 250; i++) {
             feed.publish("e" + i, "id" + i);
         }
-        assertThat(feed.replay(16)).extracting(Event::revision).containsExactly(16L, 17L, 18L, 19L, 20L);
-        assertThat(feed.replay(21)).isEmpty();
+        assertThat(feed.replay(246)).extracting(Event::revision).containsExactly(246L, 247L, 248L, 249L, 250L);
+        assertThat(feed.replay(251)).isEmpty();
+        long[] oldest = new long[1];
         assertThatThrownBy(() -> feed.replay(3))
                 .isInstanceOfSatisfying(HistoryTruncatedException.class, e -> {
                     assertThat(e.requestedRevision()).isEqualTo(3);
-                    assertThat(e.oldestAvailableRevision()).isEqualTo(16);
+                    oldest[0] = e.oldestAvailableRevision();
                 });
+        assertThat(oldest[0]).isBetween(4L, 246L);
+        assertThat(feed.replay(oldest[0])).extracting(Event::revision)
+                .containsExactlyElementsOf(LongStream.rangeClosed(oldest[0], 250).boxed().toList());
 
         EventRecorder events = new EventRecorder();
         subscriber.subscribe("short", 1, events);
-        events.awaitCount(5);
+        int kept = (int) (250 - oldest[0] + 1);
+        events.awaitCount(kept);
         assertThat(events.losses).hasSize(1);
-        assertThat(events.losses.get(0)).containsExactly(1, 16);
-        assertThat(events.revisions()).containsExactly(16L, 17L, 18L, 19L, 20L);
+        assertThat(events.losses.get(0)).containsExactly(1, oldest[0]);
+        assertThat(events.revisions()).containsExactlyElementsOf(LongStream.rangeClosed(oldest[0], 250).boxed().toList());
     }
 
     @Test

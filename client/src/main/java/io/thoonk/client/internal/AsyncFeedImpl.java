@@ -5,6 +5,7 @@ import io.thoonk.client.AsyncFeed;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Published;
 
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,12 +17,28 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
 
     @Override
     public CompletableFuture<Published> publish(String item) {
-        return change("publish", UUID.randomUUID().toString(), item(item), -1);
+        return coalesce(UUID.randomUUID().toString(), item(item));
     }
 
     @Override
     public CompletableFuture<Published> publish(String item, String id) {
-        return change("publish", Names.id(id), item(item), -1);
+        return coalesce(Names.id(id), item(item));
+    }
+
+    private CompletableFuture<Published> coalesce(String id, String item) {
+        return thoonk.publishCoalescer().publish(name, id, item, this::publishBatch)
+                .thenApply(rev -> published(id, rev));
+    }
+
+    /** One script call for publishes coalesced by {@link PublishCoalescer}; answers their revisions. */
+    private CompletableFuture<List<Long>> publishBatch(List<PublishCoalescer.Pending> batch) {
+        String[] args = new String[1 + 2 * batch.size()];
+        args[0] = "publish";
+        for (int i = 0; i < batch.size(); i++) {
+            args[1 + 2 * i] = batch.get(i).id();
+            args[2 + 2 * i] = batch.get(i).item();
+        }
+        return write(Script.FEED, ScriptOutputType.MULTI, null, null, -1, args);
     }
 
     @Override
@@ -32,7 +49,7 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
     @Override
     public CompletableFuture<Published> edit(String id, String item, long expectedRevision) {
         Names.revision(expectedRevision);
-        return change(expectedRevision == 0 ? "publish" : "edit", Names.id(id), item(item), expectedRevision);
+        return change("edit", Names.id(id), item(item), expectedRevision);
     }
 
     private CompletableFuture<Published> change(String op, String id, String item, long expected) {

@@ -28,6 +28,7 @@ public final class DefaultThoonk implements Thoonk {
     private final ShardRouter router;
     private final ExecutorService eventExecutor;
     private final String defaultHistoryLength;
+    private final PublishCoalescer publishCoalescer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Makes the client's router from its Redis client and callback executor. */
@@ -39,6 +40,7 @@ public final class DefaultThoonk implements Thoonk {
     private DefaultThoonk(ThoonkOptions options, RouterFactory routers) {
         this.options = Objects.requireNonNull(options, "options == null");
         this.defaultHistoryLength = Integer.toString(options.historyLength());
+        this.publishCoalescer = new PublishCoalescer(options.publishBatch());
         this.client = RedisClient.create();
         client.setOptions(ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.builder().fixedTimeout(options.commandTimeout().plusSeconds(60)).build())
@@ -89,6 +91,10 @@ public final class DefaultThoonk implements Thoonk {
 
     String defaultHistoryLength() {
         return defaultHistoryLength;
+    }
+
+    PublishCoalescer publishCoalescer() {
+        return publishCoalescer;
     }
 
     @Override

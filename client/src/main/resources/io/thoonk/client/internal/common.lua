@@ -8,7 +8,7 @@
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
 local FEEDS, CONFIG, REVISION, HISTORY, FENCE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local NAME, INSTANCE, EPOCH, DEFAULT_HISTORY = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local NAME, INSTANCE, EPOCH, DEFAULT_HISTORY = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 -- Errors are 'CODE data...'; the client maps each code to an exception type.
 local function fail(code, data)
@@ -20,9 +20,16 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- A team being moved (frozen) or gone (moved) refuses writes; so does a fence whose epoch is not
--- the one the client routed with. No fence at all means an unmanaged single Redis: allowed.
-local function check_fence()
+-- Checks the team's fence and the object's type. A team being moved (frozen) or gone (moved)
+-- refuses writes; so does a fence whose epoch is not the one the client routed with; no fence at
+-- all means an unmanaged single Redis: allowed. 'kind' nil skips the type check (the registry).
+-- Writes nothing: Redis does not roll a script back when it fails, so every check must pass
+-- before the first write. An object that does not exist yet is created by record(), i.e. only by
+-- a change that really happens (contract 'newfeed').
+-- Returns the config as a table of the fields the scripts use. 'history' stays a string: it only
+-- goes back to Redis (XADD MAXLEN), and number <-> text conversions are a large part of a
+-- script's cost.
+local function open(kind)
   local fence = redis.call('HMGET', FENCE, 'state', 'epoch')
   if fence[1] then
     if fence[1] ~= 'active' then
@@ -32,39 +39,20 @@ local function check_fence()
       fail('FENCED', 'epoch ' .. (fence[2] or '0'))
     end
   end
-end
-
--- Checks the fence and the object's type. Writes nothing: Redis does not roll a script back when
--- it fails, so every check must pass before the first write. An object that does not exist yet is
--- created by record(), i.e. only by a change that really happens (contract 'newfeed').
--- Returns the config as a table of the fields the scripts use.
-local function open(kind)
-  check_fence()
   local c = redis.call('HMGET', CONFIG, 'type', 'history_length', 'max_length', 'timeout_ms',
                        'max_attempts', 'result_ttl_ms')
-  if c[1] and c[1] ~= kind then
+  if kind and c[1] and c[1] ~= kind then
     fail('WRONGTYPE', c[1])
   end
   return {
     kind = kind,
-    missing = not c[1],
-    history = tonumber(c[2]) or DEFAULT_HISTORY,
+    type = c[1],
+    history = c[2] or DEFAULT_HISTORY,
     max_length = tonumber(c[3]) or 0,
     timeout_ms = tonumber(c[4]) or 0,
     max_attempts = tonumber(c[5]) or 0,
     result_ttl_ms = tonumber(c[6]) or 86400000,
   }
-end
-
-local function create_if_missing(cfg)
-  if cfg.missing then
-    cfg.missing = false
-    redis.call('SADD', FEEDS, NAME)
-    redis.call('HSET', CONFIG, 'type', cfg.kind)
-    redis.call('PERSIST', HISTORY)
-    redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
-    redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
-  end
 end
 
 -- For reads: the object's type must match if it exists; returns false when it does not exist.
@@ -79,19 +67,29 @@ local function exists_as(kind)
   return true
 end
 
--- Gives a change the object's next revision, keeps it in the history and announces it on
--- 'feed.event:[f]' as 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes is
--- how many contract-channel messages for the same change follow it. Returns the revision.
+-- Creates the object if it does not exist yet, gives a change the object's next revision, keeps
+-- it in the history and announces it on 'feed.event:[f]' as 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes (a
+-- string) is how many contract-channel messages for the same change follow it. The history keeps
+-- at least history_length entries: 'MAXLEN ~' drops only whole stream nodes, which costs far less
+-- than trimming to the exact count on every change. Returns the revision, as a number and as text.
 local function record(cfg, kind, id, position, item, echoes)
-  create_if_missing(cfg)
+  if not cfg.type then
+    cfg.type = cfg.kind
+    redis.call('SADD', FEEDS, NAME)
+    redis.call('HSET', CONFIG, 'type', cfg.kind)
+    redis.call('PERSIST', HISTORY)
+    redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
+    redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  end
   local rev = redis.call('INCR', REVISION)
-  if cfg.history > 0 then
-    redis.call('XADD', HISTORY, 'MAXLEN', cfg.history, rev .. '-0',
+  local text = tostring(rev)
+  if cfg.history ~= '0' then
+    redis.call('XADD', HISTORY, 'MAXLEN', '~', cfg.history, text .. '-0',
                't', kind, 'i', id, 'p', position, 'v', item)
   end
   redis.call('PUBLISH', 'feed.event:' .. NAME,
-             rev .. '\0' .. kind .. '\0' .. id .. '\0' .. position .. '\0' .. echoes .. '\0' .. item)
-  return rev
+             text .. '\0' .. kind .. '\0' .. id .. '\0' .. position .. '\0' .. echoes .. '\0' .. item)
+  return rev, text
 end
 
 -- The revision an item was last changed at must be the one the caller saw ('' = no check;

@@ -57,10 +57,10 @@ local function failed(jid, kind)
     redis.call('ZREM', PUBLISHED, jid)
     redis.call('HDEL', CANCELLED, jid)
     redis.call('SADD', STALLED, jid)
-    return record(cfg, 'stall', jid, '', tostring(failures), 0)
+    return record(cfg, 'stall', jid, '', tostring(failures), '0')
   end
   redis.call('LPUSH', IDS, jid)
-  return record(cfg, kind, jid, '', tostring(failures), 0)
+  return record(cfg, kind, jid, '', tostring(failures), '0')
 end
 
 -- Claims whose worker went silent past timeout_ms. Idempotent: a job is only in claimed once.
@@ -85,7 +85,7 @@ if op == 'put' then
   redis.call('INCR', PUBLISHES)
   redis.call('HDEL', RESULTS, id)
   redis.call('ZREM', RESULTEXP, id)
-  return record(cfg, 'publish', id, '', value, 0)
+  return record(cfg, 'publish', id, '', value, '0')
 elseif op == 'claim' then
   sweep(10)
   while true do
@@ -95,7 +95,7 @@ elseif op == 'claim' then
     if payload then
       redis.call('ZADD', CLAIMED, now, jid)
       local failures = tonumber(redis.call('HGET', CANCELLED, jid) or '0')
-      local rev = record(cfg, 'claim', jid, '', '', 0)
+      local rev = record(cfg, 'claim', jid, '', '', '0')
       return {jid, payload, failures, rev}
     end
   end
@@ -118,11 +118,11 @@ elseif op == 'finish' then
   redis.call('PEXPIRE', RESULTS, cfg.result_ttl_ms)
   redis.call('PEXPIRE', RESULTEXP, cfg.result_ttl_ms)
   if flag == '1' then
-    local rev = record(cfg, 'finish', id, '', value, 1)
+    local rev = record(cfg, 'finish', id, '', value, '1')
     redis.call('PUBLISH', 'job.finish:' .. NAME, id .. '\0' .. value)
     return rev
   end
-  return record(cfg, 'finish', id, '', value, 0)
+  return record(cfg, 'finish', id, '', value, '0')
 elseif op == 'cancel' then
   require_claimed()
   return failed(id, 'cancel')
@@ -130,7 +130,7 @@ elseif op == 'release' then
   require_claimed()
   redis.call('ZREM', CLAIMED, id)
   redis.call('RPUSH', IDS, id)
-  return record(cfg, 'release', id, '', '', 0)
+  return record(cfg, 'release', id, '', '', '0')
 elseif op == 'touch' then
   require_claimed()
   redis.call('ZADD', CLAIMED, now, id)
@@ -141,7 +141,7 @@ elseif op == 'stall' then
   redis.call('ZREM', PUBLISHED, id)
   redis.call('HDEL', CANCELLED, id)
   redis.call('SADD', STALLED, id)
-  return record(cfg, 'stall', id, '', '', 0)
+  return record(cfg, 'stall', id, '', '', '0')
 elseif op == 'retry' then
   if redis.call('SREM', STALLED, id) == 0 then
     if redis.call('HEXISTS', ITEMS, id) == 0 then fail('NOSUCHITEM') end
@@ -149,7 +149,7 @@ elseif op == 'retry' then
   end
   redis.call('LPUSH', IDS, id)
   redis.call('ZADD', PUBLISHED, now, id)
-  return record(cfg, 'retry', id, '', '', 0)
+  return record(cfg, 'retry', id, '', '', '0')
 elseif op == 'retract' then
   if redis.call('HDEL', ITEMS, id) == 0 then return 0 end
   redis.call('LREM', IDS, 0, id)
@@ -157,6 +157,6 @@ elseif op == 'retract' then
   redis.call('ZREM', PUBLISHED, id)
   redis.call('ZREM', CLAIMED, id)
   redis.call('SREM', STALLED, id)
-  return record(cfg, 'retract', id, '', '', 0)
+  return record(cfg, 'retract', id, '', '', '0')
 end
 fail('INVALID', 'unknown operation')

@@ -14,7 +14,7 @@ if op == 'put' then
   end
   redis.call('HSET', ITEMS, id, item)
   redis.call('INCR', PUBLISHES)
-  return record(cfg, 'publish', id, '', item, 0)
+  return record(cfg, 'publish', id, '', item, '0')
 end
 
 while true do
@@ -25,7 +25,7 @@ while true do
   local value = redis.call('HGET', ITEMS, taken)
   if value then
     redis.call('HDEL', ITEMS, taken)
-    local rev = record(cfg, 'take', taken, '', '', 0)
+    local rev = record(cfg, 'take', taken, '', '', '0')
     return {taken, value, rev}
   end
 end

@@ -16,8 +16,8 @@ end
 if op == 'type' then
   return redis.call('HGET', CONFIG, 'type')
 end
-check_fence()
-local current = redis.call('HGET', CONFIG, 'type')
+local cfg = open(nil)
+local current = cfg.type
 
 if op == 'create' then
   if current and current ~= kind then fail('WRONGTYPE', current) end
@@ -47,13 +47,12 @@ elseif op == 'delete' then
     redis.call('SREM', FEEDS, NAME)
     return 0
   end
-  local history = tonumber(redis.call('HGET', CONFIG, 'history_length') or '') or DEFAULT_HISTORY
   redis.call('SREM', FEEDS, NAME)
   redis.call('DEL', CONFIG)
   for i = 6, #KEYS do redis.call('DEL', KEYS[i]) end
   -- The revision counter outlives the object so revisions never repeat for a name; the history
   -- keeps the 'delete' event for late subscribers and then expires.
-  local rev = record({history = history}, 'delete', '', '', '', 0)
+  local rev = record(cfg, 'delete', '', '', '', '0')
   redis.call('PEXPIRE', HISTORY, 86400000)
   redis.call('PUBLISH', 'delfeed', NAME .. '\0' .. INSTANCE)
   return rev

@@ -37,10 +37,10 @@ if op == 'append' or op == 'prepend' or op == 'before' or op == 'after' then
   local position = place(op)
   redis.call('HSET', ITEMS, id, item)
   redis.call('INCR', PUBLISHES)
-  local rev = record(cfg, 'publish', id, position, item, 2)
+  local rev, text = record(cfg, 'publish', id, position, item, '2')
   redis.call('PUBLISH', 'feed.publish:' .. NAME, id .. '\0' .. item)
   redis.call('PUBLISH', 'feed.position:' .. NAME, id .. '\0' .. position)
-  redis.call('HSET', ITEMREV, id, rev)
+  redis.call('HSET', ITEMREV, id, text)
   return {id, rev}
 end
 
@@ -51,7 +51,7 @@ if op == 'retract' then
   end
   redis.call('LREM', IDS, 1, id)
   redis.call('HDEL', ITEMREV, id)
-  local rev = record(cfg, 'retract', id, '', '', 1)
+  local rev = record(cfg, 'retract', id, '', '', '1')
   redis.call('PUBLISH', 'feed.retract:' .. NAME, id)
   return {id, rev}
 end
@@ -64,9 +64,9 @@ check_expected(ITEMREV, id, expected)
 if op == 'edit' then
   redis.call('HSET', ITEMS, id, item)
   redis.call('INCR', PUBLISHES)
-  local rev = record(cfg, 'edit', id, '', item, 1)
+  local rev, text = record(cfg, 'edit', id, '', item, '1')
   redis.call('PUBLISH', 'feed.publish:' .. NAME, id .. '\0' .. item)
-  redis.call('HSET', ITEMREV, id, rev)
+  redis.call('HSET', ITEMREV, id, text)
   return {id, rev}
 end
 
@@ -77,9 +77,9 @@ if op == 'move' then
   require_relative(target)
   redis.call('LREM', IDS, 1, id)
   local position = place(target)
-  local rev = record(cfg, 'position', id, position, '', 1)
+  local rev, text = record(cfg, 'position', id, position, '', '1')
   redis.call('PUBLISH', 'feed.position:' .. NAME, id .. '\0' .. position)
-  redis.call('HSET', ITEMREV, id, rev)
+  redis.call('HSET', ITEMREV, id, text)
   return {id, rev}
 end
 fail('INVALID', 'unknown operation')
