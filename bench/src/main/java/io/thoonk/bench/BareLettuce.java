@@ -66,12 +66,17 @@ final class BareLettuce implements AutoCloseable {
     }
 
     /**
-     * {@code EVALSHA} of {@code script} with ARGV {@code [name, instance, "", default history, op, id,
-     * value, flag]}, the layout of every object script.
+     * {@code EVALSHA} of {@code script} with ARGV {@code [name, instance, "", default history, args...]}:
+     * the four arguments every object script starts with, then the script's own.
      */
-    <T> RedisFuture<T> evalsha(Script script, ScriptOutputType output, String[] keys, String name, String op,
-                               String id, String value, String flag) {
-        return commands.evalsha(script.sha(), output, keys, name, instanceId, "", DEFAULT_HISTORY, op, id, value, flag);
+    <T> RedisFuture<T> evalsha(Script script, ScriptOutputType output, String[] keys, String name, String... args) {
+        String[] all = new String[4 + args.length];
+        all[0] = name;
+        all[1] = instanceId;
+        all[2] = "";
+        all[3] = DEFAULT_HISTORY;
+        System.arraycopy(args, 0, all, 4, args.length);
+        return commands.evalsha(script.sha(), output, keys, all);
     }
 
     @Override

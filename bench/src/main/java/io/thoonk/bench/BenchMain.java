@@ -1,6 +1,7 @@
 package io.thoonk.bench;
 
 import io.thoonk.client.Thoonk;
+import io.thoonk.client.ThoonkOptions;
 import io.thoonk.testing.RedisProcess;
 
 import java.nio.file.Path;
@@ -50,10 +51,11 @@ public final class BenchMain {
         String load = Machine.loadAverage();
         try (RedisProcess redis = RedisProcess.start();
              Thoonk thoonk = Thoonk.connect(redis.uri());
+             Thoonk unbatched = Thoonk.connect(redis.uri(), ThoonkOptions.builder().publishBatch(1).build());
              BareLettuce bare = BareLettuce.connect(redis.uri())) {
             ResourceUse resources = new ResourceUse(redis);
-            Benchmark plain = FeedPublishBench.plain(thoonk, bare, config, resources);
-            Benchmark trimmed = FeedPublishBench.trimmed(thoonk, bare, config, resources);
+            Benchmark plain = FeedPublishBench.plain(thoonk, unbatched, bare, config, resources);
+            Benchmark trimmed = FeedPublishBench.trimmed(thoonk, unbatched, bare, config, resources);
             Benchmark routing = new RoutingBench(redis, thoonk, bare, config, resources);
             Benchmark jobs = new JobRoundTripBench(thoonk, bare, config, resources);
             Benchmark latency = new ListenerLatencyBench(thoonk, bare, config, resources);

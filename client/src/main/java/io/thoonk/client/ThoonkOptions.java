@@ -17,8 +17,8 @@ import java.util.UUID;
  *                       (default 5 s; cluster clients only)
  * @param publishBatch   most feed publishes sent to Redis as one script call: publishes to a feed
  *                       that arrive while an earlier call for that feed is still running wait and
- *                       then go together, each still its own change with its own revision, event
- *                       and result (default 64; 1 sends every publish on its own)
+ *                       then go together, in order, each still its own change with its own
+ *                       revision, event and result (default 64; 1 sends every publish on its own)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
                             String instanceId, Duration rerouteDeadline, int publishBatch) {

@@ -170,7 +170,8 @@ class FeedTest extends ClientTestSupport {
 
         assertThat(done).extracting(Published::id).containsExactlyElementsOf(ids);
         assertThat(done).extracting(Published::revision).containsExactlyElementsOf(LongStream.rangeClosed(2, 1001).boxed().toList());
-        // The first publish went alone; the 999 that queued behind it left in full batches.
+        // The first went alone (a feed has one call in flight at a time); the 999 that queued behind
+        // it left in full batches of 64.
         assertThat(scriptCalls()).isEqualTo(1 + (999 + 63) / 64);
         List<Event> got = events.awaitCount(1000);
         assertThat(got).extracting(Event::revision).containsExactlyElementsOf(LongStream.rangeClosed(2, 1001).boxed().toList());

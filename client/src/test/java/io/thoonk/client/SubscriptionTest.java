@@ -162,7 +162,7 @@ class SubscriptionTest {
         feed.publish("e2");
         events.awaitCount(1);
         redis.primary().call("INCR feed.revision:gappy");
-        redis.primary().call("XADD feed.history:gappy 3-0 t publish i silent p  v e3-silent".replace("p  v", "p - v"));
+        redis.primary().call("XADD feed.history:gappy 3-0 e 3\0publish\0silent\0\0" + "0\0e3-silent");
         feed.publish("e4");
         events.awaitCount(3);
         assertThat(events.revisions()).containsExactly(2L, 3L, 4L);

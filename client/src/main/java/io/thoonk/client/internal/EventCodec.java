@@ -4,7 +4,6 @@ import io.lettuce.core.StreamMessage;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventType;
 
-import java.util.Map;
 
 /**
  * Decodes events from the three places they come from: the extension channel {@code feed.event:[f]},
@@ -21,6 +20,10 @@ final class EventCodec {
 
     /** {@code revision \0 type \0 id \0 position \0 echoes \0 item}; null if malformed or of an unknown type. */
     static Revisioned decodeRevisioned(String object, String payload) {
+        return decode(object, payload, false);
+    }
+
+    private static Revisioned decode(String object, String payload, boolean replayed) {
         String[] f = payload.split("\0", 6);
         if (f.length < 6) {
             return null;
@@ -29,7 +32,7 @@ final class EventCodec {
             long revision = Long.parseLong(f[0]);
             int echoes = Integer.parseInt(f[4]);
             EventType type = EventType.fromWireName(f[1]);
-            Event event = type == null ? null : new Event(object, type, f[2], f[5], f[3], revision, false);
+            Event event = type == null ? null : new Event(object, type, f[2], f[5], f[3], revision, replayed);
             return new Revisioned(event, echoes);
         } catch (NumberFormatException e) {
             return null;
@@ -51,15 +54,14 @@ final class EventCodec {
         };
     }
 
-    /** A history entry {@code <revision>-0 => t, i, p, v}; null for an unknown type. */
+    /**
+     * A history entry: id {@code <revision>-0}, field {@code e} holding the change's
+     * {@code feed.event} message; null if malformed or of an unknown type.
+     */
     static Event decodeHistory(String object, StreamMessage<String, String> entry) {
-        Map<String, String> body = entry.getBody();
-        EventType type = EventType.fromWireName(body.getOrDefault("t", ""));
-        if (type == null) {
-            return null;
-        }
-        return new Event(object, type, body.getOrDefault("i", ""), body.getOrDefault("v", ""),
-                body.getOrDefault("p", ""), revisionOf(entry), true);
+        String message = entry.getBody().get("e");
+        Revisioned decoded = message == null ? null : decode(object, message, true);
+        return decoded == null ? null : decoded.event();
     }
 
     static long revisionOf(StreamMessage<String, String> entry) {

@@ -13,10 +13,15 @@ import java.util.function.Function;
  * <p>Each feed has a lane with at most one call in flight. A publish to an idle lane goes out at
  * once, so a lone publisher pays no extra latency; publishes that arrive while a call is in flight
  * wait and then leave together, up to {@code maxBatch} of them or {@link #MAX_BATCH_CHARS} of
- * items (a batch always takes at least one). The script runs them in arrival order, each exactly as
- * if it ran alone: its own revision, history entry and events. Most of a publish script's cost on
- * the server is per call (parsing, the fence and config checks, the clock), so under load this
- * multiplies what one Redis can take.
+ * items (a batch always takes at least one). The script runs them in arrival order, each its own
+ * change with its own revision, history entry and events. Most of a publish script's cost on the
+ * server is per call (parsing, the fence and config checks, the clock, the writes of items and
+ * scores), so under load this multiplies what one Redis can take. With {@code maxBatch} 1 there
+ * is nothing to coalesce and publishes go straight out, pipelined like any other command.
+ *
+ * <p>One call in flight is also what keeps a feed's publishes in order: the next batch is sent from
+ * the I/O thread that completed the previous one, and Lettuce orders the writes of different
+ * threads only as they reach the event loop, so a second call in flight could overtake the first.
  *
  * <p>All lane state changes happen inside {@link ConcurrentHashMap#compute}, under the map's lock
  * for that feed, so a lane is removed only when idle and never while a publish is joining it; the
@@ -58,6 +63,10 @@ final class PublishCoalescer {
     /** Publishes {@code item} as {@code id} to {@code feed}; {@code sender} is used if the lane is new. */
     CompletableFuture<Long> publish(String feed, String id, String item, Sender sender) {
         Pending pending = new Pending(id, item, new CompletableFuture<>());
+        if (maxBatch == 1) {
+            complete(List.of(pending), call(sender, List.of(pending)));
+            return pending.revision();
+        }
         Batch[] ready = new Batch[1];
         lanes.compute(feed, (name, lane) -> {
             Lane l = lane == null ? new Lane(sender) : lane;
@@ -99,36 +108,46 @@ final class PublishCoalescer {
     }
 
     private void send(String feed, Batch batch) {
-        CompletableFuture<List<Long>> call;
-        try {
-            call = batch.sender().apply(batch.publishes());
-        } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
-        }
-        call.whenComplete((revisions, error) -> {
-            // Free the lane first, so publishes made by the callbacks below join the next batch.
+        call(batch.sender(), batch.publishes()).whenComplete((revisions, error) -> {
+            // Answer first: publishes made by those callbacks then join the next batch, which is
+            // taken only after them, so batches stay full under a steady load.
+            complete(batch.publishes(), revisions, error);
             Batch[] next = new Batch[1];
             lanes.computeIfPresent(feed, (name, lane) -> {
                 lane.busy = false;
                 next[0] = takeBatch(lane);
                 return lane.busy ? lane : null;
             });
-            List<Pending> publishes = batch.publishes();
-            for (int i = 0; i < publishes.size(); i++) {
-                CompletableFuture<Long> revision = publishes.get(i).revision();
-                if (error != null) {
-                    revision.completeExceptionally(error);
-                } else if (revisions == null || revisions.size() != publishes.size()) {
-                    revision.completeExceptionally(new IllegalStateException("feed script answered "
-                            + (revisions == null ? "nothing" : revisions.size() + " revisions") + " for "
-                            + publishes.size() + " publishes"));
-                } else {
-                    revision.complete(revisions.get(i));
-                }
-            }
             if (next[0] != null) {
                 send(feed, next[0]);
             }
         });
+    }
+
+    private static CompletableFuture<List<Long>> call(Sender sender, List<Pending> publishes) {
+        try {
+            return sender.apply(publishes);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static void complete(List<Pending> publishes, CompletableFuture<List<Long>> call) {
+        call.whenComplete((revisions, error) -> complete(publishes, revisions, error));
+    }
+
+    private static void complete(List<Pending> publishes, List<Long> revisions, Throwable error) {
+        for (int i = 0; i < publishes.size(); i++) {
+            CompletableFuture<Long> revision = publishes.get(i).revision();
+            if (error != null) {
+                revision.completeExceptionally(error);
+            } else if (revisions == null || revisions.size() != publishes.size()) {
+                revision.completeExceptionally(new IllegalStateException("feed script answered "
+                        + (revisions == null ? "nothing" : revisions.size() + " revisions") + " for "
+                        + publishes.size() + " publishes"));
+            } else {
+                revision.complete(revisions.get(i));
+            }
+        }
     }
 }

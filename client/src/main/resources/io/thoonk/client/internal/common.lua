@@ -3,7 +3,7 @@
 -- KEYS[1] feeds                 SET of every object name (contract)
 -- KEYS[2] feed.config:[f]       HASH of settings, field 'type' (contract)
 -- KEYS[3] feed.revision:[f]     STRING revision counter (extension)
--- KEYS[4] feed.history:[f]      STREAM of past changes, entry id '<revision>-0' (extension)
+-- KEYS[4] feed.history:[f]      STREAM of past changes, see record() (extension)
 -- KEYS[5] thoonk.team:[team]    HASH fence of the object's team: state, epoch (extension)
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
@@ -67,12 +67,15 @@ local function exists_as(kind)
   return true
 end
 
--- Creates the object if it does not exist yet, gives a change the object's next revision, keeps
--- it in the history and announces it on 'feed.event:[f]' as 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes (a
--- string) is how many contract-channel messages for the same change follow it. The history keeps
--- at least history_length entries: 'MAXLEN ~' drops only whole stream nodes, which costs far less
--- than trimming to the exact count on every change. Returns the revision, as a number and as text.
-local function record(cfg, kind, id, position, item, echoes)
+-- Creates the object if it does not exist yet, gives a change the object's next revision (or
+-- 'rev', one the caller already took from feed.revision), and announces it on 'feed.event:[f]' as
+-- 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes (a string) is how many
+-- contract-channel messages for the same change follow it. The same message is the change's
+-- history entry (field 'e', entry id '<revision>-0'). The history keeps at least history_length
+-- entries: 'MAXLEN ~' drops only whole stream nodes, which costs far less than trimming to the
+-- exact count on every change. Returns the revision, as a number and as text ('%d' formatting:
+-- Lua's own number-to-text conversion is several times slower).
+local function record(cfg, kind, id, position, item, echoes, rev)
   if not cfg.type then
     cfg.type = cfg.kind
     redis.call('SADD', FEEDS, NAME)
@@ -81,14 +84,13 @@ local function record(cfg, kind, id, position, item, echoes)
     redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
     redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
   end
-  local rev = redis.call('INCR', REVISION)
-  local text = tostring(rev)
+  rev = rev or redis.call('INCR', REVISION)
+  local text = string.format('%d', rev)
+  local message = text .. '\0' .. kind .. '\0' .. id .. '\0' .. position .. '\0' .. echoes .. '\0' .. item
   if cfg.history ~= '0' then
-    redis.call('XADD', HISTORY, 'MAXLEN', '~', cfg.history, text .. '-0',
-               't', kind, 'i', id, 'p', position, 'v', item)
+    redis.call('XADD', HISTORY, 'MAXLEN', '~', cfg.history, text .. '-0', 'e', message)
   end
-  redis.call('PUBLISH', 'feed.event:' .. NAME,
-             text .. '\0' .. kind .. '\0' .. id .. '\0' .. position .. '\0' .. echoes .. '\0' .. item)
+  redis.call('PUBLISH', 'feed.event:' .. NAME, message)
   return rev, text
 end
 
