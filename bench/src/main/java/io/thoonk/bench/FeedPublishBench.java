@@ -170,9 +170,14 @@ final class FeedPublishBench implements Benchmark {
                 .rawRounds(c);
     }
 
-    /** Redis time per publish: script time per call times calls per second, over publishes per second. */
-    private static double redisMicrosPerPublish(Metrics m) {
-        return m.get(ResourceUse.SCRIPT_MICROS) * m.get(ResourceUse.SCRIPT_CALLS) / m.get(RATE);
+    /** Publishes of a round over its script calls (the round's create and delete add two calls). */
+    private double publishesPerCall(Metrics m) {
+        return m.get(RATE) * config.publishSeconds() / m.get(ResourceUse.SCRIPT_CALLS);
+    }
+
+    /** Redis time per publish: script time per call over publishes per call. */
+    private double redisMicrosPerPublish(Metrics m) {
+        return m.get(ResourceUse.SCRIPT_MICROS) / publishesPerCall(m);
     }
 
     /** Whether Redis, not the client, set the pace: its CPU and the rate its script time allows. */
@@ -186,11 +191,11 @@ final class FeedPublishBench implements Benchmark {
         StringBuilder text = new StringBuilder("Where the limit is, per variant (medians): ");
         List<String> parts = new ArrayList<>();
         for (String v : c.variants()) {
-            double perPublish = c.median(v, FeedPublishBench::redisMicrosPerPublish);
+            double perPublish = c.median(v, this::redisMicrosPerPublish);
             parts.add(String.format(Locale.ROOT, "**%s** Redis at %.0f%% of a core, %.1f µs of script time per "
                             + "publish (%s publishes per call, so at most about %s publishes/s from one Redis), "
                             + "this JVM %.1f µs of CPU per publish", v, c.median(v, ResourceUse.REDIS_CPU), perPublish,
-                    String.format(Locale.ROOT, "%.1f", c.median(v, m -> m.get(RATE) / m.get(ResourceUse.SCRIPT_CALLS))),
+                    String.format(Locale.ROOT, "%.1f", c.median(v, this::publishesPerCall)),
                     Report.number(1e6 / perPublish), c.median(v, m -> ResourceUse.jvmMicrosPerOp(m, RATE))));
         }
         text.append(String.join("; ", parts)).append(". ").append(work)

@@ -20,7 +20,7 @@ final class ResourceUse {
     static final String JVM_CPU = "bench JVM CPU %";
     static final String OTHER_CPU = "other procs CPU %";
     static final String SCRIPT_MICROS = "redis µs/script";
-    static final String SCRIPT_CALLS = "script calls/s";
+    static final String SCRIPT_CALLS = "script calls";
 
     /** {@code /proc/stat} counts in USER_HZ, 100 per second on Linux. */
     private static final double TICKS_PER_SECOND = 100;
@@ -85,7 +85,7 @@ final class ResourceUse {
         long calls = now.scriptCalls() - before.scriptCalls();
         metrics.put(SCRIPT_MICROS, calls == 0 ? Double.NaN
                 : (now.scriptMicros() - before.scriptMicros()) / (double) calls);
-        metrics.put(SCRIPT_CALLS, calls / wall);
+        metrics.put(SCRIPT_CALLS, calls);
     }
 
     /** Busy CPU time of the whole machine (user, nice, system, irq, softirq, steal), or -1 if unknown. */
