@@ -18,7 +18,8 @@ import java.util.UUID;
  * @param publishBatch   most feed publishes sent to Redis as one script call: publishes to a feed
  *                       that arrive while an earlier call for that feed is still running wait and
  *                       then go together, in order, each still its own change with its own
- *                       revision, event and result (default 64; 1 sends every publish on its own)
+ *                       revision, event and result (default 64, at most 1000; 1 sends every
+ *                       publish on its own)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
                             String instanceId, Duration rerouteDeadline, int publishBatch) {
@@ -28,6 +29,8 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REROUTE_DEADLINE = Duration.ofSeconds(5);
     public static final int DEFAULT_PUBLISH_BATCH = 64;
+    /** Largest {@link #publishBatch()}: one script call should not hold Redis for long (and Lua's unpack has limits). */
+    public static final int MAX_PUBLISH_BATCH = 1000;
 
     public ThoonkOptions {
         if (maxItemBytes <= 0) {
@@ -46,8 +49,9 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         if (rerouteDeadline.isNegative()) {
             throw new InvalidArgumentException("rerouteDeadline must be >= 0, was " + rerouteDeadline);
         }
-        if (publishBatch < 1) {
-            throw new InvalidArgumentException("publishBatch must be >= 1, was " + publishBatch);
+        if (publishBatch < 1 || publishBatch > MAX_PUBLISH_BATCH) {
+            throw new InvalidArgumentException("publishBatch must be between 1 and " + MAX_PUBLISH_BATCH + ", was "
+                    + publishBatch);
         }
     }
 

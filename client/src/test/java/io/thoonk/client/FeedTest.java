@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -213,6 +214,45 @@ class FeedTest extends ClientTestSupport {
         }
         assertThat(redis.primary().call("HLEN feed.items:team:1:work")).isEqualTo("1");
         assertThat(redis.primary().call("GET feed.revision:team:1:work")).isEqualTo("1");
+    }
+
+    @Test
+    void a_thread_s_publish_edit_and_retract_of_an_item_reach_redis_in_order_even_when_publishes_queue() {
+        Feed feed = thoonk.feed("team:1:ordered-writes");
+        feed.publish("warm-up", "w");
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        redis.primary().pause();
+        try {
+            for (int i = 0; i < 50; i++) {
+                String id = "id-" + i;
+                pending.add(feed.async().publish("v1", id).toCompletableFuture());
+                pending.add(feed.async().edit(id, "v2").toCompletableFuture());
+                if (i % 2 == 0) {
+                    pending.add(feed.async().retract(id).toCompletableFuture());
+                }
+            }
+        } finally {
+            redis.primary().resume();
+        }
+        List<Object> results = pending.stream().map(CompletableFuture::join).map(o -> (Object) o).toList();
+        assertThat(results).filteredOn(r -> r instanceof Boolean).containsOnly(true).hasSize(25);
+        assertThat(feed.ids()).containsExactlyElementsOf(Stream.concat(Stream.of("w"),
+                IntStream.range(0, 50).filter(i -> i % 2 == 1).mapToObj(i -> "id-" + i)).toList());
+        assertThat(feed.all()).filteredOn(item -> !item.id().equals("w")).extracting(Item::value).containsOnly("v2");
+        assertThat(feed.revision()).isEqualTo(1 + 50 + 50 + 25);
+    }
+
+    @Test
+    void numeric_settings_are_stored_plainly_and_a_peer_s_odd_history_length_falls_back_to_the_default() {
+        thoonk.registry().create("team:4:f", ObjectType.FEED, Map.of("history_length", "0100", "max_length", "+5"));
+        assertThat(redis.primary().call("HGET feed.config:team:4:f history_length")).isEqualTo("100");
+        assertThat(redis.primary().call("HGET feed.config:team:4:f max_length")).isEqualTo("5");
+
+        // A peer wrote something XADD's MAXLEN would refuse: writes still work, with the default history.
+        redis.primary().call("HSET feed.config:team:4:f history_length 00");
+        Feed feed = thoonk.feed("team:4:f");
+        assertThat(feed.publish("a").revision()).isEqualTo(1);
+        assertThat(feed.replay(1)).extracting(Event::item).containsExactly("a");
     }
 
     /** Publishes {@code ids} (items "item-N") without waiting, with Redis stopped meanwhile, so they queue. */

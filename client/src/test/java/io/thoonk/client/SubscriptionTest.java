@@ -171,6 +171,17 @@ class SubscriptionTest {
     }
 
     @Test
+    void history_entries_in_the_first_format_still_replay() {
+        // Before entries held the event message (field e), they had fields t, i, p and v.
+        redis.primary().call("SET feed.revision:team:6:old 2");
+        redis.primary().call("XADD feed.history:team:6:old 1-0 t publish i x p - v hello");
+        redis.primary().call("XADD feed.history:team:6:old 2-0 e 2\0edit\0x\0\0" + "1\0hello!");
+        assertThat(publisher.feed("team:6:old").replay(1))
+                .containsExactly(new Event("team:6:old", EventType.PUBLISH, "x", "hello", "-", 1, true),
+                        new Event("team:6:old", EventType.EDIT, "x", "hello!", "", 2, true));
+    }
+
+    @Test
     void delete_is_an_event_and_revisions_continue_after_recreation() {
         EventRecorder events = new EventRecorder();
         subscriber.subscribe("team:5:temp", events);

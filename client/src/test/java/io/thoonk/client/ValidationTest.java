@@ -77,6 +77,10 @@ class ValidationTest extends ClientTestSupport {
         assertThatThrownBy(() -> ObjectType.fromContractName("table")).isInstanceOf(InvalidArgumentException.class);
         assertThatThrownBy(() -> ThoonkOptions.builder().maxItemBytes(0).build())
                 .isInstanceOf(InvalidArgumentException.class);
+        assertThatThrownBy(() -> ThoonkOptions.builder().publishBatch(0).build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("publishBatch");
+        assertThatThrownBy(() -> ThoonkOptions.builder().publishBatch(1001).build())
+                .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("between 1 and 1000");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.thoonk.client.Published;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
 
@@ -53,8 +54,8 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
     }
 
     private CompletableFuture<Published> change(String op, String id, String item, long expected) {
-        return this.<Long>write(Script.FEED, ScriptOutputType.INTEGER, id, null, expected,
-                op, id, item, expected(expected)).thenApply(rev -> published(id, rev));
+        return inTurn(() -> this.<Long>write(Script.FEED, ScriptOutputType.INTEGER, id, null, expected,
+                op, id, item, expected(expected))).thenApply(rev -> published(id, rev));
     }
 
     @Override
@@ -65,7 +66,12 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
     @Override
     public CompletableFuture<Boolean> retract(String id, long expectedRevision) {
         Names.id(id);
-        return this.<Long>write(Script.FEED, ScriptOutputType.INTEGER, id, null, expectedRevision,
-                "retract", id, "", expected(expectedRevision)).thenApply(rev -> rev > 0);
+        return inTurn(() -> this.<Long>write(Script.FEED, ScriptOutputType.INTEGER, id, null, expectedRevision,
+                "retract", id, "", expected(expectedRevision))).thenApply(rev -> rev > 0);
+    }
+
+    /** Runs an edit or retract after the publishes to this feed made before it (see {@link PublishCoalescer}). */
+    private CompletableFuture<Long> inTurn(Supplier<CompletableFuture<Long>> write) {
+        return thoonk.publishCoalescer().write(name, write);
     }
 }

@@ -71,16 +71,19 @@ final class DefaultRegistry implements Registry {
             if (v == null) {
                 throw new InvalidArgumentException("setting '" + k + "' has no value");
             }
+            String value = v;
             if (NUMERIC_SETTINGS.contains(k)) {
                 try {
-                    if (Long.parseLong(v) < 0) {
+                    long number = Long.parseLong(v);
+                    if (number < 0) {
                         throw new NumberFormatException();
                     }
+                    value = Long.toString(number); // canonical: scripts pass some settings to Redis as text
                 } catch (NumberFormatException e) {
                     throw new InvalidArgumentException("setting '" + k + "' must be a non-negative integer, was '" + v + "'");
                 }
             }
-            sorted.put(k, v);
+            sorted.put(k, value);
         });
         return sorted;
     }

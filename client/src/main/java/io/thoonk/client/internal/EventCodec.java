@@ -4,6 +4,8 @@ import io.lettuce.core.StreamMessage;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventType;
 
+import java.util.Map;
+
 
 /**
  * Decodes events from the three places they come from: the extension channel {@code feed.event:[f]},
@@ -56,12 +58,20 @@ final class EventCodec {
 
     /**
      * A history entry: id {@code <revision>-0}, field {@code e} holding the change's
-     * {@code feed.event} message; null if malformed or of an unknown type.
+     * {@code feed.event} message; entries written before that format have fields {@code t}
+     * (type), {@code i} (id), {@code p} (position) and {@code v} (item). Null if malformed or of
+     * an unknown type.
      */
     static Event decodeHistory(String object, StreamMessage<String, String> entry) {
-        String message = entry.getBody().get("e");
-        Revisioned decoded = message == null ? null : decode(object, message, true);
-        return decoded == null ? null : decoded.event();
+        Map<String, String> body = entry.getBody();
+        String message = body.get("e");
+        if (message != null) {
+            Revisioned decoded = decode(object, message, true);
+            return decoded == null ? null : decoded.event();
+        }
+        EventType type = EventType.fromWireName(body.getOrDefault("t", ""));
+        return type == null ? null : new Event(object, type, body.getOrDefault("i", ""), body.getOrDefault("v", ""),
+                body.getOrDefault("p", ""), revisionOf(entry), true);
     }
 
     static long revisionOf(StreamMessage<String, String> entry) {

@@ -2,13 +2,16 @@ package io.thoonk.client.internal;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Coalesces concurrent publishes to one feed into one script call (group commit).
+ * Keeps each feed's writes in order and coalesces its concurrent publishes into one script call
+ * (group commit).
  *
  * <p>Each feed has a lane with at most one call in flight. A publish to an idle lane goes out at
  * once, so a lone publisher pays no extra latency; publishes that arrive while a call is in flight
@@ -23,34 +26,35 @@ import java.util.function.Function;
  * the I/O thread that completed the previous one, and Lettuce orders the writes of different
  * threads only as they reach the event loop, so a second call in flight could overtake the first.
  *
+ * <p>Edits and retracts of the feed take the same lane, each as a call of its own, so that a
+ * thread's publish, edit and retract of one item reach Redis in the order it made them.
+ *
  * <p>All lane state changes happen inside {@link ConcurrentHashMap#compute}, under the map's lock
- * for that feed, so a lane is removed only when idle and never while a publish is joining it; the
- * order of publishes to one feed from one thread is therefore kept.
+ * for that feed, so a lane is removed only when idle and never while a write is joining it.
  */
 final class PublishCoalescer {
 
     /** Items of one batch, in chars (at least one item goes even if it alone is larger). */
     static final long MAX_BATCH_CHARS = 1 << 20;
 
-    /** One publish waiting for its revision. */
-    record Pending(String id, String item, CompletableFuture<Long> revision) {
-    }
-
     /**
-     * Sends one batch (in order) as one script call and answers each publish's revision, in the
-     * same order.
+     * Sends one batch of publishes (in order) as one script call and answers each publish's
+     * revision, in the same order.
      */
     interface Sender extends Function<List<Pending>, CompletableFuture<List<Long>>> {
     }
 
+    /**
+     * A write waiting in a feed's lane: a publish of {@code item} as {@code id} (sent by
+     * {@code sender}, with others), or any other write ({@code solo}), which goes alone.
+     */
+    record Pending(String id, String item, Sender sender, Supplier<CompletableFuture<Long>> solo,
+                   CompletableFuture<Long> result) {
+    }
+
     private static final class Lane {
-        final Sender sender;
         final ArrayDeque<Pending> waiting = new ArrayDeque<>();
         boolean busy;
-
-        Lane(Sender sender) {
-            this.sender = sender;
-        }
     }
 
     private final int maxBatch;
@@ -60,16 +64,31 @@ final class PublishCoalescer {
         this.maxBatch = maxBatch;
     }
 
-    /** Publishes {@code item} as {@code id} to {@code feed}; {@code sender} is used if the lane is new. */
+    /** Publishes {@code item} as {@code id} to {@code feed}; answers its revision. */
     CompletableFuture<Long> publish(String feed, String id, String item, Sender sender) {
-        Pending pending = new Pending(id, item, new CompletableFuture<>());
+        return enqueue(feed, new Pending(id, item, sender, null, new CompletableFuture<>()));
+    }
+
+    /** Runs another write of {@code feed} (an edit, a retract) in turn, alone; answers what it answers. */
+    CompletableFuture<Long> write(String feed, Supplier<CompletableFuture<Long>> write) {
+        return enqueue(feed, new Pending(null, null, null, write, new CompletableFuture<>()));
+    }
+
+    /** Feeds with writes waiting or in flight (for tests and metrics). */
+    int activeLanes() {
+        return lanes.size();
+    }
+
+    @SuppressWarnings("unchecked")
+    private CompletableFuture<Long> enqueue(String feed, Pending pending) {
         if (maxBatch == 1) {
-            complete(List.of(pending), call(sender, List.of(pending)));
-            return pending.revision();
+            List<Pending> alone = List.of(pending);
+            call(alone).whenComplete((results, error) -> complete(alone, results, error));
+            return pending.result();
         }
-        Batch[] ready = new Batch[1];
+        List<Pending>[] ready = new List[1];
         lanes.compute(feed, (name, lane) -> {
-            Lane l = lane == null ? new Lane(sender) : lane;
+            Lane l = lane == null ? new Lane() : lane;
             l.waiting.add(pending);
             ready[0] = takeBatch(l);
             return l;
@@ -77,42 +96,40 @@ final class PublishCoalescer {
         if (ready[0] != null) {
             send(feed, ready[0]);
         }
-        return pending.revision();
+        return pending.result();
     }
 
-    /** Feeds with publishes waiting or in flight (for tests and metrics). */
-    int activeLanes() {
-        return lanes.size();
-    }
-
-    private record Batch(Sender sender, List<Pending> publishes) {
-    }
-
-    /** Under the lane's lock: the next batch if the lane is free and has publishes waiting. */
-    private Batch takeBatch(Lane lane) {
+    /**
+     * Under the lane's lock: the next batch if the lane is free and has writes waiting: the first
+     * waiting write if it is not a publish, else the publishes that follow it up to the limits.
+     */
+    private List<Pending> takeBatch(Lane lane) {
         if (lane.busy || lane.waiting.isEmpty()) {
             return null;
         }
+        lane.busy = true;
+        if (lane.waiting.peek().solo() != null) {
+            return List.of(lane.waiting.poll());
+        }
         List<Pending> batch = new ArrayList<>(Math.min(maxBatch, lane.waiting.size()));
         long chars = 0;
-        while (!lane.waiting.isEmpty() && batch.size() < maxBatch) {
-            Pending next = lane.waiting.peek();
-            chars += next.item().length();
+        while (!lane.waiting.isEmpty() && batch.size() < maxBatch && lane.waiting.peek().solo() == null) {
+            chars += lane.waiting.peek().item().length();
             if (!batch.isEmpty() && chars > MAX_BATCH_CHARS) {
                 break;
             }
             batch.add(lane.waiting.poll());
         }
-        lane.busy = true;
-        return new Batch(lane.sender, batch);
+        return batch;
     }
 
-    private void send(String feed, Batch batch) {
-        call(batch.sender(), batch.publishes()).whenComplete((revisions, error) -> {
-            // Answer first: publishes made by those callbacks then join the next batch, which is
+    @SuppressWarnings("unchecked")
+    private void send(String feed, List<Pending> batch) {
+        call(batch).whenComplete((results, error) -> {
+            // Answer first: writes made by those callbacks then join the next batch, which is
             // taken only after them, so batches stay full under a steady load.
-            complete(batch.publishes(), revisions, error);
-            Batch[] next = new Batch[1];
+            complete(batch, results, error);
+            List<Pending>[] next = new List[1];
             lanes.computeIfPresent(feed, (name, lane) -> {
                 lane.busy = false;
                 next[0] = takeBatch(lane);
@@ -124,29 +141,29 @@ final class PublishCoalescer {
         });
     }
 
-    private static CompletableFuture<List<Long>> call(Sender sender, List<Pending> publishes) {
+    /** One script call for {@code batch}: a solo write, or publishes through their sender. */
+    private static CompletableFuture<List<Long>> call(List<Pending> batch) {
+        Pending first = batch.get(0);
         try {
-            return sender.apply(publishes);
+            return first.solo() != null
+                    ? first.solo().get().thenApply(Collections::singletonList)
+                    : first.sender().apply(batch);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
     }
 
-    private static void complete(List<Pending> publishes, CompletableFuture<List<Long>> call) {
-        call.whenComplete((revisions, error) -> complete(publishes, revisions, error));
-    }
-
-    private static void complete(List<Pending> publishes, List<Long> revisions, Throwable error) {
-        for (int i = 0; i < publishes.size(); i++) {
-            CompletableFuture<Long> revision = publishes.get(i).revision();
+    private static void complete(List<Pending> batch, List<Long> results, Throwable error) {
+        for (int i = 0; i < batch.size(); i++) {
+            CompletableFuture<Long> result = batch.get(i).result();
             if (error != null) {
-                revision.completeExceptionally(error);
-            } else if (revisions == null || revisions.size() != publishes.size()) {
-                revision.completeExceptionally(new IllegalStateException("feed script answered "
-                        + (revisions == null ? "nothing" : revisions.size() + " revisions") + " for "
-                        + publishes.size() + " publishes"));
+                result.completeExceptionally(error);
+            } else if (results == null || results.size() != batch.size()) {
+                result.completeExceptionally(new IllegalStateException("feed script answered "
+                        + (results == null ? "nothing" : results.size() + " results") + " for "
+                        + batch.size() + " writes"));
             } else {
-                revision.complete(revisions.get(i));
+                result.complete(results.get(i));
             }
         }
     }

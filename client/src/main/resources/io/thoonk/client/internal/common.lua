@@ -44,10 +44,15 @@ local function open(kind)
   if kind and c[1] and c[1] ~= kind then
     fail('WRONGTYPE', c[1])
   end
+  -- XADD takes only a plain integer; anything else a peer may have written means the default.
+  local history = c[2]
+  if not history or (history ~= '0' and not string.find(history, '^[1-9]%d*$')) then
+    history = DEFAULT_HISTORY
+  end
   return {
     kind = kind,
     type = c[1],
-    history = c[2] or DEFAULT_HISTORY,
+    history = history,
     max_length = tonumber(c[3]) or 0,
     timeout_ms = tonumber(c[4]) or 0,
     max_attempts = tonumber(c[5]) or 0,
