@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -253,6 +255,27 @@ class FeedTest extends ClientTestSupport {
         Feed feed = thoonk.feed("team:4:f");
         assertThat(feed.publish("a").revision()).isEqualTo(1);
         assertThat(feed.replay(1)).extracting(Event::item).containsExactly("a");
+    }
+
+    @Test
+    void closing_the_client_fails_queued_publishes_instead_of_leaving_them_waiting() {
+        Thoonk closing = Thoonk.connect(redis.primaryUri());
+        Feed feed = closing.feed("team:1:closing");
+        feed.publish("warm-up");
+        List<CompletableFuture<Published>> pending = new ArrayList<>();
+        redis.primary().pause();
+        try {
+            for (int i = 0; i < 200; i++) {
+                pending.add(feed.async().publish("item-" + i).toCompletableFuture());
+            }
+            closing.close();
+        } finally {
+            redis.primary().resume();
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new));
+        assertThatThrownBy(() -> all.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+        assertThat(pending).allMatch(CompletableFuture::isCompletedExceptionally);
     }
 
     /** Publishes {@code ids} (items "item-N") without waiting, with Redis stopped meanwhile, so they queue. */
