@@ -74,7 +74,7 @@ final class PublishCoalescer {
         return enqueue(feed, new Pending(null, null, null, write, new CompletableFuture<>()));
     }
 
-    /** Feeds with writes waiting or in flight (for tests and metrics). */
+    /** Feeds with writes waiting or in flight; a lane goes away once it is idle. */
     int activeLanes() {
         return lanes.size();
     }
