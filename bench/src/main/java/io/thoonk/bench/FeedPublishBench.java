@@ -185,9 +185,11 @@ final class FeedPublishBench implements Benchmark {
         String work = shape.settings().containsKey("max_length")
                 ? "At steady state each publish also trims one item (`max_length`), so the script writes the item, "
                 + "two history entries (the publish and the retract) and four pub/sub messages."
-                : "Each publish writes the item (`ZADD` of its id, `HSET` of item and revision, `INCR` of the "
-                + "publish count), one history entry (`XADD` with `MAXLEN ~ 100`) and two pub/sub messages "
-                + "(`feed.event` and `feed.publish`); nothing is trimmed from the feed itself.";
+                : "Each publish adds its id (`ZADD`), its item and its revision (`HSET` of each), counts in "
+                + "`feed.publishes`, and writes one history entry (`XADD` with `MAXLEN ~ 100`) and two pub/sub "
+                + "messages (`feed.event` and `feed.publish`); nothing is trimmed from the feed itself. A "
+                + "coalesced call writes the ids, items, revisions and count of all its publishes with one "
+                + "`ZADD`, two `HSET`s and one `INCRBY`; the history entries and messages stay one per publish.";
         StringBuilder text = new StringBuilder("Where the limit is, per variant (medians): ");
         List<String> parts = new ArrayList<>();
         for (String v : c.variants()) {
