@@ -9,13 +9,17 @@ import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The round harness every benchmark shares: after warmup rounds, runs the variants in alternation
- * (A, B, A, B, ...) against the same server, so that drift and noise on the machine hit every
- * variant alike, and keeps each round's figures for medians, ratios and the raw listing.
+ * The round harness every benchmark shares: after warmup rounds, runs every variant once per round
+ * against the same server, starting each round with the next variant (A B C, B C A, C A B, ...),
+ * so that drift and noise on the machine hit every variant alike and no variant always runs right
+ * after the same other one (a round that leaves Redis freeing a large feed slows the next), and
+ * keeps each round's figures for medians, ratios and the raw listing.
  */
 final class Comparison {
 
     private final Map<String, List<Metrics>> rounds = new LinkedHashMap<>();
+    /** For each measured round, the variants in the order they ran. */
+    private final List<List<String>> runOrder = new ArrayList<>();
 
     private Comparison(List<String> variants) {
         variants.forEach(v -> rounds.put(v, new ArrayList<>()));
@@ -29,7 +33,10 @@ final class Comparison {
         int tag = 0;
         for (int r = 0; r < warmups + measured; r++) {
             boolean warmup = r < warmups;
-            for (Variant v : variants) {
+            List<String> order = new ArrayList<>();
+            for (int k = 0; k < variants.size(); k++) {
+                Variant v = variants.get((r + k) % variants.size());
+                order.add(v.name());
                 settle();
                 ResourceUse.Snapshot before = resources.snapshot();
                 Metrics m = v.round().run("r" + tag++);
@@ -39,6 +46,9 @@ final class Comparison {
                     c.rounds.get(v.name()).add(m);
                 }
             }
+            if (!warmup) {
+                c.runOrder.add(order);
+            }
         }
         return c;
     }
@@ -47,6 +57,11 @@ final class Comparison {
     private static void settle() throws InterruptedException {
         System.gc();
         Thread.sleep(100);
+    }
+
+    /** The variants of measured round {@code index} (from 0) in the order they ran. */
+    List<String> runOrder(int index) {
+        return index < runOrder.size() ? runOrder.get(index) : variants();
     }
 
     List<String> variants() {

@@ -121,7 +121,7 @@ final class Report {
         List<List<String>> rows = new ArrayList<>();
         int rounds = c.rounds(c.variants().get(0)).size();
         for (int i = 0; i < rounds; i++) {
-            for (String v : c.variants()) {
+            for (String v : c.runOrder(i)) {
                 List<String> r = new ArrayList<>(List.of(Integer.toString(i + 1), v));
                 r.addAll(cells(c.rounds(v).get(i), metrics));
                 rows.add(r);
