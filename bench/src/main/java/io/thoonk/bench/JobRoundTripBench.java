@@ -18,23 +18,12 @@ import java.util.UUID;
  * calls; one cycle's time is one latency sample. The client's blocking API is set against the same
  * three script calls over bare Lettuce, each awaited in turn.
  */
-final class JobRoundTripBench implements Benchmark {
+record JobRoundTripBench(Thoonk thoonk, BareLettuce bare, BenchConfig config, ResourceUse resources)
+        implements Benchmark {
 
     static final String RATE = "jobs/s";
     private static final Duration GET_TIMEOUT = Duration.ofSeconds(5);
     private static final Map<String, String> SETTINGS = Map.of("history_length", "100", "result_ttl_ms", "60000");
-
-    private final Thoonk thoonk;
-    private final BareLettuce bare;
-    private final BenchConfig config;
-    private final ResourceUse resources;
-
-    JobRoundTripBench(Thoonk thoonk, BareLettuce bare, BenchConfig config, ResourceUse resources) {
-        this.resources = resources;
-        this.thoonk = thoonk;
-        this.bare = bare;
-        this.config = config;
-    }
 
     @Override
     public String key() {

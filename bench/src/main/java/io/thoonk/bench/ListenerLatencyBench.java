@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * time. The client's subscription is set against a bare Lettuce pub/sub listener on the
  * channel the client itself listens on, which shows what the client adds to Redis and Lettuce.
  */
-final class ListenerLatencyBench implements Benchmark {
+record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config, ResourceUse resources)
+        implements Benchmark {
 
     static final String P99 = "p99 µs";
     static final double TARGET_P99_MICROS = 2_000;
@@ -64,18 +65,6 @@ final class ListenerLatencyBench implements Benchmark {
     @FunctionalInterface
     private interface Listening {
         AutoCloseable subscribe(String feed, Probe probe);
-    }
-
-    private final Thoonk thoonk;
-    private final BareLettuce bare;
-    private final BenchConfig config;
-    private final ResourceUse resources;
-
-    ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config, ResourceUse resources) {
-        this.resources = resources;
-        this.thoonk = thoonk;
-        this.bare = bare;
-        this.config = config;
     }
 
     @Override
