@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
@@ -113,29 +114,33 @@ class SubscriptionTest {
         subscriber.subscribe("team:7:stream", events);
         Feed feed = publisher.feed("team:7:stream");
         int total = 3000;
-        AtomicInteger sent = new AtomicInteger();
-        AtomicBoolean done = new AtomicBoolean();
+        int chunk = 300;
+        // The writer publishes in chunks; between two chunks the test kills the subscriber's
+        // pub/sub connection, so every run has the same number of forced disconnects mid-stream.
+        Semaphore chunkDone = new Semaphore(0);
+        Semaphore goOn = new Semaphore(0);
         Thread writer = new Thread(() -> {
             for (int i = 1; i <= total; i++) {
                 feed.publish("e" + i);
-                sent.incrementAndGet();
+                if (i % chunk == 0 && i < total) {
+                    chunkDone.release();
+                    goOn.acquireUninterruptibly();
+                }
             }
-            done.set(true);
         });
         writer.start();
         int kills = 0;
-        while (!done.get()) {
-            int before = sent.get();
-            await().atMost(Duration.ofSeconds(10)).until(() -> done.get() || sent.get() >= before + 300);
-            if (!done.get()) {
-                redis.primary().call("CLIENT KILL TYPE pubsub");
-                kills++;
-            }
+        for (int c = 1; c < total / chunk; c++) {
+            assertThat(chunkDone.tryAcquire(10, TimeUnit.SECONDS)).as("chunk %d written", c).isTrue();
+            redis.primary().call("CLIENT KILL TYPE pubsub");
+            kills++;
+            goOn.release();
         }
-        writer.join();
+        writer.join(Duration.ofSeconds(30).toMillis());
+        assertThat(writer.isAlive()).as("writer finished").isFalse();
         await().atMost(Duration.ofSeconds(20)).failFast("history lost", () -> !events.losses.isEmpty())
                 .until(() -> events.events.size() >= total);
-        assertThat(kills).isGreaterThanOrEqualTo(3);
+        assertThat(kills).isEqualTo(total / chunk - 1);
         assertThat(events.revisions()).containsExactlyElementsOf(LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(events.events).filteredOn(Event::replayed).isNotEmpty();
         assertThat(events.losses).isEmpty();
