@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,51 +15,68 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One real {@code redis-server} process on a free loopback port, owned by a test.
+ * One real {@code redis-server} process on a free loopback port: the only way the project starts
+ * Redis (tests, {@code thoonk dev}, {@code thoonk demo}, benchmarks).
  *
- * <p>Fault tests use {@link #kill()} (SIGKILL), {@link #pause()} / {@link #resume()} (SIGSTOP /
- * SIGCONT) and {@link #restart()}. The process runs without persistence in its own temporary
- * directory and is killed by {@link #close()} or, as a last resort, by a JVM shutdown hook.
+ * <p>{@link #start} returns once the server answers PING (within 20 s, or a
+ * {@link FixtureTimeoutException}). The server runs without persistence, in its own temporary
+ * directory that holds its log ({@code redis.log}). Fault tests use {@link #kill()} (SIGKILL),
+ * {@link #pause()} / {@link #resume()} (SIGSTOP / SIGCONT) and {@link #restart()} (same port, same
+ * arguments). {@link #close()} kills the process and deletes the directory; the {@link Reaper} does
+ * the same at JVM exit for a process nobody closed. Thread-safe.
  */
 public final class RedisProcess implements AutoCloseable {
 
     /** Environment variable naming the redis-server binary; otherwise it is looked up on PATH. */
     public static final String BINARY_ENV = "THOONK_REDIS_SERVER";
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(5);
+    private static final int COMMAND_TIMEOUT_MILLIS = 5000;
+    /** Attempts at a first start when another process takes the chosen port first. */
+    private static final int PORT_ATTEMPTS = 5;
 
     private final Path binary;
     private final Path directory;
     private final List<String> extraArgs;
     private volatile int port;
-    private volatile Process process;
+    private Process process;
+    private boolean closed;
 
-    private RedisProcess(Path binary, Path directory, int port, List<String> extraArgs) {
+    private RedisProcess(Path binary, Path directory, List<String> extraArgs) {
         this.binary = binary;
         this.directory = directory;
-        this.port = port;
         this.extraArgs = List.copyOf(extraArgs);
     }
 
-    /** Starts a primary on a free port and waits until it answers PING. */
+    /** Starts a server on a free port with extra arguments, and waits until it answers PING. */
     public static RedisProcess start(String... extraArgs) {
         return start(List.of(extraArgs));
     }
 
-    /** Starts a server with extra {@code redis-server} arguments (e.g. {@code --replicaof h p}). */
+    /**
+     * Starts a server with extra {@code redis-server} arguments (e.g. {@code --replicaof h p}) on a
+     * free loopback port, and waits until it answers PING.
+     *
+     * @throws RedisServerNotFoundException if there is no redis-server binary
+     * @throws FixtureException             if it exits at start (the message quotes its log)
+     * @throws FixtureTimeoutException      if it does not answer PING within 20 s
+     */
     public static RedisProcess start(List<String> extraArgs) {
-        Path binary = findBinary();
+        Objects.requireNonNull(extraArgs, "extraArgs == null");
+        RedisProcess redis = new RedisProcess(findBinary(), LocalFiles.temporaryDirectory("thoonk-redis-"), extraArgs);
+        Reaper.register(redis);
         try {
-            Path dir = Files.createTempDirectory("thoonk-redis-");
-            RedisProcess redis = new RedisProcess(binary, dir, freePort(), extraArgs);
-            redis.launch();
+            redis.launchOnFreePort();
             return redis;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create a directory for redis-server: " + e, e);
+        } catch (RuntimeException | Error e) {
+            redis.close();
+            throw e;
         }
     }
 
-    /** Finds redis-server, or fails with a message that says what to install. */
+    /** Finds redis-server ({@value #BINARY_ENV}, else PATH), or fails with a message that says what to install. */
     public static Path findBinary() {
         String configured = System.getenv(BINARY_ENV);
         if (configured != null && !configured.isBlank()) {
@@ -70,29 +86,31 @@ public final class RedisProcess implements AutoCloseable {
             }
             throw new RedisServerNotFoundException(BINARY_ENV + "=" + configured + " is not an executable file");
         }
-        String path = Objects.requireNonNullElse(System.getenv("PATH"), "/usr/local/bin:/usr/bin:/bin");
-        List<String> dirs = new ArrayList<>(List.of(path.split(":")));
-        dirs.add("/usr/bin");
-        dirs.add("/usr/local/bin");
-        dirs.add("/usr/sbin");
+        String path = Objects.requireNonNullElse(System.getenv("PATH"), "");
+        List<String> dirs = new ArrayList<>(List.of(path.split(java.io.File.pathSeparator)));
+        dirs.addAll(List.of("/usr/bin", "/usr/local/bin", "/usr/sbin", "/opt/homebrew/bin"));
         for (String d : dirs) {
-            Path candidate = Path.of(d, "redis-server");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, "redis-server"))) {
+                return Path.of(d, "redis-server");
             }
         }
-        throw new RedisServerNotFoundException("redis-server was not found on PATH. The tests run real Redis "
-                + "servers: install Redis 7 (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: "
-                + "`brew install redis`) or set " + BINARY_ENV + " to the redis-server binary.");
+        throw new RedisServerNotFoundException("redis-server was not found on PATH: install Redis 7 "
+                + "(Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set "
+                + BINARY_ENV + " to the redis-server binary.");
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("no free loopback port: " + e, e);
+    private synchronized void launchOnFreePort() {
+        for (int attempt = 1; ; attempt++) {
+            port = LocalFiles.freeLoopbackPort();
+            try {
+                launch();
+                return;
+            } catch (FixtureException e) {
+                if (attempt >= PORT_ATTEMPTS || !log().contains("Address already in use")) {
+                    throw e;
+                }
+                // another process took the port between our probe and redis-server's bind: pick another
+            }
         }
     }
 
@@ -102,41 +120,50 @@ public final class RedisProcess implements AutoCloseable {
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--dir", directory.toString(),
                 "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
+                // a replica's first full sync starts at once instead of after Redis 7's 5 s delay
+                "--repl-diskless-sync-delay", "0",
                 "--logfile", directory.resolve("redis.log").toString()));
         cmd.addAll(extraArgs);
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(directory.resolve("stdout.log").toFile()).start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + cmd + ": " + e, e);
+            throw new FixtureException("cannot start " + String.join(" ", cmd) + ": " + e, e);
         }
-        Reaper.register(this);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server on port " + port + " exited at start (code "
-                        + process.exitValue() + "); see " + directory.resolve("redis.log"));
-            }
-            try {
-                if ("PONG".equals(command("PING"))) {
-                    return;
+        Process started = process;
+        try {
+            Deadline.await(START_TIMEOUT, this + " did not answer PING", () -> {
+                if (!started.isAlive()) {
+                    throw new FixtureException(this + " exited at start with code " + started.exitValue()
+                            + "; its log (" + directory.resolve("redis.log") + ") ends: " + tail(log()));
                 }
-            } catch (IOException notYet) {
-                // still starting: poll again
-            }
-            pollPause();
+                return answersPing();
+            });
+        } catch (RuntimeException e) {
+            kill();
+            throw e;
         }
-        kill();
-        throw new IllegalStateException("redis-server on port " + port + " did not answer PING within " + START_TIMEOUT);
     }
 
-    private static void pollPause() {
+    private boolean answersPing() {
         try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for redis-server", e);
+            return "PONG".equals(command("PING"));
+        } catch (IOException notYet) {
+            return false;
         }
+    }
+
+    private String log() {
+        try {
+            return Files.readString(directory.resolve("redis.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String tail(String log) {
+        List<String> lines = log.lines().toList();
+        return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 
     /** Port on 127.0.0.1. */
@@ -146,27 +173,37 @@ public final class RedisProcess implements AutoCloseable {
 
     /** {@code redis://127.0.0.1:port}. */
     public String uri() {
-        return "redis://127.0.0.1:" + port;
+        return "redis://" + address();
+    }
+
+    /** {@code 127.0.0.1:port}, as the coordinator's API names Redis nodes. */
+    public String address() {
+        return "127.0.0.1:" + port();
     }
 
     /** Process id of the running server. */
-    public long pid() {
+    public synchronized long pid() {
+        if (process == null) {
+            throw new FixtureException(this + " has no process");
+        }
         return process.pid();
     }
 
-    public boolean isAlive() {
-        Process p = process;
-        return p != null && p.isAlive();
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /**
      * Sends one command (space-separated words, no quoting) over a fresh socket and returns the
-     * reply as text: a simple/bulk string, an integer, or array elements joined by newlines.
+     * reply as text: a simple/bulk string, an integer, or array elements joined by newlines; null
+     * for a nil reply. Waits at most 5 s for the reply.
+     *
+     * @throws IOException if the server cannot be reached, does not answer in time, or answers an error
      */
     public String command(String command) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            socket.setSoTimeout(5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
+            socket.setSoTimeout(COMMAND_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             String[] words = command.split(" ");
             StringBuilder resp = new StringBuilder("*").append(words.length).append("\r\n");
@@ -185,20 +222,28 @@ public final class RedisProcess implements AutoCloseable {
         try {
             return command(command);
         } catch (IOException e) {
-            throw new IllegalStateException("redis on port " + port + " did not answer " + command + ": " + e, e);
+            throw new FixtureException(this + " did not answer " + command + ": " + e, e);
         }
     }
 
-    /** SIGKILL: the process dies at once, as in a crash. */
-    public void kill() {
+    /**
+     * SIGKILL: the process dies at once, as in a crash. Returns once it is gone.
+     *
+     * @throws FixtureTimeoutException if it is still alive 10 s later
+     */
+    public synchronized void kill() {
         Process p = process;
-        if (p != null) {
-            p.destroyForcibly();
-            try {
-                p.waitFor(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new FixtureTimeoutException(this + " (pid " + p.pid() + ") did not exit after SIGKILL", STOP_TIMEOUT);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FixtureException("interrupted while waiting for " + this + " to exit", e);
         }
     }
 
@@ -213,62 +258,53 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     private void signal(String name) {
+        long pid = pid();
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+            if (!kill.waitFor(SIGNAL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                kill.destroyForcibly();
+                throw new FixtureTimeoutException("kill -" + name + " " + pid + " (" + this + ") did not finish",
+                        SIGNAL_TIMEOUT);
+            }
+            if (kill.exitValue() != 0) {
+                throw new FixtureException("kill -" + name + " " + pid + " (" + this + ") failed with code "
+                        + kill.exitValue());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot signal redis-server: " + e, e);
+            throw new FixtureException("cannot signal " + this + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new FixtureException("interrupted while signalling " + this, e);
         }
     }
 
-    /** Starts the server again on the same port (after {@link #kill()}), with the same arguments. */
-    public void restart() {
-        if (isAlive()) {
-            kill();
+    /** Starts the server again on the same port and with the same arguments (killing it first if it runs). */
+    public synchronized void restart() {
+        if (closed) {
+            throw new FixtureException(this + " is closed: it cannot be restarted");
         }
+        kill();
         launch();
     }
 
+    /** Kills the process and deletes its directory; idempotent. */
     @Override
-    public void close() {
-        kill();
-        Reaper.unregister(this);
-        deleteQuietly(directory);
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            kill();
+        } finally {
+            Reaper.unregister(this);
+            LocalFiles.deleteRecursively(directory);
         }
     }
 
     @Override
     public String toString() {
         return "redis-server[127.0.0.1:" + port + "]";
-    }
-
-    /** Kills every process still running when the JVM exits, even after a failed test. */
-    private static final class Reaper {
-        private static final java.util.Set<RedisProcess> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-        static {
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(RedisProcess::kill), "redis-reaper"));
-        }
-
-        static void register(RedisProcess p) {
-            LIVE.add(p);
-        }
-
-        static void unregister(RedisProcess p) {
-            LIVE.remove(p);
-        }
     }
 
     /** Minimal RESP2 reader for the fixture's own health checks. */

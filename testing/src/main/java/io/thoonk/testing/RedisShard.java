@@ -1,17 +1,20 @@
 package io.thoonk.testing;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * A real Redis shard: one primary and N replicas, each its own {@code redis-server} process on a
- * free loopback port. {@link #start(int)} returns only once every replica reports
- * {@code master_link_status:up}, so tests start from a replicating shard.
+ * A real Redis shard: one primary and N replicas of it, each its own {@link RedisProcess} on a free
+ * loopback port. {@link #start(int)} returns only once every replica reports
+ * {@code master_link_status:up}, so users start from a replicating shard. {@link #close()} kills
+ * them all; idempotent.
  */
 public final class RedisShard implements AutoCloseable {
 
-    private static final Duration LINK_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration LINK_TIMEOUT = Duration.ofSeconds(20);
 
     private final RedisProcess primary;
     private final List<RedisProcess> replicas;
@@ -21,43 +24,50 @@ public final class RedisShard implements AutoCloseable {
         this.replicas = List.copyOf(replicas);
     }
 
-    /** Starts a primary and {@code replicaCount} replicas of it. */
+    /**
+     * Starts a primary and {@code replicaCount} replicas of it, and waits until every replica's link
+     * to the primary is up. A failure stops whatever was started.
+     *
+     * @throws FixtureException (or its subtypes) if a server does not start or a replica does not link within 20 s
+     */
     public static RedisShard start(int replicaCount) {
         if (replicaCount < 0) {
             throw new IllegalArgumentException("replicaCount must be >= 0, was " + replicaCount);
         }
-        RedisProcess primary = RedisProcess.start();
-        List<RedisProcess> replicas = new ArrayList<>();
+        Closer started = new Closer();
         try {
+            RedisProcess primary = started.add(RedisProcess.start());
+            List<RedisProcess> replicas = new ArrayList<>();
             for (int i = 0; i < replicaCount; i++) {
-                replicas.add(RedisProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
+                replicas.add(started.add(RedisProcess.start("--replicaof", "127.0.0.1",
+                        Integer.toString(primary.port()))));
             }
             RedisShard shard = new RedisShard(primary, replicas);
             shard.awaitReplicationLinks();
             return shard;
-        } catch (RuntimeException e) {
-            replicas.forEach(RedisProcess::close);
-            primary.close();
+        } catch (RuntimeException | Error e) {
+            started.closeAfter(e);
             throw e;
         }
     }
 
-    /** Waits until every replica's link to the primary is up. */
+    /**
+     * Waits until every replica's link to the primary is up (e.g. after restarting the primary).
+     *
+     * @throws FixtureTimeoutException if one is not up within 20 s
+     */
     public void awaitReplicationLinks() {
-        long deadline = System.nanoTime() + LINK_TIMEOUT.toNanos();
+        Deadline deadline = Deadline.after(LINK_TIMEOUT);
         for (RedisProcess replica : replicas) {
-            while (!replica.call("INFO replication").contains("master_link_status:up")) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(replica + " did not connect to its primary " + primary
-                            + " within " + LINK_TIMEOUT);
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }
+            deadline.await(() -> replica + " did not connect to its primary " + primary, () -> linkUp(replica));
+        }
+    }
+
+    private static boolean linkUp(RedisProcess replica) {
+        try {
+            return replica.command("INFO replication").contains("master_link_status:up");
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
@@ -78,10 +88,33 @@ public final class RedisShard implements AutoCloseable {
         return replicas.stream().map(RedisProcess::uri).toList();
     }
 
+    /** The primary's {@code 127.0.0.1:port}, as the coordinator's API names Redis nodes. */
+    public String primaryAddress() {
+        return primary.address();
+    }
+
+    /** The replicas' {@code 127.0.0.1:port}, in start order. */
+    public List<String> replicaAddresses() {
+        return replicas.stream().map(RedisProcess::address).toList();
+    }
+
+    /** Every process of the shard, primary first. */
+    public List<RedisProcess> processes() {
+        return Stream.concat(Stream.of(primary), replicas.stream()).toList();
+    }
+
+    /** Empties the primary (and so, through replication, its replicas). */
+    public void flushAll() {
+        primary.call("FLUSHALL");
+    }
+
+    /** Kills the replicas, then the primary; idempotent. */
     @Override
     public void close() {
-        replicas.forEach(RedisProcess::close);
-        primary.close();
+        Closer closer = new Closer();
+        closer.add(primary);
+        replicas.forEach(closer::add);
+        closer.close();
     }
 
     @Override

@@ -1,11 +1,5 @@
 package io.thoonk.testing;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 /**
  * JUnit 5 extension owning a {@link RedisShard} for a test class or a single test.
  *
@@ -21,14 +15,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * so around each test. Processes are killed even when the test fails. Between tests of a shared
  * shard, {@link #flushAll()} empties it.
  */
-public final class RedisShardExtension implements BeforeAllCallback, AfterAllCallback,
-        BeforeEachCallback, AfterEachCallback {
+public final class RedisShardExtension extends OwningExtension<RedisShard> {
 
     private final int replicaCount;
-    private RedisShard shard;
-    private boolean perClass;
 
     private RedisShardExtension(int replicaCount) {
+        if (replicaCount < 0) {
+            throw new IllegalArgumentException("replicaCount must be >= 0, was " + replicaCount);
+        }
         this.replicaCount = replicaCount;
     }
 
@@ -43,42 +37,12 @@ public final class RedisShardExtension implements BeforeAllCallback, AfterAllCal
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
-        perClass = true;
-        shard = RedisShard.start(replicaCount);
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
-    }
-
-    @Override
-    public void beforeEach(ExtensionContext context) {
-        if (!perClass) {
-            shard = RedisShard.start(replicaCount);
-        }
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        if (!perClass) {
-            stop();
-        }
-    }
-
-    private void stop() {
-        if (shard != null) {
-            shard.close();
-            shard = null;
-        }
+    RedisShard start() {
+        return RedisShard.start(replicaCount);
     }
 
     public RedisShard shard() {
-        if (shard == null) {
-            throw new IllegalStateException("the Redis shard is not running: register the extension with @RegisterExtension");
-        }
-        return shard;
+        return fixture();
     }
 
     public RedisProcess primary() {
@@ -91,6 +55,6 @@ public final class RedisShardExtension implements BeforeAllCallback, AfterAllCal
 
     /** Empties the primary (and so its replicas). */
     public void flushAll() {
-        primary().call("FLUSHALL");
+        shard().flushAll();
     }
 }

@@ -1,69 +1,54 @@
 package io.thoonk.testing;
 
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 /**
- * JUnit 5 extension running a real ZooKeeper ensemble in the test JVM (curator-test
- * {@link TestingCluster}) for a test class. Fault tests can stop and restart its servers.
+ * JUnit 5 extension owning a {@link ZooKeeperEnsemble} (real ZooKeeper servers in the test JVM)
+ * for a test class (static field) or a single test (instance field).
  *
  * <pre>{@code
  * @RegisterExtension
  * static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(3);
  * }</pre>
+ *
+ * Tests that also need coordinators use {@code LocalClusterExtension} (module testing-cluster),
+ * which gives each test its own ZooKeeper namespace.
  */
-public final class ZooKeeperExtension implements BeforeAllCallback, AfterAllCallback {
+public final class ZooKeeperExtension extends OwningExtension<ZooKeeperEnsemble> {
 
     private final int size;
-    private TestingCluster cluster;
 
     private ZooKeeperExtension(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("size must be >= 1, was " + size);
+        }
         this.size = size;
     }
 
+    /** {@code size} servers: 1 for a standalone server, 3 or more for an ensemble. */
     public static ZooKeeperExtension ensemble(int size) {
         return new ZooKeeperExtension(size);
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        cluster = new TestingCluster(size);
-        cluster.start();
+    ZooKeeperEnsemble start() {
+        return ZooKeeperEnsemble.start(size);
     }
 
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        if (cluster != null) {
-            cluster.close();
-            cluster = null;
-        }
+    /** The running servers. */
+    public ZooKeeperEnsemble zookeeper() {
+        return fixture();
     }
 
     public String connectString() {
-        return cluster().getConnectString();
+        return zookeeper().connectString();
     }
 
-    public TestingCluster cluster() {
-        if (cluster == null) {
-            throw new IllegalStateException("ZooKeeper is not running: register the extension as a static field");
-        }
-        return cluster;
-    }
-
-    /** Stops every server of the ensemble (clients lose their connection). */
-    public void stopAll() throws Exception {
-        for (InstanceSpec spec : cluster().getInstances()) {
-            cluster().killServer(spec);
-        }
+    /** Stops every server (clients lose their connection). */
+    public void stopAll() {
+        zookeeper().stopAll();
     }
 
     /** Restarts every server stopped by {@link #stopAll()}. */
-    public void restartAll() throws Exception {
-        for (InstanceSpec spec : cluster().getInstances()) {
-            cluster().restartServer(spec);
-        }
+    public void restartAll() {
+        zookeeper().restartAll();
     }
 }
