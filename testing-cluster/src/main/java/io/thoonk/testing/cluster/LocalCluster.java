@@ -1,0 +1,304 @@
+package io.thoonk.testing.cluster;
+
+import io.grpc.StatusRuntimeException;
+import io.thoonk.coordinator.Coordinator;
+import io.thoonk.coordinator.CoordinatorConfig;
+import io.thoonk.proto.v1.AddShardRequest;
+import io.thoonk.proto.v1.AdminGrpc;
+import io.thoonk.testing.Closer;
+import io.thoonk.testing.FixtureException;
+import io.thoonk.testing.RedisShard;
+import io.thoonk.testing.ZooKeeperEnsemble;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+
+/**
+ * A whole Thoonk cluster on this machine: ZooKeeper (in this JVM), Redis shards (a primary and N
+ * replicas each, real {@code redis-server} processes), coordinators in one ZooKeeper namespace with
+ * one of them leading, and the shards registered with them. What {@code thoonk dev} runs, and what
+ * end-to-end tests run (through {@link LocalClusterExtension}, one namespace per test).
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.builder().shards(2).replicasPerShard(1).start()) {
+ *     Thoonk thoonk = Thoonk.connectCluster(cluster.coordinators().addresses(), ThoonkOptions.defaults());
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link Builder#start()} returns once a coordinator leads and every shard is registered; a
+ * failure stops whatever was started and throws a {@link FixtureException} saying what failed.
+ * {@link #close()} stops the coordinators, then the shards, then ZooKeeper; the
+ * {@link io.thoonk.testing.Reaper} does the same at JVM exit.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(10);
+
+    private final ZooKeeperEnsemble zookeeper;
+    private final Coordinators coordinators;
+    private final Coordinator first;
+    private final Map<String, RedisShard> shards;
+    private final Closer owned;
+
+    private LocalCluster(ZooKeeperEnsemble zookeeper, Coordinators coordinators, Map<String, RedisShard> shards,
+                         Closer owned) {
+        this.zookeeper = zookeeper;
+        this.coordinators = coordinators;
+        this.first = coordinators.all().get(0);
+        this.shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
+        this.owned = owned;
+    }
+
+    /** One ZooKeeper server, one coordinator {@code c1} in namespace {@code thoonk}, no shard, until told otherwise. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The ZooKeeper servers. */
+    public ZooKeeperEnsemble zookeeper() {
+        return zookeeper;
+    }
+
+    /** The ZooKeeper namespace of this cluster's directory. */
+    public String namespace() {
+        return coordinators.namespace();
+    }
+
+    /** The coordinators: start and stop more, find the leader, open channels. */
+    public Coordinators coordinators() {
+        return coordinators;
+    }
+
+    /** The first coordinator started (with a single coordinator: the leader). */
+    public Coordinator coordinator() {
+        return first;
+    }
+
+    /** The shards by id, in the order they were given. */
+    public Map<String, RedisShard> shards() {
+        return shards;
+    }
+
+    /** The shard {@code id}. */
+    public RedisShard shard(String id) {
+        RedisShard shard = shards.get(id);
+        if (shard == null) {
+            throw new IllegalArgumentException("no shard '" + id + "'; the cluster has " + shards.keySet());
+        }
+        return shard;
+    }
+
+    /** The number of redis-server processes of the shards. */
+    public int redisProcessCount() {
+        return shards.values().stream().mapToInt(s -> s.processes().size()).sum();
+    }
+
+    /**
+     * Registers shard {@code id} (its primary and replicas) through the leader's {@code Admin.AddShard}.
+     *
+     * @throws FixtureException if the coordinator refuses it or does not answer within 10 s
+     */
+    public void registerShard(String id) {
+        RedisShard shard = shard(id);
+        Coordinator leader = coordinators.leader();
+        try {
+            AdminGrpc.newBlockingStub(coordinators.channel(leader))
+                    .withDeadlineAfter(REGISTRATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .addShard(AddShardRequest.newBuilder().setId(id).setPrimary(shard.primaryAddress())
+                            .addAllReplicas(shard.replicaAddresses()).build());
+        } catch (StatusRuntimeException e) {
+            throw new FixtureException("coordinator " + leader.id() + " did not register shard " + id + " (" + shard
+                    + "): " + e.getStatus(), e);
+        }
+    }
+
+    /** Stops what this cluster started (coordinators, then shards, then ZooKeeper); idempotent. */
+    @Override
+    public void close() {
+        owned.close();
+    }
+
+    @Override
+    public String toString() {
+        return "cluster[" + zookeeper + ", " + coordinators + ", shards " + shards.keySet() + "]";
+    }
+
+    /** What to start. Not thread-safe; {@link #start()} may be called more than once. */
+    public static final class Builder {
+        private int zookeeperServers = 1;
+        private ZooKeeperEnsemble sharedZooKeeper;
+        private String namespace = "thoonk";
+        private List<String> coordinatorIds = List.of("c1");
+        private int coordinatorPort;
+        private UnaryOperator<CoordinatorConfig.Builder> settings = UnaryOperator.identity();
+        private List<String> shardIds = List.of();
+        private int replicasPerShard;
+        private Map<String, RedisShard> sharedShards;
+        private boolean registerShards = true;
+
+        private Builder() {
+        }
+
+        Builder copy() {
+            Builder b = new Builder();
+            b.zookeeperServers = zookeeperServers;
+            b.sharedZooKeeper = sharedZooKeeper;
+            b.namespace = namespace;
+            b.coordinatorIds = coordinatorIds;
+            b.coordinatorPort = coordinatorPort;
+            b.settings = settings;
+            b.shardIds = shardIds;
+            b.replicasPerShard = replicasPerShard;
+            b.sharedShards = sharedShards;
+            b.registerShards = registerShards;
+            return b;
+        }
+
+        /** ZooKeeper servers to start: 1 (standalone, the default) or an ensemble of 3 or more. */
+        public Builder zookeeperServers(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("zookeeperServers must be >= 1, was " + count);
+            }
+            this.zookeeperServers = count;
+            return this;
+        }
+
+        /** The ZooKeeper namespace of the directory (default {@code thoonk}). */
+        public Builder namespace(String namespace) {
+            this.namespace = Objects.requireNonNull(namespace, "namespace == null");
+            return this;
+        }
+
+        /** {@code count} coordinators, {@code c1} .. {@code cN} (default 1). */
+        public Builder coordinators(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("coordinators must be >= 1, was " + count);
+            }
+            return coordinators(IntStream.rangeClosed(1, count).mapToObj(i -> "c" + i).toArray(String[]::new));
+        }
+
+        /** Coordinators with these ids, started in this order. */
+        public Builder coordinators(String... ids) {
+            this.coordinatorIds = distinct("coordinator ids", ids);
+            if (coordinatorIds.isEmpty()) {
+                throw new IllegalArgumentException("at least one coordinator is needed");
+            }
+            return this;
+        }
+
+        /** The first coordinator's gRPC port (default 0: a free one; the others always take free ones). */
+        public Builder coordinatorPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("coordinatorPort must be 0..65535, was " + port);
+            }
+            this.coordinatorPort = port;
+            return this;
+        }
+
+        /** Settings for every coordinator, e.g. {@code b -> b.sessionTimeout(Duration.ofSeconds(5))}. */
+        public Builder coordinatorSettings(UnaryOperator<CoordinatorConfig.Builder> settings) {
+            this.settings = Objects.requireNonNull(settings, "settings == null");
+            return this;
+        }
+
+        /** {@code count} shards, {@code shard-1} .. {@code shard-N} (default none). */
+        public Builder shards(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("shards must be >= 0, was " + count);
+            }
+            return shards(IntStream.rangeClosed(1, count).mapToObj(i -> "shard-" + i).toArray(String[]::new));
+        }
+
+        /** Shards with these ids, started and registered in this order. */
+        public Builder shards(String... ids) {
+            this.shardIds = distinct("shard ids", ids);
+            return this;
+        }
+
+        /** Replicas of each shard's primary (default 0). */
+        public Builder replicasPerShard(int count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("replicasPerShard must be >= 0, was " + count);
+            }
+            this.replicasPerShard = count;
+            return this;
+        }
+
+        /** Whether {@link #start()} registers the shards with the coordinators (default true). */
+        public Builder registerShards(boolean register) {
+            this.registerShards = register;
+            return this;
+        }
+
+        /** Uses these running servers instead of starting ZooKeeper; the cluster does not stop them. */
+        Builder sharedZooKeeper(ZooKeeperEnsemble zookeeper) {
+            this.sharedZooKeeper = zookeeper;
+            return this;
+        }
+
+        /** Uses these running shards instead of starting them; the cluster does not stop them. */
+        Builder sharedShards(Map<String, RedisShard> shards) {
+            this.sharedShards = shards;
+            return this;
+        }
+
+        int zookeeperServers() {
+            return zookeeperServers;
+        }
+
+        /** Starts the shards this builder describes, each added to {@code owner}. */
+        Map<String, RedisShard> startShards(Closer owner) {
+            Map<String, RedisShard> started = new LinkedHashMap<>();
+            for (String id : shardIds) {
+                started.put(id, owner.add(RedisShard.start(replicasPerShard)));
+            }
+            return started;
+        }
+
+        /**
+         * Starts ZooKeeper, the shards and the coordinators, waits until one coordinator leads, and
+         * registers the shards.
+         *
+         * @throws FixtureException (or a subtype) saying what did not start; nothing is left running
+         */
+        public LocalCluster start() {
+            Closer owned = new Closer();
+            try {
+                ZooKeeperEnsemble zookeeper = sharedZooKeeper != null ? sharedZooKeeper
+                        : owned.add(ZooKeeperEnsemble.start(zookeeperServers));
+                Map<String, RedisShard> shards = sharedShards != null ? sharedShards : startShards(owned);
+                Coordinators coordinators = owned.add(Coordinators.create(zookeeper.connectString(), namespace,
+                        settings));
+                for (int i = 0; i < coordinatorIds.size(); i++) {
+                    coordinators.start(coordinatorIds.get(i), i == 0 ? coordinatorPort : 0);
+                }
+                coordinators.leader();
+                LocalCluster cluster = new LocalCluster(zookeeper, coordinators, shards, owned);
+                if (registerShards) {
+                    shards.keySet().forEach(cluster::registerShard);
+                }
+                return cluster;
+            } catch (RuntimeException | Error e) {
+                owned.closeAfter(e);
+                throw e;
+            }
+        }
+
+        private static List<String> distinct(String what, String... ids) {
+            List<String> list = List.of(ids);
+            if (new HashSet<>(list).size() != list.size()) {
+                throw new IllegalArgumentException(what + " must differ, were " + list);
+            }
+            return List.copyOf(list);
+        }
+    }
+}
