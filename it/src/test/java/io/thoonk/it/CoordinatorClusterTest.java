@@ -1,4 +1,4 @@
-package io.thoonk.coordinator;
+package io.thoonk.it;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -8,6 +8,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.thoonk.coordinator.Coordinator;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryChange;
@@ -23,10 +24,10 @@ import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.WatchRequest;
 import io.thoonk.proto.v1.WatchResponse;
 import io.thoonk.testing.RedisShard;
-import io.thoonk.testing.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterAll;
+import io.thoonk.testing.ZooKeeperEnsemble;
+import io.thoonk.testing.cluster.LocalCluster;
+import io.thoonk.testing.cluster.LocalClusterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -54,40 +55,30 @@ import static org.awaitility.Awaitility.await;
 class CoordinatorClusterTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(3);
+    static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().zookeeperServers(3)
+            .shards("a", "b").replicasPerShard(1).registerShards(false).coordinators(3)
+            .coordinatorSettings(c -> c.sessionTimeout(Duration.ofSeconds(5))));
 
+    static ZooKeeperEnsemble zookeeper;
     static RedisShard shardA;
     static RedisShard shardB;
-    static final AtomicInteger namespaces = new AtomicInteger();
 
     final List<Coordinator> coordinators = new CopyOnWriteArrayList<>();
     final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     String namespace;
 
-    @BeforeAll
-    static void startShards() {
-        shardA = RedisShard.start(1);
-        shardB = RedisShard.start(1);
-    }
-
-    @AfterAll
-    static void stopShards() {
-        shardA.close();
-        shardB.close();
-    }
-
     @BeforeEach
-    void startCoordinators() throws Exception {
-        namespace = "thoonk-test-" + namespaces.incrementAndGet();
-        for (int i = 1; i <= 3; i++) {
-            coordinators.add(startCoordinator("c" + i));
-        }
-        await().atMost(Duration.ofSeconds(15)).until(() -> coordinators.stream().filter(Coordinator::isLeader).count() == 1);
+    void startCoordinators() {
+        LocalCluster cluster = local.cluster();
+        zookeeper = cluster.zookeeper();
+        shardA = cluster.shard("a");
+        shardB = cluster.shard("b");
+        namespace = cluster.namespace();
+        coordinators.addAll(cluster.coordinators().all());
     }
 
-    Coordinator startCoordinator(String id) throws Exception {
-        return Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id(id).namespace(namespace)
-                .grpcPort(0).sessionTimeout(Duration.ofSeconds(5)).build());
+    Coordinator startCoordinator(String id) {
+        return local.cluster().coordinators().start(id);
     }
 
     @AfterEach

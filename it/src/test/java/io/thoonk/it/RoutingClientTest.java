@@ -1,4 +1,4 @@
-package io.thoonk.coordinator;
+package io.thoonk.it;
 
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -16,16 +16,17 @@ import io.thoonk.client.Published;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkOptions;
+import io.thoonk.coordinator.Coordinator;
 import io.thoonk.coordinator.directory.DirectoryStore;
-import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterAll;
+import io.thoonk.testing.RedisShard;
+import io.thoonk.testing.ZooKeeperEnsemble;
+import io.thoonk.testing.cluster.LocalCluster;
+import io.thoonk.testing.cluster.LocalClusterExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,40 +50,24 @@ import static org.awaitility.Awaitility.await;
 class RoutingClientTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
+    static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().shards("s0", "s1", "s2"));
 
-    static final List<RedisProcess> shards = new ArrayList<>();
-    static final AtomicInteger namespaces = new AtomicInteger();
+    static ZooKeeperEnsemble zookeeper;
+    static List<RedisProcess> shards;
 
     Coordinator coordinator;
     ManagedChannel channel;
     Thoonk thoonk;
     String namespace;
 
-    @BeforeAll
-    static void startShards() {
-        for (int i = 0; i < 3; i++) {
-            shards.add(RedisProcess.start());
-        }
-    }
-
-    @AfterAll
-    static void stopShards() {
-        shards.forEach(RedisProcess::close);
-    }
-
     @BeforeEach
-    void start() throws Exception {
-        shards.forEach(s -> s.call("FLUSHALL"));
-        namespace = "routing-" + namespaces.incrementAndGet();
-        coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
-                .namespace(namespace).grpcPort(0).build());
-        await().atMost(Duration.ofSeconds(10)).until(coordinator::isLeader);
+    void start() {
+        LocalCluster cluster = local.cluster();
+        zookeeper = cluster.zookeeper();
+        shards = cluster.shards().values().stream().map(RedisShard::primary).toList();
+        namespace = cluster.namespace();
+        coordinator = cluster.coordinator();
         channel = Grpc.newChannelBuilder(coordinator.address(), InsecureChannelCredentials.create()).build();
-        for (int i = 0; i < shards.size(); i++) {
-            admin().addShard(AddShardRequest.newBuilder().setId("s" + i).setPrimary("127.0.0.1:" + shards.get(i).port())
-                    .build());
-        }
         thoonk = Thoonk.connectCluster(List.of("127.0.0.1:1", coordinator.address()),
                 ThoonkOptions.builder().rerouteDeadline(Duration.ofSeconds(5)).build());
     }
