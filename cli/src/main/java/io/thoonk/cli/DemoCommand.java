@@ -1,7 +1,10 @@
 package io.thoonk.cli;
 
 import io.thoonk.client.Thoonk;
+import io.thoonk.client.ThoonkException;
 import io.thoonk.cli.Views.Note;
+import io.thoonk.testing.RedisProcess;
+import io.thoonk.testing.RedisServerNotFoundException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
@@ -31,11 +34,19 @@ final class DemoCommand implements Callable<Integer> {
         if (given.isPresent()) {
             return tour(given.get(), printer);
         }
-        try (LocalRedisServer server = LocalRedisServer.start()) {
+        try (RedisProcess server = startRedis()) {
             printer.print(new Note("Started a throw-away redis-server at " + server.uri()));
             int code = tour(server.uri(), printer);
             printer.print(new Note("Stopping redis-server"));
             return code;
+        }
+    }
+
+    private static RedisProcess startRedis() {
+        try {
+            return RedisProcess.start();
+        } catch (RedisServerNotFoundException e) {
+            throw new ThoonkException(e.getMessage() + " Or pass --redis URI to use a running Redis.", e);
         }
     }
 

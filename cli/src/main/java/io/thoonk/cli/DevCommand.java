@@ -3,6 +3,8 @@ package io.thoonk.cli;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.cli.Views.Note;
 import io.thoonk.proto.v1.ResolveResponse;
+import io.thoonk.testing.FixtureException;
+import io.thoonk.testing.cluster.LocalCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -12,8 +14,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code thoonk dev}: a whole local Thoonk cluster in one command (see {@link DevCluster}), how to
- * connect to it, a short demo of teams spread over the shards, then it runs until Ctrl-C.
+ * {@code thoonk dev}: a whole local Thoonk cluster in one command (a {@link LocalCluster}: ZooKeeper
+ * in this JVM, N shards of a redis-server primary and replica, one coordinator, the shards
+ * registered), how to connect to it, a short demo of teams spread over the shards, then it runs
+ * until Ctrl-C or SIGTERM, which stop all of it (the fixtures' shutdown hook too, should this
+ * command not get to close them).
  */
 @Command(name = "dev", description = {"Runs a local cluster until Ctrl-C: an embedded ZooKeeper, a coordinator "
         + "and N Redis shards (primary + replica each, from redis-server), registered with the coordinator.",
@@ -51,9 +56,10 @@ final class DevCommand implements Callable<Integer> {
         Printer printer = cli.printer();
         printer.print(new Note("Starting an embedded ZooKeeper, " + shardCount + " Redis shard(s) "
                 + "(primary + replica each) and a coordinator..."));
-        try (DevCluster cluster = DevCluster.start(shardCount, port)) {
+        try (LocalCluster cluster = start(shardCount, port);
+             CoordinatorClient client = new CoordinatorClient(List.of(cluster.coordinator().address()))) {
             printer.print(DevViews.Started.of(cluster));
-            List<ResolveResponse> placed = noDemo ? List.of() : new DevDemo(cluster.client(), printer).run();
+            List<ResolveResponse> placed = noDemo ? List.of() : new DevDemo(client, printer).run();
             printer.print(new Note(tryCommands(cluster, placed)));
             if (exitAfterDemo) {
                 printer.print(new Note("Stopping (--exit-after-demo)."));
@@ -63,13 +69,24 @@ final class DevCommand implements Callable<Integer> {
                     + cluster.redisProcessCount() + " redis-server processes."));
             Foreground.runUntilStopped(() -> {
                 printer.print(new Note("Stopping..."));
+                client.close();
                 cluster.close();
             });
         }
         return 0;
     }
 
-    private static String tryCommands(DevCluster cluster, List<ResolveResponse> placed) {
+    /** Starts the cluster; a failure says what to do about it. */
+    private static LocalCluster start(int shardCount, int port) {
+        try {
+            return LocalCluster.builder().shards(shardCount).replicasPerShard(1).coordinators("dev")
+                    .coordinatorPort(port).start();
+        } catch (FixtureException e) {
+            throw Foreground.startFailure("the local cluster", port, e);
+        }
+    }
+
+    private static String tryCommands(LocalCluster cluster, List<ResolveResponse> placed) {
         String coordinator = "--coordinator " + cluster.coordinator().address();
         List<String> lines = new ArrayList<>(List.of("Try, in another terminal:",
                 "  ./thoonk admin status " + coordinator,

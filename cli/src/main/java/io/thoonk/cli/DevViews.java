@@ -1,5 +1,7 @@
 package io.thoonk.cli;
 
+import io.thoonk.testing.cluster.LocalCluster;
+
 import java.util.List;
 
 /** What {@code thoonk dev} prints about the cluster it started. */
@@ -15,10 +17,10 @@ final class DevViews {
     /** The addresses of everything started. */
     record Started(String zookeeper, String coordinator, List<ShardAddresses> shards) implements View {
 
-        static Started of(DevCluster cluster) {
+        static Started of(LocalCluster cluster) {
             return new Started(cluster.zookeeper().connectString(), cluster.coordinator().address(),
-                    cluster.shards().stream().map(s -> new ShardAddresses(s.id(), s.primary().address(),
-                            s.replica().address())).toList());
+                    cluster.shards().entrySet().stream().map(s -> new ShardAddresses(s.getKey(),
+                            s.getValue().primaryAddress(), s.getValue().replicaAddresses().get(0))).toList());
         }
 
         @Override

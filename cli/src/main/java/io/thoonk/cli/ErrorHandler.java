@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.ThoonkException;
+import io.thoonk.testing.FixtureException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -16,7 +17,9 @@ import java.io.PrintWriter;
 /**
  * Turns failures into one {@code thoonk: message} line on stderr and an exit code:
  * {@value #USAGE} for bad usage or a refused argument ({@link InvalidArgumentException}, gRPC
- * {@code INVALID_ARGUMENT}), {@value #FAILURE} for anything else. A coordinator's refusal prints as
+ * {@code INVALID_ARGUMENT}), {@value #FAILURE} for anything else. A {@link ThoonkException} or a
+ * {@link FixtureException} (a local redis-server or ZooKeeper of {@code dev} / {@code demo} that does
+ * not start) prints its message; a coordinator's refusal prints as
  * {@code thoonk: <gRPC code>: <description>}.
  */
 final class ErrorHandler implements IParameterExceptionHandler, IExecutionExceptionHandler {
@@ -40,7 +43,7 @@ final class ErrorHandler implements IParameterExceptionHandler, IExecutionExcept
     @Override
     public int handleExecutionException(Exception e, CommandLine command, ParseResult parseResult) {
         PrintWriter err = command.getErr();
-        if (e instanceof ThoonkException) {
+        if (e instanceof ThoonkException || e instanceof FixtureException) {
             err.println("thoonk: " + e.getMessage());
             err.flush();
             return e instanceof InvalidArgumentException ? USAGE : FAILURE;

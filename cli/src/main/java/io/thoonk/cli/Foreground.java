@@ -25,13 +25,22 @@ final class Foreground {
             Thread.currentThread().interrupt();
             throw new ThoonkException("interrupted while starting the coordinator", e);
         } catch (Exception e) {
-            if (hasCause(e, BindException.class) || String.valueOf(e.getMessage()).startsWith("Failed to bind")) {
-                throw new ThoonkException("cannot serve gRPC on port " + config.grpcPort() + ": it is in use "
+            throw startFailure("the coordinator (ZooKeeper " + config.zookeeper() + ")", config.grpcPort(), e);
+        }
+    }
+
+    /**
+     * A failure to start {@code what}, which serves gRPC on {@code grpcPort}, as a message a person
+     * can act on: a port in use says so; anything else keeps its own message.
+     */
+    static ThoonkException startFailure(String what, int grpcPort, Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || String.valueOf(t.getMessage()).startsWith("Failed to bind")) {
+                return new ThoonkException("cannot serve gRPC on port " + grpcPort + ": it is in use "
                         + "(choose another port; 0 picks a free one)", e);
             }
-            throw new ThoonkException("cannot start the coordinator (ZooKeeper " + config.zookeeper() + "): "
-                    + e.getMessage(), e);
         }
+        return new ThoonkException("cannot start " + what + ": " + e.getMessage(), e);
     }
 
     /**
@@ -75,14 +84,5 @@ final class Foreground {
         } catch (Exception ignored) {
             // stopping anyway
         }
-    }
-
-    private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

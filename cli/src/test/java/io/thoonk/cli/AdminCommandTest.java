@@ -3,48 +3,35 @@ package io.thoonk.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thoonk.cli.CliRunner.Result;
 import io.thoonk.coordinator.Coordinator;
-import io.thoonk.coordinator.CoordinatorConfig;
 import io.thoonk.testing.RedisProcess;
 import io.thoonk.testing.RedisShard;
-import io.thoonk.testing.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.thoonk.testing.cluster.LocalCluster;
+import io.thoonk.testing.cluster.LocalClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** {@code thoonk admin ...} against a real coordinator, ZooKeeper and Redis shard. */
 class AdminCommandTest {
 
+    /** A coordinator c1 of its own per test (an empty directory) and a shard s1 it does not know yet. */
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
+    static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder()
+            .shards("s1").replicasPerShard(1).registerShards(false));
 
     static RedisShard shard;
     static Coordinator coordinator;
 
-    @BeforeAll
-    static void start() throws Exception {
-        shard = RedisShard.start(1);
-        coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
-                .namespace("cli-admin-test").grpcPort(0).build());
-        await().atMost(Duration.ofSeconds(15)).until(coordinator::isLeader);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (coordinator != null) {
-            coordinator.close();
-        }
-        if (shard != null) {
-            shard.close();
-        }
+    @BeforeEach
+    void start() {
+        shard = local.cluster().shard("s1");
+        coordinator = local.cluster().coordinator();
     }
 
     /** Runs {@code thoonk admin ARGS --coordinator <the test's coordinator>}. */

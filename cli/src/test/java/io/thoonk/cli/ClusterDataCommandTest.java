@@ -2,58 +2,33 @@ package io.thoonk.cli;
 
 import io.thoonk.cli.CliRunner.Result;
 import io.thoonk.coordinator.Coordinator;
-import io.thoonk.coordinator.CoordinatorConfig;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
-import io.thoonk.proto.v1.AddShardRequest;
-import io.thoonk.proto.v1.AdminGrpc;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.thoonk.testing.cluster.LocalCluster;
+import io.thoonk.testing.cluster.LocalClusterExtension;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Data subcommands with {@code --coordinator}: each object goes to its team's shard. */
 class ClusterDataCommandTest {
 
+    /** Two shards without replicas, registered as "one" and "two" with a coordinator of the test's own. */
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
+    static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().shards("one", "two"));
 
     static RedisProcess first;
     static RedisProcess second;
     static Coordinator coordinator;
 
-    @BeforeAll
-    static void start() throws Exception {
-        first = RedisProcess.start();
-        second = RedisProcess.start();
-        coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
-                .namespace("cli-cluster-test").grpcPort(0).build());
-        await().atMost(Duration.ofSeconds(15)).until(coordinator::isLeader);
-        ManagedChannel channel = Grpc.newChannelBuilder(coordinator.address(), InsecureChannelCredentials.create()).build();
-        try {
-            AdminGrpc.newBlockingStub(channel).addShard(AddShardRequest.newBuilder().setId("one")
-                    .setPrimary("127.0.0.1:" + first.port()).build());
-            AdminGrpc.newBlockingStub(channel).addShard(AddShardRequest.newBuilder().setId("two")
-                    .setPrimary("127.0.0.1:" + second.port()).build());
-        } finally {
-            channel.shutdownNow();
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        coordinator.close();
-        first.close();
-        second.close();
+    @BeforeEach
+    void start() {
+        first = local.cluster().shard("one").primary();
+        second = local.cluster().shard("two").primary();
+        coordinator = local.cluster().coordinator();
     }
 
     @Test
