@@ -67,7 +67,7 @@ final class ColdLoad {
                 System.out.printf("  round %-3d %s%n", r, m);
                 out.add(m);
             } finally {
-                coordinator.close();
+                directory.stop(coordinator);
             }
         }
         return out;
@@ -109,8 +109,9 @@ final class ColdLoad {
         double seconds = Metrics.median(rounds, START_SECONDS);
         double heap = Metrics.median(rounds, HEAP_MIB);
         report.section("Directory: " + Report.number(p.teams()) + " teams, coordinator cold load")
-                .paragraph(String.format(Locale.ROOT, "A ZooKeeper server runs in this JVM (curator-test "
-                                + "`TestingServer`, one node, data in a temporary directory). **Prefill** (a benchmark "
+                .paragraph(String.format(Locale.ROOT, "A ZooKeeper server runs in this JVM (thoonk-testing "
+                                + "`ZooKeeperEnsemble`: curator-test `TestingCluster`, one server, data in a temporary "
+                                + "directory). **Prefill** (a benchmark "
                                 + "fixture, not an API): `DirectoryStore.ensureLayout()`, then, written directly with "
                                 + "Curator in the coordinator's layout (`ZkLayout`, docs/coordinator.md), %d shards "
                                 + "(`/shards/<id>`, `Shard` protobuf, addresses that do not exist: nothing ever "

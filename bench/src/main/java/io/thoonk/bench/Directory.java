@@ -4,33 +4,34 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.thoonk.coordinator.Coordinator;
-import io.thoonk.coordinator.CoordinatorConfig;
-import org.apache.curator.test.TestingServer;
-
-import java.util.concurrent.TimeUnit;
+import io.thoonk.testing.ZooKeeperEnsemble;
+import io.thoonk.testing.cluster.Coordinators;
 
 /**
  * The directory benchmarks' fixture: a ZooKeeper server in this JVM holding a prefilled directory,
- * and coordinators started on it.
+ * and coordinators started on it (the fixture library's {@link ZooKeeperEnsemble} and
+ * {@link Coordinators}).
  */
 final class Directory implements AutoCloseable {
 
     static final String NAMESPACE = "bench-directory";
 
-    private final TestingServer zookeeper;
+    private final ZooKeeperEnsemble zookeeper;
+    private final Coordinators coordinators;
     private final DirectoryPrefill.Result prefill;
 
-    private Directory(TestingServer zookeeper, DirectoryPrefill.Result prefill) {
+    private Directory(ZooKeeperEnsemble zookeeper, DirectoryPrefill.Result prefill) {
         this.zookeeper = zookeeper;
+        this.coordinators = Coordinators.create(zookeeper.connectString(), NAMESPACE);
         this.prefill = prefill;
     }
 
     /** Starts ZooKeeper and prefills a directory of {@code teams} teams. */
     static Directory prefilled(int teams) throws Exception {
         System.out.printf("%n== directory prefill: %,d teams%n", teams);
-        TestingServer zookeeper = new TestingServer(true);
+        ZooKeeperEnsemble zookeeper = ZooKeeperEnsemble.start(1);
         try {
-            DirectoryPrefill.Result prefill = DirectoryPrefill.write(zookeeper.getConnectString(), NAMESPACE, teams);
+            DirectoryPrefill.Result prefill = DirectoryPrefill.write(zookeeper.connectString(), NAMESPACE, teams);
             System.out.printf("  %s%n", prefill);
             return new Directory(zookeeper, prefill);
         } catch (Exception | Error e) {
@@ -40,8 +41,8 @@ final class Directory implements AutoCloseable {
     }
 
     /** Starts ZooKeeper with an empty directory (no prefill: {@link #prefill()} is null). */
-    static Directory empty() throws Exception {
-        return new Directory(new TestingServer(true), null);
+    static Directory empty() {
+        return new Directory(ZooKeeperEnsemble.start(1), null);
     }
 
     DirectoryPrefill.Result prefill() {
@@ -49,32 +50,35 @@ final class Directory implements AutoCloseable {
     }
 
     /** Starts a coordinator on the directory (gRPC on a free loopback port); returns once it is loaded. */
-    Coordinator startCoordinator(String id) throws Exception {
-        return Coordinator.start(CoordinatorConfig.builder(zookeeper.getConnectString()).id(id).namespace(NAMESPACE)
-                .grpcPort(0).build());
+    Coordinator startCoordinator(String id) {
+        return coordinators.start(id);
     }
 
     /** Starts a coordinator and waits until it leads (it is alone, so within the election's first round). */
-    Coordinator startLeader(String id) throws Exception {
-        Coordinator c = startCoordinator(id);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!c.isLeader()) {
-            if (System.nanoTime() > deadline) {
-                c.close();
-                throw new IllegalStateException("coordinator " + id + " did not become leader within 30 s");
-            }
-            Thread.sleep(20);
+    Coordinator startLeader(String id) {
+        Coordinator c = coordinators.start(id);
+        if (coordinators.leader() != c) {
+            throw new IllegalStateException("coordinator " + id + " is not alone: " + coordinators + " has another leader");
         }
         return c;
     }
 
-    /** A plaintext channel to a coordinator. */
+    /** Closes a coordinator started here, and forgets it (so that nothing here keeps its heap). */
+    void stop(Coordinator coordinator) {
+        coordinators.stop(coordinator);
+    }
+
+    /** A new plaintext channel to a coordinator (the caller closes it). */
     static ManagedChannel channel(Coordinator coordinator) {
         return Grpc.newChannelBuilder(coordinator.address(), InsecureChannelCredentials.create()).build();
     }
 
     @Override
-    public void close() throws Exception {
-        zookeeper.close();
+    public void close() {
+        try {
+            coordinators.close();
+        } finally {
+            zookeeper.close();
+        }
     }
 }

@@ -28,7 +28,8 @@ final class Machine {
         lines.add("Redis: redis-server " + redisVersion(redis) + " on loopback, started by the benchmark, no persistence");
         lines.add("Lettuce: " + LettuceVersion.getVersion());
         lines.add("Directory benchmarks: ZooKeeper " + Version.getFullVersion().replaceAll(",.*", "")
-                + " server in this JVM (curator-test `TestingServer`), grpc-java " + GrpcUtil.IMPLEMENTATION_VERSION
+                + " server in this JVM (thoonk-testing `ZooKeeperEnsemble`: curator-test `TestingCluster`, one server), "
+                + "grpc-java " + GrpcUtil.IMPLEMENTATION_VERSION
                 + ", plaintext on loopback");
         lines.add("Load average (1/5/15 min) at start: " + loadAtStart + "; at end: " + loadAverage());
         return lines;
