@@ -23,6 +23,7 @@ public final class Reaper {
 
     private static final Logger log = LoggerFactory.getLogger(Reaper.class);
     private static final Set<AutoCloseable> LIVE = new LinkedHashSet<>();
+    private static boolean exiting;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(Reaper::closeAll, "thoonk-fixture-reaper"));
@@ -31,10 +32,18 @@ public final class Reaper {
     private Reaper() {
     }
 
-    /** Closes {@code resource} at JVM exit unless {@link #unregister unregistered} first. */
+    /**
+     * Closes {@code resource} at JVM exit unless {@link #unregister unregistered} first. Register
+     * before starting what the resource owns.
+     *
+     * @throws FixtureException if the JVM is already exiting (start nothing then)
+     */
     public static void register(AutoCloseable resource) {
         Objects.requireNonNull(resource, "resource == null");
         synchronized (LIVE) {
+            if (exiting) {
+                throw new FixtureException("the JVM is exiting: not starting " + resource);
+            }
             LIVE.add(resource);
         }
     }
@@ -49,6 +58,7 @@ public final class Reaper {
     private static void closeAll() {
         List<AutoCloseable> newestFirst;
         synchronized (LIVE) {
+            exiting = true;
             newestFirst = new ArrayList<>(LIVE);
         }
         java.util.Collections.reverse(newestFirst);

@@ -20,12 +20,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>{@link #start} returns once the server answers PING (within 20 s, or a
  * {@link FixtureTimeoutException}). The server runs without persistence, in its own temporary
- * directory that holds its log ({@code redis.log}). Fault tests use {@link #kill()} (SIGKILL),
+ * directory that holds its output ({@code stdout.log}, {@code redis.log}). Fault tests use {@link #kill()} (SIGKILL),
  * {@link #pause()} / {@link #resume()} (SIGSTOP / SIGCONT) and {@link #restart()} (same port, same
  * arguments). {@link #close()} kills the process and deletes the directory; the {@link Reaper} does
  * the same at JVM exit for a process nobody closed. Thread-safe.
  */
-public final class RedisProcess implements AutoCloseable {
+public final class RedisProcess extends TemporaryServer {
 
     /** Environment variable naming the redis-server binary; otherwise it is looked up on PATH. */
     public static final String BINARY_ENV = "THOONK_REDIS_SERVER";
@@ -42,9 +42,9 @@ public final class RedisProcess implements AutoCloseable {
     private final List<String> extraArgs;
     private volatile int port;
     private Process process;
-    private boolean closed;
 
     private RedisProcess(Path binary, Path directory, List<String> extraArgs) {
+        super(List.of(directory));
         this.binary = binary;
         this.directory = directory;
         this.extraArgs = List.copyOf(extraArgs);
@@ -65,15 +65,9 @@ public final class RedisProcess implements AutoCloseable {
      */
     public static RedisProcess start(List<String> extraArgs) {
         Objects.requireNonNull(extraArgs, "extraArgs == null");
-        RedisProcess redis = new RedisProcess(findBinary(), LocalFiles.temporaryDirectory("thoonk-redis-"), extraArgs);
-        Reaper.register(redis);
-        try {
-            redis.launchOnFreePort();
-            return redis;
-        } catch (RuntimeException | Error e) {
-            redis.close();
-            throw e;
-        }
+        Path binary = findBinary();
+        return start(new RedisProcess(binary, LocalFiles.temporaryDirectory("thoonk-redis-"), extraArgs),
+                RedisProcess::launchOnFreePort);
     }
 
     /** Finds redis-server ({@value #BINARY_ENV}, else PATH), or fails with a message that says what to install. */
@@ -135,7 +129,7 @@ public final class RedisProcess implements AutoCloseable {
             Deadline.await(START_TIMEOUT, this + " did not answer PING", () -> {
                 if (!started.isAlive()) {
                     throw new FixtureException(this + " exited at start with code " + started.exitValue()
-                            + "; its log (" + directory.resolve("redis.log") + ") ends: " + tail(log()));
+                            + "; its output ends: " + tail(log()));
                 }
                 return answersPing();
             });
@@ -153,12 +147,17 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /** What it printed: start-up errors (e.g. a bad argument) on stdout, the rest in redis.log. */
     private String log() {
-        try {
-            return Files.readString(directory.resolve("redis.log"));
-        } catch (IOException e) {
-            return "";
+        StringBuilder out = new StringBuilder();
+        for (String file : List.of("stdout.log", "redis.log")) {
+            try {
+                out.append(Files.readString(directory.resolve(file)));
+            } catch (IOException missing) {
+                // not written (yet)
+            }
         }
+        return out.toString();
     }
 
     private static String tail(String log) {
@@ -280,26 +279,14 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts the server again on the same port and with the same arguments (killing it first if it runs). */
     public synchronized void restart() {
-        if (closed) {
-            throw new FixtureException(this + " is closed: it cannot be restarted");
-        }
+        ensureOpen();
         kill();
         launch();
     }
 
-    /** Kills the process and deletes its directory; idempotent. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            kill();
-        } finally {
-            Reaper.unregister(this);
-            LocalFiles.deleteRecursively(directory);
-        }
+    void stop() {
+        kill();
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * survives a close: production runs a real ensemble. Fault tests can {@link #stop(int) stop} and
  * {@link #restart(int) restart} servers. Thread-safe.
  */
-public final class ZooKeeperEnsemble implements AutoCloseable {
+public final class ZooKeeperEnsemble extends TemporaryServer {
 
     static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -31,12 +31,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     private final TestingCluster cluster;
     private final List<InstanceSpec> servers;
-    private final List<Path> directories;
-    private boolean closed;
 
     private ZooKeeperEnsemble(List<InstanceSpec> servers, List<Path> directories) {
+        super(directories);
         this.servers = List.copyOf(servers);
-        this.directories = List.copyOf(directories);
         this.cluster = new TestingCluster(this.servers);
     }
 
@@ -60,21 +58,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             servers.add(new InstanceSpec(dir.toFile(), -1, -1, -1, true, id, -1, -1,
                     Map.of("clientPortAddress", "127.0.0.1"), "127.0.0.1"));
         }
-        ZooKeeperEnsemble ensemble = new ZooKeeperEnsemble(servers, directories);
-        Reaper.register(ensemble);
-        try {
+        return start(new ZooKeeperEnsemble(servers, directories), ensemble -> {
             Deadline deadline = Deadline.after(START_TIMEOUT);
             Deadline.runWithin(START_TIMEOUT, "starting " + ensemble, ensemble.cluster::start);
             ensemble.awaitClients(deadline);
-            return ensemble;
-        } catch (RuntimeException | Error e) {
-            try {
-                ensemble.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
+        });
     }
 
     /** Connects a plain ZooKeeper client and reads the root: the servers serve clients. */
@@ -121,7 +109,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     /** The temporary directories holding the servers' data; deleted by {@link #close()}. */
     public List<Path> directories() {
-        return directories;
+        return temporaryDirectories();
     }
 
     /** Stops server {@code index} (0-based) abruptly; its clients lose their connection to it. */
@@ -153,35 +141,16 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     }
 
     private InstanceSpec server(int index) {
-        if (closed) {
-            throw new FixtureException(this + " is closed");
-        }
+        ensureOpen();
         if (index < 0 || index >= servers.size()) {
             throw new IllegalArgumentException("server index must be 0.." + (servers.size() - 1) + ", was " + index);
         }
         return servers.get(index);
     }
 
-    /**
-     * Stops every server and deletes their directories; idempotent.
-     *
-     * @throws FixtureTimeoutException if the servers do not stop within 30 s (the directories are deleted anyway)
-     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            Deadline.runWithin(STOP_TIMEOUT, "stopping " + this, cluster::close);
-        } finally {
-            Reaper.unregister(this);
-            List<Path> left = directories.stream().filter(dir -> !LocalFiles.deleteRecursively(dir)).toList();
-            if (!left.isEmpty()) {
-                throw new FixtureException("cannot delete the ZooKeeper data directories " + left);
-            }
-        }
+    void stop() {
+        Deadline.runWithin(STOP_TIMEOUT, "stopping " + this, cluster::close);
     }
 
     @Override

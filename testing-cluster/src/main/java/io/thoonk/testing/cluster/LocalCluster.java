@@ -135,40 +135,20 @@ public final class LocalCluster implements AutoCloseable {
     /** What to start. Not thread-safe; {@link #start()} may be called more than once. */
     public static final class Builder {
         private int zookeeperServers = 1;
-        private ZooKeeperEnsemble sharedZooKeeper;
         private String namespace = "thoonk";
         private List<String> coordinatorIds = List.of("c1");
         private int coordinatorPort;
         private UnaryOperator<CoordinatorConfig.Builder> settings = UnaryOperator.identity();
         private List<String> shardIds = List.of();
         private int replicasPerShard;
-        private Map<String, RedisShard> sharedShards;
         private boolean registerShards = true;
 
         private Builder() {
         }
 
-        Builder copy() {
-            Builder b = new Builder();
-            b.zookeeperServers = zookeeperServers;
-            b.sharedZooKeeper = sharedZooKeeper;
-            b.namespace = namespace;
-            b.coordinatorIds = coordinatorIds;
-            b.coordinatorPort = coordinatorPort;
-            b.settings = settings;
-            b.shardIds = shardIds;
-            b.replicasPerShard = replicasPerShard;
-            b.sharedShards = sharedShards;
-            b.registerShards = registerShards;
-            return b;
-        }
-
         /** ZooKeeper servers to start: 1 (standalone, the default) or an ensemble of 3 or more. */
         public Builder zookeeperServers(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("zookeeperServers must be >= 1, was " + count);
-            }
-            this.zookeeperServers = count;
+            this.zookeeperServers = atLeast(1, "zookeeperServers", count);
             return this;
         }
 
@@ -180,10 +160,7 @@ public final class LocalCluster implements AutoCloseable {
 
         /** {@code count} coordinators, {@code c1} .. {@code cN} (default 1). */
         public Builder coordinators(int count) {
-            if (count < 1) {
-                throw new IllegalArgumentException("coordinators must be >= 1, was " + count);
-            }
-            return coordinators(IntStream.rangeClosed(1, count).mapToObj(i -> "c" + i).toArray(String[]::new));
+            return coordinators(numbered("c", atLeast(1, "coordinators", count)));
         }
 
         /** Coordinators with these ids, started in this order. */
@@ -212,10 +189,7 @@ public final class LocalCluster implements AutoCloseable {
 
         /** {@code count} shards, {@code shard-1} .. {@code shard-N} (default none). */
         public Builder shards(int count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("shards must be >= 0, was " + count);
-            }
-            return shards(IntStream.rangeClosed(1, count).mapToObj(i -> "shard-" + i).toArray(String[]::new));
+            return shards(numbered("shard-", atLeast(0, "shards", count)));
         }
 
         /** Shards with these ids, started and registered in this order. */
@@ -226,28 +200,13 @@ public final class LocalCluster implements AutoCloseable {
 
         /** Replicas of each shard's primary (default 0). */
         public Builder replicasPerShard(int count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("replicasPerShard must be >= 0, was " + count);
-            }
-            this.replicasPerShard = count;
+            this.replicasPerShard = atLeast(0, "replicasPerShard", count);
             return this;
         }
 
         /** Whether {@link #start()} registers the shards with the coordinators (default true). */
         public Builder registerShards(boolean register) {
             this.registerShards = register;
-            return this;
-        }
-
-        /** Uses these running servers instead of starting ZooKeeper; the cluster does not stop them. */
-        Builder sharedZooKeeper(ZooKeeperEnsemble zookeeper) {
-            this.sharedZooKeeper = zookeeper;
-            return this;
-        }
-
-        /** Uses these running shards instead of starting them; the cluster does not stop them. */
-        Builder sharedShards(Map<String, RedisShard> shards) {
-            this.sharedShards = shards;
             return this;
         }
 
@@ -271,6 +230,14 @@ public final class LocalCluster implements AutoCloseable {
          * @throws FixtureException (or a subtype) saying what did not start; nothing is left running
          */
         public LocalCluster start() {
+            return start(namespace, null, null);
+        }
+
+        /**
+         * Like {@link #start()}, in {@code namespace}, on {@code sharedZooKeeper} and
+         * {@code sharedShards} when not null (running already; the cluster does not stop them).
+         */
+        LocalCluster start(String namespace, ZooKeeperEnsemble sharedZooKeeper, Map<String, RedisShard> sharedShards) {
             Closer owned = new Closer();
             try {
                 ZooKeeperEnsemble zookeeper = sharedZooKeeper != null ? sharedZooKeeper
@@ -291,6 +258,17 @@ public final class LocalCluster implements AutoCloseable {
                 owned.closeAfter(e);
                 throw e;
             }
+        }
+
+        private static String[] numbered(String prefix, int count) {
+            return IntStream.rangeClosed(1, count).mapToObj(i -> prefix + i).toArray(String[]::new);
+        }
+
+        private static int atLeast(int min, String what, int value) {
+            if (value < min) {
+                throw new IllegalArgumentException(what + " must be >= " + min + ", was " + value);
+            }
+            return value;
         }
 
         private static List<String> distinct(String what, String... ids) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,10 +45,10 @@ public final class LocalClusterExtension implements BeforeAllCallback, AfterAllC
     private LocalCluster cluster;
 
     private LocalClusterExtension(LocalCluster.Builder template) {
-        this.template = template.copy();
+        this.template = Objects.requireNonNull(template, "template == null");
     }
 
-    /** An extension starting what {@code template} describes (a copy is taken). */
+    /** An extension starting what {@code template} describes (do not change the builder afterwards). */
     public static LocalClusterExtension of(LocalCluster.Builder template) {
         return new LocalClusterExtension(template);
     }
@@ -76,13 +77,13 @@ public final class LocalClusterExtension implements BeforeAllCallback, AfterAllC
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        LocalCluster.Builder builder = template.copy()
-                .namespace(context.getRequiredTestClass().getSimpleName() + "-" + NAMESPACES.incrementAndGet());
+        String namespace = context.getRequiredTestClass().getSimpleName() + "-" + NAMESPACES.incrementAndGet();
         if (perClass != null) {
             shards.values().forEach(RedisShard::flushAll);
-            builder.sharedZooKeeper(zookeeper).sharedShards(shards);
+            cluster = template.start(namespace, zookeeper, shards);
+        } else {
+            cluster = template.start(namespace, null, null);
         }
-        cluster = builder.start();
     }
 
     @Override
