@@ -11,15 +11,15 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.TeamRule;
 import io.thoonk.client.ThoonkOptions;
-import io.thoonk.client.internal.Keys;
-import io.thoonk.client.internal.Script;
+import io.thoonk.contract.Keys;
+import io.thoonk.contract.Script;
 
 import java.util.UUID;
 
 /**
- * The baseline: the client's own Lua scripts run with {@code EVALSHA} over a plain Lettuce
- * connection, with the KEYS and ARGV the client sends. What the client costs on top of this is its
- * overhead.
+ * The baseline: the contract's Lua scripts, which the client runs, run with {@code EVALSHA} over a
+ * plain Lettuce connection, with the KEYS and ARGV the client sends. What the client costs on top of
+ * this is its overhead.
  */
 final class BareLettuce implements AutoCloseable {
 
@@ -57,12 +57,12 @@ final class BareLettuce implements AutoCloseable {
     }
 
     /**
-     * KEYS of the write scripts of an object of {@code type}, as the client sends them: the client's
-     * own definition ({@link Keys#common}, {@link Keys#specific}), with the team the client's
-     * standard team rule gives the name.
+     * KEYS of the write scripts of an object of {@code type}, as the client sends them: the contract's
+     * definition ({@link Keys#common}, {@link Keys#specific}), with the team the client's standard team
+     * rule gives the name.
      */
     static String[] keys(ObjectType type, String name) {
-        return Keys.common(name, TEAMS.teamOf(name), Keys.specific(type, name));
+        return Keys.common(name, TEAMS.teamOf(name), Keys.specific(type.contractName(), name));
     }
 
     /**

@@ -98,11 +98,16 @@ final class Comparison {
      * back to back, so this cancels noise that lasts longer than a pair.
      */
     double pairedRatio(String metric, String a, String b) {
+        return pairedRatio(m -> m.get(metric), a, b);
+    }
+
+    /** {@link #pairedRatio(String, String, String)} of a figure derived from each round's metrics. */
+    double pairedRatio(ToDoubleFunction<Metrics> figure, String a, String b) {
         List<Metrics> as = rounds.get(a);
         List<Metrics> bs = rounds.get(b);
         List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < Math.min(as.size(), bs.size()); i++) {
-            ratios.add(as.get(i).get(metric) / bs.get(i).get(metric));
+            ratios.add(figure.applyAsDouble(as.get(i)) / figure.applyAsDouble(bs.get(i)));
         }
         return Stats.median(ratios);
     }

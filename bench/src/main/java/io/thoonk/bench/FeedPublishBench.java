@@ -5,7 +5,7 @@ import io.thoonk.client.AsyncFeed;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
-import io.thoonk.client.internal.Script;
+import io.thoonk.contract.Script;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -150,9 +150,10 @@ final class FeedPublishBench implements Benchmark {
                         + "together in one call (up to `publishBatch`=" + ThoonkOptions.DEFAULT_PUBLISH_BATCH
                         + "), each still its own change with its own revision, history entry and events. "
                         + "**" + UNBATCHED + "**: the same with every publish its own script call. **" + BARE
-                        + "**: the client's own feed script (`Script.FEED.sha()`) through "
+                        + "**: the client's own feed script (the contract module's `Script.FEED.sha()`) through "
                         + "`RedisAsyncCommands.evalsha`, one publish per call, with the same KEYS "
-                        + "(`Keys.common(name, team, Keys.specific(FEED, name))`, team from `TeamRule.standard()`) "
+                        + "(`Keys.common(name, team, Keys.specific(\"feed\", name))` of the contract module, team "
+                        + "from `TeamRule.standard()`) "
                         + "and ARGV and a `UUID.randomUUID()` id per publish. " + UNBATCHED + " and " + BARE
                         + " do the same Redis work, so their ratio is the client's overhead; " + CLIENT
                         + " against them is what coalescing gains.")

@@ -5,7 +5,7 @@ import io.thoonk.client.Job;
 import io.thoonk.client.Jobs;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Thoonk;
-import io.thoonk.client.internal.Script;
+import io.thoonk.contract.Script;
 
 import java.time.Duration;
 import java.util.List;

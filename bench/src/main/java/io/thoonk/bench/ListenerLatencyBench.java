@@ -8,7 +8,7 @@ import io.thoonk.client.EventListener;
 import io.thoonk.client.EventType;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Thoonk;
-import io.thoonk.client.internal.Keys;
+import io.thoonk.contract.Keys;
 
 import java.util.List;
 import java.util.Locale;

@@ -1,8 +1,13 @@
 package io.thoonk.client;
 
+import io.thoonk.contract.StandardTeams;
+
 import java.util.Optional;
 
-/** {@code team:<id>:...} and {@code team.<id>....}; other names belong to the global team. */
+/**
+ * {@code team:<id>:...} and {@code team.<id>....}; other names belong to the global team. The
+ * parsing is the contract's ({@link StandardTeams}), so the coordinator's tools agree with it.
+ */
 final class StandardTeamRule implements TeamRule {
 
     private final String globalTeam;
@@ -13,34 +18,13 @@ final class StandardTeamRule implements TeamRule {
 
     @Override
     public String teamOf(String name) {
-        int end = teamEnd(name);
-        return end < 0 ? globalTeam : name.substring(5, end);
-    }
-
-    /** The index just past the team id, or -1 when the name has no team. */
-    private static int teamEnd(String name) {
-        if (name.length() > 5 && name.startsWith("team") && (name.charAt(4) == ':' || name.charAt(4) == '.')) {
-            int end = name.indexOf(name.charAt(4), 5);
-            int stop = end < 0 ? name.length() : end;
-            return stop > 5 ? stop : -1;
-        }
-        return -1;
+        return StandardTeams.teamOf(name, globalTeam);
     }
 
     /** A pattern is within one team when it spells {@code team:<id>:} (or {@code team.<id>.}) with no glob before. */
     @Override
     public Optional<String> teamOfPattern(String pattern) {
-        int end = teamEnd(pattern);
-        if (end < 0 || end >= pattern.length()) {
-            return Optional.empty();
-        }
-        String prefix = pattern.substring(0, end);
-        for (char c : new char[] {'*', '?', '[', ']', '\\'}) {
-            if (prefix.indexOf(c) >= 0) {
-                return Optional.empty();
-            }
-        }
-        return Optional.of(pattern.substring(5, end));
+        return StandardTeams.teamInPattern(pattern);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.thoonk.client;
 
 /**
- * The shard refused a write because the object's team is fenced there: it is being moved
- * ({@code frozen}), has moved away ({@code moved}), or the client routed with an old team epoch.
- * The routing client handles this by refreshing the team and retrying; a single-shard client
- * surfaces it because it has nowhere else to go.
+ * The shard refused an operation, read or write, because the object's team is fenced there: it
+ * is being moved ({@code frozen}), has moved away ({@code moved}), or the client routed with an
+ * old team epoch. The routing client handles this by refreshing the team and retrying; a
+ * single-shard client surfaces it because it has nowhere else to go.
  */
 public final class TeamFencedException extends ThoonkException {
 

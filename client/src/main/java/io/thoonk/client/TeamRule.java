@@ -1,5 +1,7 @@
 package io.thoonk.client;
 
+import io.thoonk.contract.StandardTeams;
+
 import java.util.Objects;
 
 /**
@@ -13,7 +15,7 @@ import java.util.Objects;
 public interface TeamRule {
 
     /** The default name of the team that owns objects whose names carry no team. */
-    String DEFAULT_GLOBAL_TEAM = "global";
+    String DEFAULT_GLOBAL_TEAM = StandardTeams.DEFAULT_GLOBAL_TEAM;
 
     /** The team owning {@code objectName}; never null or empty. */
     String teamOf(String objectName);

@@ -1,12 +1,14 @@
 package io.thoonk.client;
 
 import io.thoonk.testing.RedisShardExtension;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +17,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The per-team fence a coordinator writes on a shard ({@code thoonk.team:[team]}): writes of a
  * frozen or moved team are refused atomically, so a stale router can never write to the wrong
- * shard. Also checks the shard fixture: writes reach the replica.
+ * shard, and reads are refused the same way, so it never reads stale data there either. Also
+ * checks the shard fixture: writes reach the replica.
  */
 class FenceTest {
 
@@ -49,18 +52,52 @@ class FenceTest {
                 });
         assertThatThrownBy(() -> thoonk.jobs("team:12:jobs").put("x")).isInstanceOf(TeamFencedException.class);
         assertThatThrownBy(() -> thoonk.registry().delete("team:12:news")).isInstanceOf(TeamFencedException.class);
-        // reads still work; other teams are unaffected
-        assertThat(feed.ids()).containsExactly("a");
+        // other teams are unaffected
         assertThat(thoonk.feed("team:13:news").publish("fine").revision()).isEqualTo(1);
 
         redis.primary().call("HSET thoonk.team:12 state moved epoch 5");
         assertThatThrownBy(() -> feed.edit("a", "x")).isInstanceOfSatisfying(TeamFencedException.class,
                 e -> assertThat(e.state()).isEqualTo("moved"));
-        assertThat(feed.revision()).isEqualTo(1);
+        assertThat(redis.primary().call("GET feed.revision:team:12:news")).isEqualTo("1");
         assertThat(redis.primary().call("EXISTS feed.config:team:12:jobs")).isEqualTo("0");
 
         redis.primary().call("HSET thoonk.team:12 state active epoch 6");
         assertThat(feed.publish("after").revision()).isEqualTo(2);
+    }
+
+    @Test
+    void reads_of_a_frozen_or_moved_team_are_refused_like_writes() {
+        Feed feed = thoonk.feed("team:12:news");
+        feed.publish("before", "a");
+        SortedFeed sorted = thoonk.sortedFeed("team:12:list");
+        sorted.append("x");
+        Queue queue = thoonk.queue("team:12:queue");
+        queue.put("q");
+        Jobs jobs = thoonk.jobs("team:12:jobs");
+        String job = jobs.put("j").id();
+
+        for (String fence : new String[] {"state frozen epoch 4", "state moved epoch 5"}) {
+            redis.primary().call("HSET thoonk.team:12 " + fence);
+            String state = fence.split(" ")[1];
+            List<ThrowingCallable> reads = List.of(
+                    feed::ids, feed::all, () -> feed.get("a"), feed::revision, () -> feed.replay(0),
+                    sorted::ids, sorted::all, queue::size,
+                    () -> jobs.state(job), () -> jobs.result(job), () -> jobs.list(JobState.QUEUED),
+                    () -> jobs.failures(job),
+                    () -> thoonk.registry().typeOf("team:12:news"), () -> thoonk.registry().settings("team:12:news"));
+            for (var read : reads) {
+                assertThatThrownBy(read).isInstanceOfSatisfying(TeamFencedException.class, e -> {
+                    assertThat(e.team()).isEqualTo("12");
+                    assertThat(e.state()).isEqualTo(state);
+                });
+            }
+        }
+
+        redis.primary().call("HSET thoonk.team:12 state active epoch 6");
+        assertThat(feed.ids()).containsExactly("a");
+        assertThat(queue.size()).isEqualTo(1);
+        assertThat(jobs.state(job)).isEqualTo(JobState.QUEUED);
+        assertThat(thoonk.registry().typeOf("team:12:news")).contains(ObjectType.FEED);
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventListener;
 import io.thoonk.client.Feed;
+import io.thoonk.client.Item;
 import io.thoonk.client.Published;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkConnectionException;
@@ -159,12 +160,7 @@ class RoutingClientTest {
         from.call("HSET thoonk.team:42 state frozen epoch 1");
         copyKeys(from, to, "*team:42:*");
         to.call("HSET thoonk.team:42 state active epoch 2");
-        try (var zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zookeeper.connectString(),
-                new org.apache.curator.retry.RetryOneTime(100))) {
-            zk.start();
-            new DirectoryStore(zk.usingNamespace(namespace)).updateTeam("42", current -> current.orElseThrow()
-                    .toBuilder().setShardId(toId).setEpoch(2).build());
-        }
+        placeInDirectory("42", toId, 2);
         from.call("HSET thoonk.team:42 state moved epoch 2");
         String oldRevision = from.call("GET feed.revision:team:42:chat");
 
@@ -176,6 +172,41 @@ class RoutingClientTest {
         feed.publish("four");
         await().atMost(Duration.ofSeconds(10)).until(() -> revisions.size() == 4);
         assertThat(revisions).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void a_read_through_a_stale_route_is_refused_and_rerouted_to_the_teams_new_shard() throws Exception {
+        Feed feed = thoonk.feed("team:43:chat");
+        Published one = feed.publish("one");
+        RedisProcess from = shardOf("43");
+        RedisProcess to = shards.get((shards.indexOf(from) + 1) % shards.size());
+
+        // Moved behind the client's back: the team is active on the new shard and written there, the
+        // old shard is fenced as moved, and the directory still names the old shard, so the client's
+        // cached route (and a fresh Resolve) still lead there.
+        from.call("HSET thoonk.team:43 state frozen epoch 1");
+        copyKeys(from, to, "*team:43:*");
+        to.call("HSET thoonk.team:43 state active epoch 2");
+        try (Thoonk onNewShard = Thoonk.connect(to.uri())) {
+            onNewShard.feed("team:43:chat").publish("two", "written-after-the-move");
+        }
+        from.call("HSET thoonk.team:43 state moved epoch 2");
+
+        CompletableFuture<List<String>> read = feed.async().ids().toCompletableFuture();
+        placeInDirectory("43", "s" + shards.indexOf(to), 2);
+
+        assertThat(read.get(10, TimeUnit.SECONDS)).containsExactly(one.id(), "written-after-the-move");
+        assertThat(feed.get("written-after-the-move")).map(Item::value).contains("two");
+    }
+
+    /** Writes a team's placement straight into ZooKeeper, as a mover flipping the directory would. */
+    void placeInDirectory(String team, String shardId, long epoch) throws Exception {
+        try (var zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zookeeper.connectString(),
+                new org.apache.curator.retry.RetryOneTime(100))) {
+            zk.start();
+            new DirectoryStore(zk.usingNamespace(namespace)).updateTeam(team, current -> current.orElseThrow()
+                    .toBuilder().setShardId(shardId).setEpoch(epoch).build());
+        }
     }
 
     /** DUMP/RESTORE of every key matching {@code pattern}. */

@@ -4,6 +4,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.thoonk.client.AsyncFeed;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Published;
+import io.thoonk.contract.Script;
 
 import java.util.List;
 import java.util.UUID;

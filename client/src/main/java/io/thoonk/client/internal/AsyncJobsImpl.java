@@ -11,6 +11,8 @@ import io.thoonk.client.ObjectType;
 import io.thoonk.client.Priority;
 import io.thoonk.client.Published;
 import io.thoonk.client.Subscription;
+import io.thoonk.contract.Keys;
+import io.thoonk.contract.Script;
 
 import java.time.Duration;
 import java.util.List;
@@ -123,8 +125,7 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
     @Override
     public CompletableFuture<Long> failures(String id) {
         Names.id(id);
-        return onShard(route -> route.shard().commands().hget(Keys.cancelled(name), id).toCompletableFuture())
-                .thenApply(v -> v == null ? 0L : Long.parseLong(v));
+        return this.<Long>write(Script.JOBS, ScriptOutputType.INTEGER, id, null, -1, "failures", id, "", "");
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.thoonk.client.AsyncQueue;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Priority;
 import io.thoonk.client.Published;
+import io.thoonk.contract.Keys;
+import io.thoonk.contract.Script;
 
 import java.time.Duration;
 import java.util.List;
@@ -45,6 +47,6 @@ final class AsyncQueueImpl extends ObjectSupport implements AsyncQueue {
 
     @Override
     public CompletableFuture<Long> size() {
-        return onShard(route -> route.shard().commands().llen(Keys.ids(name)).toCompletableFuture());
+        return read(ScriptOutputType.INTEGER, "length", null);
     }
 }

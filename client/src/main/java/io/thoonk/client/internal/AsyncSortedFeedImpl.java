@@ -5,6 +5,7 @@ import io.thoonk.client.AsyncSortedFeed;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Position;
 import io.thoonk.client.Published;
+import io.thoonk.contract.Script;
 
 import java.util.List;
 import java.util.Objects;

@@ -4,6 +4,8 @@ import io.lettuce.core.ScriptOutputType;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Registry;
+import io.thoonk.contract.Keys;
+import io.thoonk.contract.Script;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,21 +45,28 @@ final class DefaultRegistry implements Registry {
     }
 
     private long run(String name, ObjectType type, String op, Map<String, String> settings) {
-        Target target = new Target(thoonk, name, type);
         List<String> args = new ArrayList<>(List.of(op, type == null ? "" : type.contractName()));
         validated(settings).forEach((k, v) -> {
             args.add(k);
             args.add(v);
         });
-        String[] keys = Keys.common(name, target.team, Keys.allData(name));
-        return Await.await(target.<Long>run(Script.REGISTRY, keys, ScriptOutputType.INTEGER, null, null, -1,
-                args.toArray(String[]::new)), thoonk.options().commandTimeout());
+        return this.<Long>call(new Target(thoonk, name, type), ScriptOutputType.INTEGER, args.toArray(String[]::new));
     }
 
-    /** The object a registry call is about: routed, retried and translated like any object call. */
+    /** registry.lua on the object's shard: routed, fenced, retried and translated like any object call. */
+    private <T> T call(Target target, ScriptOutputType output, String... args) {
+        return Await.await(target.<T>run(Script.REGISTRY, target.registryKeys(), output, null, null, -1, args),
+                thoonk.options().commandTimeout());
+    }
+
+    /** The object a registry call is about. */
     private static final class Target extends ObjectSupport {
         Target(DefaultThoonk thoonk, String name, ObjectType type) {
             super(thoonk, name, type == null ? ObjectType.FEED : type);
+        }
+
+        String[] registryKeys() {
+            return Keys.common(name, team, Keys.allData(name));
         }
     }
 
@@ -90,16 +99,19 @@ final class DefaultRegistry implements Registry {
 
     @Override
     public Optional<ObjectType> typeOf(String name) {
-        String t = Await.await(new Target(thoonk, name, null).onShard(route -> route.shard().commands()
-                .hget(Keys.config(name), "type").toCompletableFuture()), thoonk.options().commandTimeout());
+        String t = this.<String>call(new Target(thoonk, name, null), ScriptOutputType.VALUE, "type", "");
         return t == null ? Optional.empty() : Optional.of(ObjectType.fromContractName(t));
     }
 
     @Override
     public Map<String, String> settings(String name) {
-        Map<String, String> settings = Await.await(new Target(thoonk, name, null).onShard(route -> route.shard()
-                .commands().hgetall(Keys.config(name)).toCompletableFuture()), thoonk.options().commandTimeout());
-        return new TreeMap<>(settings);
+        List<Object> fields = this.<List<Object>>call(new Target(thoonk, name, null), ScriptOutputType.MULTI,
+                "settings", "");
+        Map<String, String> settings = new TreeMap<>();
+        for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+            settings.put((String) fields.get(i), (String) fields.get(i + 1));
+        }
+        return settings;
     }
 
     @Override

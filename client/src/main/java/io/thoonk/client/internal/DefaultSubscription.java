@@ -3,6 +3,7 @@ package io.thoonk.client.internal;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventListener;
 import io.thoonk.client.Subscription;
+import io.thoonk.contract.Keys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

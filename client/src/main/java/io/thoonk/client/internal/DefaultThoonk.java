@@ -12,6 +12,7 @@ import io.thoonk.client.SortedFeed;
 import io.thoonk.client.Subscription;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
+import io.thoonk.contract.Keys;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

@@ -3,6 +3,7 @@ package io.thoonk.client.internal;
 import io.lettuce.core.StreamMessage;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventType;
+import io.thoonk.contract.Keys;
 
 import java.util.Map;
 

@@ -4,6 +4,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.thoonk.client.Event;
+import io.thoonk.contract.Keys;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -9,6 +9,8 @@ import io.thoonk.client.ObjectType;
 import io.thoonk.client.Published;
 import io.thoonk.client.TeamFencedException;
 import io.thoonk.client.ThoonkException;
+import io.thoonk.contract.Keys;
+import io.thoonk.contract.Script;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +36,8 @@ abstract class ObjectSupport implements AsyncLiveObject {
         this.name = Names.objectName(name);
         this.type = type;
         this.team = thoonk.options().teamRule().teamOf(name);
-        this.keys = Keys.common(name, team, Keys.specific(type, name));
-        this.readKeys = Keys.common(name, team, Keys.ids(name), Keys.items(name), Keys.itemRevisions(name));
+        this.keys = Keys.common(name, team, Keys.specific(type.contractName(), name));
+        this.readKeys = Keys.common(name, team, Keys.read(name));
     }
 
     @Override
@@ -58,23 +60,35 @@ abstract class ObjectSupport implements AsyncLiveObject {
         return run(script, keys, output, id, relativeId, expected, args);
     }
 
-    /** Runs the shared read script ({@code read.lua}) for feeds and sorted feeds. */
+    /** Runs the shared read script ({@code read.lua}), fenced like a write. */
     <T> CompletableFuture<T> read(ScriptOutputType output, String op, String id) {
-        return run(Script.READ, readKeys, output, id, null, -1, type.contractName(), op, id == null ? "" : id);
+        return run(Script.READ, readKeys, output, id, null, -1, readArgs(op, id));
     }
 
+    /**
+     * Runs {@code script} with the common four arguments and then {@code args} on the team's
+     * shard, rerouting when the team's fence refuses (see {@link #onShard(Function, Failures.Context)}).
+     */
     <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, String id,
                                          String relativeId, long expected, String... args) {
+        return onShard(route -> runOn(route, script, scriptKeys, output, args),
+                new Failures.Context(name, type, team, id, relativeId, expected));
+    }
+
+    /** One call of {@code script} on {@code route}'s shard, sending the route's team epoch. */
+    private <T> CompletableFuture<T> runOn(Route route, Script script, String[] scriptKeys, ScriptOutputType output,
+                                           String... args) {
         String[] all = new String[4 + args.length];
         all[0] = name;
         all[1] = thoonk.options().instanceId();
-        all[2] = "";
+        all[2] = route.epochArgument();
         all[3] = thoonk.defaultHistoryLength();
         System.arraycopy(args, 0, all, 4, args.length);
-        return onShard(route -> {
-            all[2] = route.epochArgument();
-            return route.shard().<T>run(script, output, scriptKeys, all);
-        }, new Failures.Context(name, type, team, id, relativeId, expected));
+        return route.shard().run(script, output, scriptKeys, all);
+    }
+
+    private String[] readArgs(String op, String id) {
+        return new String[] {type.contractName(), op, id == null ? "" : id};
     }
 
     /** Runs {@code op} on the team's shard, failing with the client's exception types. */
@@ -86,7 +100,8 @@ abstract class ObjectSupport implements AsyncLiveObject {
      * Runs {@code op} on the team's shard. When the shard refuses because the team's fence says the
      * route is stale (the team moved, or is frozen while it moves), the route is refreshed and the
      * operation retried until {@link io.thoonk.client.ThoonkOptions#rerouteDeadline()}; only then
-     * does the caller see the {@link TeamFencedException}.
+     * does the caller see the {@link TeamFencedException}. Reads and writes alike: the scripts
+     * check the fence for both.
      */
     private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context) {
         long deadline = System.nanoTime() + thoonk.options().rerouteDeadline().toNanos();
@@ -117,10 +132,16 @@ abstract class ObjectSupport implements AsyncLiveObject {
         return read(ScriptOutputType.INTEGER, "revision", null);
     }
 
+    /**
+     * The history up to the revision current when the shard's fence admitted the call (a fenced
+     * read.lua 'revision' first, so a stale route is refused and rerouted like any read).
+     */
     @Override
     public CompletableFuture<List<Event>> replay(long fromRevision) {
         Names.revision(fromRevision);
-        return onShard(route -> History.read(route.shard(), name, fromRevision, -1)).thenApply(slice -> {
+        return onShard(route -> this.<Long>runOn(route, Script.READ, readKeys, ScriptOutputType.INTEGER,
+                readArgs("revision", null)).thenCompose(current -> History.read(route.shard(), name, fromRevision,
+                current))).thenApply(slice -> {
             if (slice.lost()) {
                 throw new HistoryTruncatedException(name, slice.lostFrom(), slice.lostUntil() > slice.current()
                         ? 0 : slice.lostUntil());

@@ -2,12 +2,12 @@ package io.thoonk.client.internal;
 
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.thoonk.contract.Script;
 
 import java.time.Duration;
 import java.util.Deque;
@@ -60,31 +60,9 @@ public final class ShardConnection implements AutoCloseable {
         return commands;
     }
 
-    /** Runs a script by SHA, loading it once if the server does not know it. */
+    /** Runs a contract script on the shared connection ({@link Script#run}: by SHA, the source once if needed). */
     public <T> CompletableFuture<T> run(Script script, ScriptOutputType type, String[] keys, String... args) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        commands.<T>evalsha(script.sha(), type, keys, args).whenComplete((value, error) -> {
-            if (error == null) {
-                result.complete(value);
-            } else if (isNoScript(error)) {
-                commands.<T>eval(script.source(), type, keys, args).whenComplete((v, e) -> {
-                    if (e == null) {
-                        result.complete(v);
-                    } else {
-                        result.completeExceptionally(e);
-                    }
-                });
-            } else {
-                result.completeExceptionally(error);
-            }
-        });
-        return result;
-    }
-
-    private static boolean isNoScript(Throwable error) {
-        Throwable e = Await.unwrap(error);
-        return e instanceof RedisCommandExecutionException && e.getMessage() != null
-                && e.getMessage().startsWith("NOSCRIPT");
+        return script.run(commands, type, keys, args);
     }
 
     /**

@@ -14,7 +14,7 @@ interface ShardRouter extends AutoCloseable {
     CompletableFuture<Route> route(String team);
 
     /**
-     * A shard refused a write of this team (fenced): forget its cached route, so the next
+     * A shard refused an operation of this team (fenced): forget its cached route, so the next
      * {@link #route} asks the directory again. Returns false when asking again cannot help
      * (a single Redis has no directory), so the caller should give up at once.
      */

@@ -1,5 +1,6 @@
 package io.thoonk.coordinator.directory;
 
+import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
@@ -120,7 +121,7 @@ public final class DirectoryWriter {
             for (TeamPlacement placement : proposed.values()) {
                 Shard shard = shards.stream().filter(s -> s.getId().equals(placement.getShardId())).findFirst()
                         .orElseThrow();
-                nodes.writeFence(shard.getPrimary(), placement.getTeam(), "active", placement.getEpoch());
+                nodes.writeFence(shard.getPrimary(), TeamFence.active(placement.getTeam(), placement.getEpoch()));
             }
             DirectoryStore.Committed<Map<String, TeamPlacement>> committed = store.placeTeams(proposed);
             cache.awaitRevision(committed.revision(), timeout);
@@ -151,7 +152,7 @@ public final class DirectoryWriter {
                     + "'; moving a team to another shard is a team move, not a placement");
         }
         if (existing.isEmpty()) {
-            nodes.writeFence(shard.getPrimary(), team, "active", 1);
+            nodes.writeFence(shard.getPrimary(), TeamFence.active(team, 1));
         }
         return commit(team, current -> {
             if (current.isPresent() && !current.get().getShardId().equals(shardId)) {

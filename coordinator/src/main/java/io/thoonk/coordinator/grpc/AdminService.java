@@ -1,7 +1,6 @@
 package io.thoonk.coordinator.grpc;
 
 import io.grpc.stub.StreamObserver;
-import io.thoonk.client.internal.Names;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryException;
@@ -72,14 +71,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     @Override
     public void placeTeam(PlaceTeamRequest request, StreamObserver<PlaceTeamResponse> out) {
         writes.run(out, () -> PlaceTeamResponse.newBuilder().setPlacement(writer.placeExplicit(
-                Names.teamName(request.getTeam()), shardId(request.getShardId()), request.getPin())).build(),
+                TeamNames.valid(request.getTeam()), shardId(request.getShardId()), request.getPin())).build(),
                 channel -> leader(channel).placeTeam(request));
     }
 
     @Override
     public void getTeam(GetTeamRequest request, StreamObserver<GetTeamResponse> out) {
         try {
-            String team = Names.teamName(request.getTeam());
+            String team = TeamNames.valid(request.getTeam());
             var placement = cache.team(team).orElseThrow(() -> new DirectoryException(
                     DirectoryException.Reason.NOT_FOUND, "team '" + team + "' is not placed yet (Resolve places it)"));
             GetTeamResponse.Builder b = GetTeamResponse.newBuilder().setPlacement(placement);

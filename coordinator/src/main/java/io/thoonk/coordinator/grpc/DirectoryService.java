@@ -2,7 +2,6 @@ package io.thoonk.coordinator.grpc;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.thoonk.client.internal.Names;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryException;
@@ -41,7 +40,7 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
     public void resolve(ResolveRequest request, StreamObserver<ResolveResponse> out) {
         String team;
         try {
-            team = Names.teamName(request.getTeam());
+            team = TeamNames.valid(request.getTeam());
         } catch (RuntimeException e) {
             out.onError(Statuses.toStatus(e));
             return;

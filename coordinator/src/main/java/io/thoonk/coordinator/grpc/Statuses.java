@@ -2,7 +2,6 @@ package io.thoonk.coordinator.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.coordinator.directory.DirectoryException;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -34,9 +33,6 @@ final class Statuses {
                 case UNAVAILABLE -> Status.UNAVAILABLE;
             };
             return status.withDescription(d.getMessage()).asRuntimeException();
-        }
-        if (e instanceof InvalidArgumentException i) {
-            return Status.INVALID_ARGUMENT.withDescription(i.getMessage()).asRuntimeException();
         }
         if (e instanceof KeeperException k) {
             return Status.UNAVAILABLE.withDescription("ZooKeeper did not complete the operation (" + k.code()

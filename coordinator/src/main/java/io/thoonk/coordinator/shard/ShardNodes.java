@@ -5,7 +5,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
-import io.thoonk.client.internal.Keys;
+import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.directory.DirectoryException;
 
 import java.time.Duration;
@@ -94,13 +94,13 @@ public final class ShardNodes implements AutoCloseable {
         }
     }
 
-    /** Writes the team's fence ({@code thoonk.team:<team>}) on a shard primary. */
-    public void writeFence(String primary, String team, String state, long epoch) {
+    /** Writes a team's fence ({@code thoonk.team:<team>}) on a shard primary. */
+    public void writeFence(String primary, TeamFence fence) {
         try {
-            node(primary).hset(Keys.fence(team), Map.of("state", state, "epoch", Long.toString(epoch)));
+            node(primary).hset(fence.key(), fence.fields());
         } catch (RuntimeException e) {
             throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
-                    "cannot write the fence of team '" + team + "' on " + primary + ": " + e.getMessage(), e);
+                    "cannot write the fence of team '" + fence.team() + "' on " + primary + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,9 @@
--- Registry: create, configure, delete any object (contract 'newfeed', 'conffeed', 'delfeed').
--- KEYS[6..] every key an object of any type may have (deleted on 'delete').
--- ARGV[5] op: 'create' | 'configure' | 'delete' | 'type'; ARGV[6] type (create);
+-- Registry: create, configure, delete any object (contract 'newfeed', 'conffeed', 'delfeed'), and
+-- the fenced reads of an object's type and settings.
+-- KEYS[7..] every key an object of any type may have (deleted on 'delete').
+-- ARGV[5] op: 'create' | 'configure' | 'delete' | 'type' | 'settings'; ARGV[6] type (create);
 -- ARGV[7..] field, value pairs (create / configure).
+-- Creating puts the object in its team's index (KEYS[6]); deleting takes it out.
 local op, kind = ARGV[5], ARGV[6]
 
 local function settings()
@@ -14,7 +16,11 @@ local function settings()
 end
 
 if op == 'type' then
+  check_fence()
   return redis.call('HGET', CONFIG, 'type')
+elseif op == 'settings' then
+  check_fence()
+  return redis.call('HGETALL', CONFIG)
 end
 local cfg = open(nil)
 local current = cfg.type
@@ -22,6 +28,7 @@ local current = cfg.type
 if op == 'create' then
   if current and current ~= kind then fail('WRONGTYPE', current) end
   local created = redis.call('SADD', FEEDS, NAME)
+  redis.call('SADD', INDEX, NAME)
   if not current then
     redis.call('HSET', CONFIG, 'type', kind)
     created = 1
@@ -40,20 +47,23 @@ elseif op == 'configure' then
   if not current then fail('NOSUCHOBJECT') end
   local fields = settings()
   if #fields > 0 then redis.call('HSET', CONFIG, unpack(fields)) end
+  redis.call('SADD', INDEX, NAME)
   redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
   return 1
 elseif op == 'delete' then
+  redis.call('SREM', FEEDS, NAME)
   if not current then
-    redis.call('SREM', FEEDS, NAME)
+    redis.call('SREM', INDEX, NAME)
     return 0
   end
-  redis.call('SREM', FEEDS, NAME)
   redis.call('DEL', CONFIG)
-  for i = 6, #KEYS do redis.call('DEL', KEYS[i]) end
+  for i = 7, #KEYS do redis.call('DEL', KEYS[i]) end
   -- The revision counter outlives the object so revisions never repeat for a name; the history
   -- keeps the 'delete' event for late subscribers and then expires.
   local rev = record(cfg, 'delete', '', '', '', '0')
   redis.call('PEXPIRE', HISTORY, 86400000)
+  -- after record(), which indexes the object it changes
+  redis.call('SREM', INDEX, NAME)
   redis.call('PUBLISH', 'delfeed', NAME .. '\0' .. INSTANCE)
   return rev
 end

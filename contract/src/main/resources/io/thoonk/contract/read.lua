@@ -1,15 +1,23 @@
--- Reads of feeds and sorted feeds; never create anything.
--- KEYS[6] feed.ids (ZSET for feed, LIST for sorted_feed), KEYS[7] feed.items, KEYS[8] feed.itemrev.
--- ARGV[5] type, ARGV[6] op: 'get' | 'ids' | 'all' | 'revision'; ARGV[7] id.
-local IDS, ITEMS, ITEMREV = KEYS[6], KEYS[7], KEYS[8]
+-- Reads of any object; never create or change anything. Fenced like writes (check_fence()), so a
+-- client with a stale route is refused and re-routes instead of reading an old shard.
+-- KEYS[7] feed.ids (ZSET for feed, LIST for sorted_feed, queue and job), KEYS[8] feed.items,
+-- KEYS[9] feed.itemrev.
+-- ARGV[5] type, ARGV[6] op: 'get' | 'ids' | 'all' (feeds and sorted feeds), 'revision' (any
+-- type), 'length' (queues and jobs: ids waiting); ARGV[7] id.
+local IDS, ITEMS, ITEMREV = KEYS[7], KEYS[8], KEYS[9]
 local kind, op, id = ARGV[5], ARGV[6], ARGV[7]
 
+check_fence()
 if op == 'revision' then
   return tonumber(redis.call('GET', REVISION) or '0')
 end
 if not exists_as(kind) then
   if op == 'get' then return nil end
+  if op == 'length' then return 0 end
   return {}
+end
+if op == 'length' then
+  return redis.call('LLEN', IDS)
 end
 if op == 'get' then
   local item = redis.call('HGET', ITEMS, id)

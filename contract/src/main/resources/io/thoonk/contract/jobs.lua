@@ -1,14 +1,18 @@
--- Job operations. KEYS[6] feed.ids (LIST, available), KEYS[7] feed.items, KEYS[8] feed.publishes,
--- KEYS[9] feed.published (ZSET), KEYS[10] feed.claimed (ZSET), KEYS[11] feed.stalled (SET),
--- KEYS[12] feed.cancelled (HASH failure counts), KEYS[13] feed.finishes,
--- KEYS[14] job.results (HASH id -> result, extension), KEYS[15] job.resultexp (ZSET id -> expiry ms).
+-- Job operations. KEYS[7] feed.ids (LIST, available), KEYS[8] feed.items, KEYS[9] feed.publishes,
+-- KEYS[10] feed.published (ZSET), KEYS[11] feed.claimed (ZSET), KEYS[12] feed.stalled (SET),
+-- KEYS[13] feed.cancelled (HASH failure counts), KEYS[14] feed.finishes,
+-- KEYS[15] job.results (HASH id -> result, extension), KEYS[16] job.resultexp (ZSET id -> expiry ms).
 -- ARGV[5] op, ARGV[6] id, ARGV[7] payload or result, ARGV[8] flag ('high' priority on put,
 -- '1' = has a result on finish, list name on list).
-local IDS, ITEMS, PUBLISHES, PUBLISHED, CLAIMED = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-local STALLED, CANCELLED, FINISHES, RESULTS, RESULTEXP = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+-- Reads ('state', 'result', 'list', 'failures') check the team's fence as writes do.
+local IDS, ITEMS, PUBLISHES, PUBLISHED, CLAIMED = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local STALLED, CANCELLED, FINISHES, RESULTS, RESULTEXP = KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
 local op, id, value, flag = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 
--- Reads: never create the object.
+-- Reads: fenced like writes; never create the object.
+if op == 'state' or op == 'result' or op == 'list' or op == 'failures' then
+  check_fence()
+end
 if op == 'state' then
   if not exists_as('job') then return 'unknown' end
   if redis.call('ZSCORE', CLAIMED, id) then return 'claimed' end
@@ -24,6 +28,9 @@ elseif op == 'result' then
     return {redis.call('HGET', RESULTS, id) or ''}
   end
   return nil
+elseif op == 'failures' then
+  if not exists_as('job') then return 0 end
+  return tonumber(redis.call('HGET', CANCELLED, id) or '0') or 0
 elseif op == 'list' then
   if not exists_as('job') then return {} end
   if flag == 'queued' then

@@ -1,13 +1,14 @@
--- Shared prelude of every Thoonk write script (prepended by the client when it loads a script).
+-- Shared prelude of every Thoonk object script (prepended to each when it is loaded).
 --
--- KEYS[1] feeds                 SET of every object name (contract)
--- KEYS[2] feed.config:[f]       HASH of settings, field 'type' (contract)
--- KEYS[3] feed.revision:[f]     STRING revision counter (extension)
--- KEYS[4] feed.history:[f]      STREAM of past changes, see record() (extension)
--- KEYS[5] thoonk.team:[team]    HASH fence of the object's team: state, epoch (extension)
+-- KEYS[1] feeds                       SET of every object name (contract)
+-- KEYS[2] feed.config:[f]             HASH of settings, field 'type' (contract)
+-- KEYS[3] feed.revision:[f]           STRING revision counter (extension)
+-- KEYS[4] feed.history:[f]            STREAM of past changes, see record() (extension)
+-- KEYS[5] thoonk.team:[team]          HASH fence of the object's team: state, epoch (extension)
+-- KEYS[6] thoonk.team.objects:[team]  SET of the team's object names on this shard (extension)
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
-local FEEDS, CONFIG, REVISION, HISTORY, FENCE = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local FEEDS, CONFIG, REVISION, HISTORY, FENCE, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local NAME, INSTANCE, EPOCH, DEFAULT_HISTORY = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 
 -- Errors are 'CODE data...'; the client maps each code to an exception type.
@@ -20,16 +21,11 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
--- Checks the team's fence and the object's type. A team being moved (frozen) or gone (moved)
--- refuses writes; so does a fence whose epoch is not the one the client routed with; no fence at
--- all means an unmanaged single Redis: allowed. 'kind' nil skips the type check (the registry).
--- Writes nothing: Redis does not roll a script back when it fails, so every check must pass
--- before the first write. An object that does not exist yet is created by record(), i.e. only by
--- a change that really happens (contract 'newfeed').
--- Returns the config as a table of the fields the scripts use. 'history' stays a string: it only
--- goes back to Redis (XADD MAXLEN), and number <-> text conversions are a large part of a
--- script's cost.
-local function open(kind)
+-- Refuses the operation when the team's fence says this route is stale: a team being moved
+-- (frozen) or gone (moved), or a fence whose epoch is not the one the client routed with. No fence
+-- at all means an unmanaged single Redis: allowed. Reads check it too, so a client with a stale
+-- route never reads data the team's new shard has moved past.
+local function check_fence()
   local fence = redis.call('HMGET', FENCE, 'state', 'epoch')
   if fence[1] then
     if fence[1] ~= 'active' then
@@ -39,6 +35,17 @@ local function open(kind)
       fail('FENCED', 'epoch ' .. (fence[2] or '0'))
     end
   end
+end
+
+-- Checks the team's fence and the object's type; for writes. 'kind' nil skips the type check (the
+-- registry). Writes nothing: Redis does not roll a script back when it fails, so every check must
+-- pass before the first write. An object that does not exist yet is created by record(), i.e. only
+-- by a change that really happens (contract 'newfeed').
+-- Returns the config as a table of the fields the scripts use. 'history' stays a string: it only
+-- goes back to Redis (XADD MAXLEN), and number <-> text conversions are a large part of a
+-- script's cost.
+local function open(kind)
+  check_fence()
   local c = redis.call('HMGET', CONFIG, 'type', 'history_length', 'max_length', 'timeout_ms',
                        'max_attempts', 'result_ttl_ms')
   if kind and c[1] and c[1] ~= kind then
@@ -60,7 +67,8 @@ local function open(kind)
   }
 end
 
--- For reads: the object's type must match if it exists; returns false when it does not exist.
+-- For reads (after check_fence()): the object's type must match if it exists; returns false when
+-- it does not exist.
 local function exists_as(kind)
   local t = redis.call('HGET', CONFIG, 'type')
   if not t then
@@ -80,6 +88,9 @@ end
 -- entries: 'MAXLEN ~' drops only whole stream nodes, which costs far less than trimming to the
 -- exact count on every change. Returns the revision, as a number and as text ('%d' formatting:
 -- Lua's own number-to-text conversion is several times slower).
+-- The first change of a script call also puts the object in its team's index: created objects
+-- join it here, and objects a peer created (or that predate the index) join it the first time one
+-- of our scripts changes them. Once per call, however many changes the call makes.
 local function record(cfg, kind, id, position, item, echoes, rev)
   if not cfg.type then
     cfg.type = cfg.kind
@@ -88,6 +99,10 @@ local function record(cfg, kind, id, position, item, echoes, rev)
     redis.call('PERSIST', HISTORY)
     redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
     redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  end
+  if not cfg.indexed then
+    cfg.indexed = true
+    redis.call('SADD', INDEX, NAME)
   end
   rev = rev or redis.call('INCR', REVISION)
   local text = string.format('%d', rev)

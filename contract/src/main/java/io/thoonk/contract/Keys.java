@@ -1,0 +1,173 @@
+package io.thoonk.contract;
+
+import java.util.List;
+
+/**
+ * Redis key and channel names: the Thoonk contract's, and this project's extensions (documented
+ * in docs/contract.md). The one place that spells them; every party (client, coordinator, tools)
+ * builds names through here.
+ *
+ * <p>{@code name} arguments are object names and {@code team} arguments team ids, as the
+ * {@linkplain NameRules name rules} allow them; these methods only concatenate.
+ */
+public final class Keys {
+
+    /** Contract: SET of every object name on the shard. */
+    public static final String FEEDS = "feeds";
+    /** Contract channel: an object was created ({@code name \0 instance}). */
+    public static final String NEWFEED = "newfeed";
+    /** Contract channel: an object's config changed. */
+    public static final String CONFFEED = "conffeed";
+    /** Contract channel: an object was deleted. */
+    public static final String DELFEED = "delfeed";
+
+    /** Extension channel carrying every change with its revision. */
+    public static final String EVENT_CHANNEL = "feed.event:";
+    public static final String PUBLISH_CHANNEL = "feed.publish:";
+    public static final String EDIT_CHANNEL = "feed.edit:";
+    public static final String RETRACT_CHANNEL = "feed.retract:";
+    public static final String POSITION_CHANNEL = "feed.position:";
+    public static final String FINISH_CHANNEL = "job.finish:";
+
+    /** Every channel prefix a subscriber listens on, the extension channel first. */
+    public static final List<String> CHANNEL_PREFIXES = List.of(
+            EVENT_CHANNEL, PUBLISH_CHANNEL, EDIT_CHANNEL, RETRACT_CHANNEL, POSITION_CHANNEL, FINISH_CHANNEL);
+
+    /** The object types, as the config hash's {@code type} field spells them. */
+    public static final List<String> TYPES = List.of("feed", "sorted_feed", "queue", "job");
+
+    /** Prefix of the per-team object index keys ({@link #teamObjects}). */
+    public static final String TEAM_OBJECTS_PREFIX = "thoonk.team.objects:";
+
+    /** How many keys every object script takes before its own ({@link #common}). */
+    public static final int COMMON_KEY_COUNT = 6;
+
+    private Keys() {
+    }
+
+    public static String config(String name) {
+        return "feed.config:" + name;
+    }
+
+    public static String ids(String name) {
+        return "feed.ids:" + name;
+    }
+
+    public static String items(String name) {
+        return "feed.items:" + name;
+    }
+
+    public static String publishes(String name) {
+        return "feed.publishes:" + name;
+    }
+
+    public static String idIncr(String name) {
+        return "feed.idincr:" + name;
+    }
+
+    public static String published(String name) {
+        return "feed.published:" + name;
+    }
+
+    public static String claimed(String name) {
+        return "feed.claimed:" + name;
+    }
+
+    public static String stalled(String name) {
+        return "feed.stalled:" + name;
+    }
+
+    public static String cancelled(String name) {
+        return "feed.cancelled:" + name;
+    }
+
+    public static String finishes(String name) {
+        return "feed.finishes:" + name;
+    }
+
+    /** Extension: the object's revision counter. */
+    public static String revision(String name) {
+        return "feed.revision:" + name;
+    }
+
+    /** Extension: the object's bounded history, a stream with entry ids {@code <revision>-0}. */
+    public static String history(String name) {
+        return "feed.history:" + name;
+    }
+
+    /** Extension: revision of each item's last change. */
+    public static String itemRevisions(String name) {
+        return "feed.itemrev:" + name;
+    }
+
+    /** Extension: kept job results. */
+    public static String results(String name) {
+        return "job.results:" + name;
+    }
+
+    /** Extension: expiry time (epoch ms) of each kept job result. */
+    public static String resultExpiry(String name) {
+        return "job.resultexp:" + name;
+    }
+
+    /** Extension: the fence of a team on a shard (see {@link TeamFence}). */
+    public static String fence(String team) {
+        return "thoonk.team:" + team;
+    }
+
+    /**
+     * Extension: the per-team object index, a SET of the names of the team's objects on the shard.
+     * Kept by the scripts atomically with creates and deletes (see docs/contract.md).
+     */
+    public static String teamObjects(String team) {
+        return TEAM_OBJECTS_PREFIX + team;
+    }
+
+    /**
+     * The KEYS of an object script: the {@value #COMMON_KEY_COUNT} every script starts with (see
+     * common.lua), then {@code specific}. Tools that call the scripts directly must use this too.
+     */
+    public static String[] common(String name, String team, String... specific) {
+        String[] keys = new String[COMMON_KEY_COUNT + specific.length];
+        keys[0] = FEEDS;
+        keys[1] = config(name);
+        keys[2] = revision(name);
+        keys[3] = history(name);
+        keys[4] = fence(team);
+        keys[5] = teamObjects(team);
+        System.arraycopy(specific, 0, keys, COMMON_KEY_COUNT, specific.length);
+        return keys;
+    }
+
+    /**
+     * The type-specific keys of an object's write scripts, in the order the scripts expect.
+     *
+     * @param type one of {@link #TYPES}
+     * @throws IllegalArgumentException for any other type
+     */
+    public static String[] specific(String type, String name) {
+        return switch (type) {
+            case "feed" -> new String[] {ids(name), items(name), publishes(name), itemRevisions(name)};
+            case "sorted_feed" -> new String[] {ids(name), items(name), publishes(name), idIncr(name), itemRevisions(name)};
+            case "queue" -> new String[] {ids(name), items(name), publishes(name)};
+            case "job" -> new String[] {ids(name), items(name), publishes(name), published(name), claimed(name),
+                stalled(name), cancelled(name), finishes(name), results(name), resultExpiry(name)};
+            default -> throw new IllegalArgumentException("unknown object type '" + type + "'; the contract's types are "
+                    + TYPES);
+        };
+    }
+
+    /** The keys of read.lua after the common ones: ids, items, item revisions. */
+    public static String[] read(String name) {
+        return new String[] {ids(name), items(name), itemRevisions(name)};
+    }
+
+    /**
+     * Every data key an object of any type may have (what a delete removes), besides its config,
+     * revision and history.
+     */
+    public static String[] allData(String name) {
+        return new String[] {ids(name), items(name), publishes(name), idIncr(name), published(name), claimed(name),
+            stalled(name), cancelled(name), finishes(name), itemRevisions(name), results(name), resultExpiry(name)};
+    }
+}
