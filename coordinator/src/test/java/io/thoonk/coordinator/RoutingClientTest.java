@@ -77,7 +77,7 @@ class RoutingClientTest {
         namespace = "routing-" + namespaces.incrementAndGet();
         coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
                 .namespace(namespace).grpcPort(0).build());
-        await().atMost(Duration.ofSeconds(10)).until(coordinator::isLeader);
+        coordinator.awaitLeadership(Duration.ofSeconds(10));
         channel = Grpc.newChannelBuilder(coordinator.address(), InsecureChannelCredentials.create()).build();
         for (int i = 0; i < shards.size(); i++) {
             admin().addShard(AddShardRequest.newBuilder().setId("s" + i).setPrimary("127.0.0.1:" + shards.get(i).port())

@@ -6,7 +6,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.thoonk.client.internal.Keys;
-import io.thoonk.coordinator.directory.DirectoryException;
+import io.thoonk.coordinator.CoordinatorException;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +31,7 @@ public final class ShardNodes implements AutoCloseable {
     public static String address(String what, String address) {
         int colon = address == null ? -1 : address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {
-            throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT,
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT,
                     what + " address '" + address + "' is not host:port");
         }
         try {
@@ -40,7 +40,7 @@ public final class ShardNodes implements AutoCloseable {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT,
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT,
                     what + " address '" + address + "' has no valid port");
         }
         return address;
@@ -65,20 +65,20 @@ public final class ShardNodes implements AutoCloseable {
     public void checkShard(String primary, List<String> replicas) {
         List<Object> role = role(primary);
         if (!"master".equals(role.get(0))) {
-            throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                     "node " + primary + " is not a primary (ROLE says " + role.get(0) + ")");
         }
         int primaryPort = Integer.parseInt(primary.substring(primary.lastIndexOf(':') + 1));
         for (String replica : replicas) {
             List<Object> r = role(replica);
             if (!"slave".equals(r.get(0))) {
-                throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                         "node " + replica + " is not a replica (ROLE says " + r.get(0) + ")");
             }
             long masterPort = ((Number) r.get(2)).longValue();
             String state = String.valueOf(r.get(3));
             if (masterPort != primaryPort || !"connected".equals(state)) {
-                throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                         "node " + replica + " replicates " + r.get(1) + ":" + masterPort + " (" + state
                                 + "), not the primary " + primary);
             }
@@ -89,7 +89,7 @@ public final class ShardNodes implements AutoCloseable {
         try {
             return node(address).role();
         } catch (RuntimeException e) {
-            throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                     "node " + address + " is not reachable: " + e.getMessage(), e);
         }
     }
@@ -99,7 +99,7 @@ public final class ShardNodes implements AutoCloseable {
         try {
             node(primary).hset(Keys.fence(team), Map.of("state", state, "epoch", Long.toString(epoch)));
         } catch (RuntimeException e) {
-            throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
                     "cannot write the fence of team '" + team + "' on " + primary + ": " + e.getMessage(), e);
         }
     }
