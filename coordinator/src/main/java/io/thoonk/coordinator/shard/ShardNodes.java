@@ -8,7 +8,10 @@ import io.lettuce.core.codec.StringCodec;
 import io.thoonk.client.internal.Keys;
 import io.thoonk.coordinator.CoordinatorException;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +63,9 @@ public final class ShardNodes implements AutoCloseable {
 
     /**
      * Checks that {@code primary} answers as a primary and each replica as a replica of it with its
-     * replication link up. Throws FAILED_PRECONDITION naming the node that is not.
+     * replication link up. A replica's primary is the host and port its {@code ROLE} names, compared
+     * by resolved address ({@code localhost} and {@code 127.0.0.1} are one host, {@code 127.0.0.2}
+     * another). Throws FAILED_PRECONDITION naming the node that is not.
      */
     public void checkShard(String primary, List<String> replicas) {
         List<Object> role = role(primary);
@@ -68,20 +73,36 @@ public final class ShardNodes implements AutoCloseable {
             throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                     "node " + primary + " is not a primary (ROLE says " + role.get(0) + ")");
         }
-        int primaryPort = Integer.parseInt(primary.substring(primary.lastIndexOf(':') + 1));
+        int colon = primary.lastIndexOf(':');
+        String primaryHost = primary.substring(0, colon);
+        int primaryPort = Integer.parseInt(primary.substring(colon + 1));
         for (String replica : replicas) {
             List<Object> r = role(replica);
             if (!"slave".equals(r.get(0))) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                         "node " + replica + " is not a replica (ROLE says " + r.get(0) + ")");
             }
+            String masterHost = String.valueOf(r.get(1));
             long masterPort = ((Number) r.get(2)).longValue();
             String state = String.valueOf(r.get(3));
-            if (masterPort != primaryPort || !"connected".equals(state)) {
+            if (masterPort != primaryPort || !sameHost(masterHost, primaryHost) || !"connected".equals(state)) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
-                        "node " + replica + " replicates " + r.get(1) + ":" + masterPort + " (" + state
+                        "node " + replica + " replicates " + masterHost + ":" + masterPort + " (" + state
                                 + "), not the primary " + primary);
             }
+        }
+    }
+
+    /** True if the two host names are equal or resolve to a common address. */
+    static boolean sameHost(String a, String b) {
+        if (a.equalsIgnoreCase(b)) {
+            return true;
+        }
+        try {
+            List<InetAddress> left = Arrays.asList(InetAddress.getAllByName(a));
+            return Arrays.stream(InetAddress.getAllByName(b)).anyMatch(left::contains);
+        } catch (UnknownHostException unresolved) {
+            return false;
         }
     }
 
