@@ -84,6 +84,9 @@ class CoordinatorTest {
         var placed = DirectoryGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .resolve(ResolveRequest.newBuilder().setTeam("first-team").build());
         assertThat(placed.getPlacement().getShardId()).isEqualTo("only");
+        // answered from the directory that holds the placement: AddShard was revision 1, the placement 2
+        assertThat(placed.getDirectoryRevision()).isEqualTo(2);
+        assertThat(placed.getShard().getTeamCount()).isEqualTo(1);
         assertThat(scheduler.getCompletedTaskCount()).as("the placing batch ran on the given scheduler")
                 .isGreaterThan(tasksBefore);
 

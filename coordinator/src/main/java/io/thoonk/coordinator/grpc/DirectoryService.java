@@ -51,8 +51,11 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
             out.onCompleted();
             return;
         }
-        writes.run(out, () -> answer(cache.view(), placer.placeNew(team)), channel -> DirectoryGrpc
-                .newBlockingStub(channel).withDeadlineAfter(Writes.deadlineMillis(), Writes.unit()).resolve(request));
+        writes.run(out, () -> {
+            TeamPlacement placed = placer.placeNew(team);
+            return answer(cache.view(), placed); // the view once it holds the placement
+        }, channel -> DirectoryGrpc.newBlockingStub(channel).withDeadlineAfter(Writes.deadlineMillis(), Writes.unit())
+                .resolve(request));
     }
 
     /** The answer from one view, so the shard and revision are those of the same directory state. */
