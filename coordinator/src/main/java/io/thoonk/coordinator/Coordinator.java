@@ -1,35 +1,43 @@
 package io.thoonk.coordinator;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.thoonk.coordinator.cluster.Leadership;
+import io.thoonk.coordinator.cluster.Members;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
-import io.thoonk.coordinator.directory.DirectoryWriter;
-import io.thoonk.coordinator.directory.ZkLayout;
 import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
 import io.thoonk.coordinator.grpc.Writes;
+import io.thoonk.coordinator.placement.Decisions;
+import io.thoonk.coordinator.placement.Placer;
+import io.thoonk.coordinator.placement.ShardRegistry;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
-import org.apache.zookeeper.CreateMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * One coordinator: a Curator client, the directory cache, a leader-election participant and a gRPC
@@ -38,10 +46,21 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Any number may run against one ZooKeeper ensemble; exactly one leads and decides. A
  * coordinator that loses its ZooKeeper connection keeps answering reads from its cache, refuses
  * writes, and reports NOT_SERVING in health until the connection is back.
+ *
+ * <p>It is built in layers, each a package that depends only on those below it:
+ * {@code directory} (the ZooKeeper store and the in-memory view) and {@code shard} (the Redis
+ * nodes), then {@code cluster} (members, leadership) and {@code placement} (the leader's
+ * decisions), then {@code grpc}. This class wires them from a {@link CoordinatorConfig}, which
+ * also supplies the gRPC server builder, the clock and the scheduler.
  */
 public final class Coordinator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
+    private static final AtomicInteger schedulers = new AtomicInteger();
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -49,22 +68,29 @@ public final class Coordinator implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile boolean zkConnected;
+    private ScheduledExecutorService ownScheduler;
     private CuratorFramework root;
-    private CuratorFramework zk;
     private DirectoryCache cache;
-    private Leadership leadership;
     private ShardNodes nodes;
-    private DirectoryWriter writer;
+    private Placer placer;
+    private Leadership leadership;
+    private Members members;
+    private Writes writes;
     private Server server;
-    private PersistentNode registration;
     private String id;
+    private String address;
 
     private Coordinator(CoordinatorConfig config) {
         this.config = config;
     }
 
-    /** Starts a coordinator; returns once it serves gRPC and its cache is loaded. */
+    /**
+     * Starts a coordinator; returns once its cache is loaded, it serves gRPC and has joined the
+     * election (it may not lead yet: see {@link #awaitLeadership}). A failed start closes what it
+     * opened.
+     */
     public static Coordinator start(CoordinatorConfig config) throws Exception {
+        Objects.requireNonNull(config, "config == null");
         Coordinator c = new Coordinator(config);
         try {
             c.doStart();
@@ -79,53 +105,60 @@ public final class Coordinator implements AutoCloseable {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("already started");
         }
+        ScheduledExecutorService scheduler = config.scheduler();
+        if (scheduler == null) {
+            scheduler = ownScheduler = Executors.newScheduledThreadPool(2, daemonThreads());
+        }
         root = CuratorFrameworkFactory.builder().connectString(config.zookeeper())
                 .sessionTimeoutMs((int) config.sessionTimeout().toMillis())
                 .connectionTimeoutMs(10_000)
                 .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000)).build();
         root.start();
-        if (!root.blockUntilConnected(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("cannot reach ZooKeeper at " + config.zookeeper() + " within 30 s");
+        if (!root.blockUntilConnected((int) CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot reach ZooKeeper at "
+                    + config.zookeeper() + " within " + CONNECT_TIMEOUT.toSeconds() + " s");
         }
-        zk = root.usingNamespace(config.namespace());
+        CuratorFramework zk = root.usingNamespace(config.namespace());
         zkConnected = true;
         root.getConnectionStateListenable().addListener((client, newState) -> onConnectionState(newState));
 
+        Duration timeout = config.callTimeout();
         DirectoryStore store = new DirectoryStore(zk);
         store.ensureLayout();
-        cache = new DirectoryCache(store, zk);
+        cache = new DirectoryCache(store, zk, scheduler, config.clock());
         cache.start();
-        nodes = new ShardNodes(config.callTimeout());
-        writer = new DirectoryWriter(store, cache, nodes, config.callTimeout());
+        nodes = new ShardNodes(timeout);
+        Decisions decisions = new Decisions(timeout);
+        placer = new Placer(store, cache, nodes, decisions, scheduler, timeout);
+        ShardRegistry shards = new ShardRegistry(store, cache, nodes, decisions, timeout);
+        leadership = new Leadership(zk);
+        members = new Members(zk);
+        writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
 
-        Writes.CatchUp catchUp = () -> cache.awaitRevision(store.readRevision(), config.callTimeout());
-        int port = config.grpcPort() == 0 ? freePort() : config.grpcPort();
-        String address = config.host() + ":" + port;
-        id = config.id() != null ? config.id() : config.host() + "-" + port;
-        leadership = new Leadership(zk, id, address);
-        server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+        server = config.server().forPort(config.grpcPort())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(new DirectoryService(cache, writer, leadership, () -> zkConnected, catchUp))
-                .addService(new AdminService(cache, writer, leadership, () -> zkConnected, catchUp,
-                        this::coordinators))
+                .addService(new DirectoryService(cache, placer, writes))
+                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators))
                 .build();
         server.start();
-        leadership.start();
-        // Re-created by Curator after a session expiry, so Status always lists live coordinators.
-        registration = new PersistentNode(zk, CreateMode.EPHEMERAL, false, ZkLayout.COORDINATORS + "/" + id,
-                address.getBytes(StandardCharsets.UTF_8));
-        registration.start();
-        registration.waitForInitialCreate(10, TimeUnit.SECONDS);
+        address = config.host() + ":" + server.getPort();
+        id = config.id() != null ? config.id() : config.host() + "-" + server.getPort();
+        leadership.start(id, address);
+        members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
         log.info("coordinator {} serving gRPC on {} (ZooKeeper {}, namespace {})", id, address, config.zookeeper(),
                 config.namespace());
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static ThreadFactory daemonThreads() {
+        int n = schedulers.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "thoonk-coordinator-" + n + "-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private void onConnectionState(ConnectionState newState) {
@@ -137,35 +170,36 @@ public final class Coordinator implements AutoCloseable {
 
     private List<CoordinatorInfo> coordinators() {
         List<CoordinatorInfo> out = new ArrayList<>();
-        String leader = leadership == null ? "" : leadership.leaderId();
+        String leader = leadership.leaderId();
         try {
-            for (String child : zk.getChildren().forPath(ZkLayout.COORDINATORS)) {
-                String address = new String(zk.getData().forPath(ZkLayout.COORDINATORS + "/" + child),
-                        StandardCharsets.UTF_8);
-                out.add(CoordinatorInfo.newBuilder().setId(child).setAddress(address)
-                        .setLeader(leader.equals(child + "@" + address))
-                        .setZookeeperConnected(!child.equals(id) || zkConnected).build());
+            for (Members.Member m : members.list()) {
+                out.add(CoordinatorInfo.newBuilder().setId(m.id()).setAddress(m.address())
+                        .setLeader(leader.equals(m.id() + "@" + m.address()))
+                        .setZookeeperConnected(!m.id().equals(id) || zkConnected).build());
             }
         } catch (Exception e) {
-            out.add(CoordinatorInfo.newBuilder().setId(id).setAddress(address())
-                    .setLeader(leadership != null && leadership.isLeader()).setZookeeperConnected(false).build());
+            out.add(CoordinatorInfo.newBuilder().setId(id).setAddress(address)
+                    .setLeader(leadership.isLeader()).setZookeeperConnected(false).build());
         }
         return out;
     }
 
+    /** This coordinator's id among its peers. */
     public String id() {
         return id;
     }
 
-    /** {@code host:port} of the gRPC server. */
+    /** {@code host:port} of the gRPC server, as advertised to clients and peers. */
     public String address() {
-        return config.host() + ":" + server.getPort();
+        return address;
     }
 
+    /** The port the gRPC server listens on. */
     public int port() {
         return server.getPort();
     }
 
+    /** True while this coordinator leads (and so decides). */
     public boolean isLeader() {
         return leadership != null && leadership.isLeader();
     }
@@ -179,12 +213,65 @@ public final class Coordinator implements AutoCloseable {
         return cache.revision();
     }
 
-    /** For tests and tools: the underlying Curator client. */
-    public CuratorFramework curator() {
-        return zk;
+    /**
+     * Returns once this coordinator leads; throws {@link LeadershipTimeoutException}, naming it and
+     * the leader known then, if it does not within {@code timeout}.
+     */
+    public void awaitLeadership(Duration timeout) throws InterruptedException {
+        awaitLeader(List.of(this), timeout);
     }
 
-    /** Stops serving and leaves the election; idempotent. */
+    /**
+     * Returns the first of {@code coordinators} found leading, waiting up to {@code timeout} for one
+     * to lead (without polling: it waits on their elections). Throws
+     * {@link LeadershipTimeoutException} naming them and the leader known then, if none leads in
+     * time (another coordinator, not among them, may lead).
+     */
+    public static Coordinator awaitLeader(Collection<Coordinator> coordinators, Duration timeout)
+            throws InterruptedException {
+        Objects.requireNonNull(coordinators, "coordinators == null");
+        Objects.requireNonNull(timeout, "timeout == null");
+        if (coordinators.isEmpty()) {
+            throw new IllegalArgumentException("no coordinators to wait for");
+        }
+        for (Coordinator c : coordinators) {
+            if (c.leadership == null) {
+                throw new IllegalStateException("coordinator " + c.id + " was not started");
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (Coordinator c : coordinators) {
+                if (c.isLeader()) {
+                    return c;
+                }
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new LeadershipTimeoutException(notLeading(coordinators, timeout));
+            }
+            CompletableFuture<?>[] elected = coordinators.stream().map(c -> c.leadership.leading())
+                    .toArray(CompletableFuture[]::new);
+            try {
+                CompletableFuture.anyOf(elected).get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // checked at the top of the loop
+            }
+        }
+    }
+
+    private static String notLeading(Collection<Coordinator> coordinators, Duration timeout) {
+        String names = coordinators.stream().map(c -> "'" + c.id + "'").collect(Collectors.joining(", "));
+        String leader = coordinators.stream().map(c -> c.leadership.leaderId()).filter(l -> !l.isEmpty())
+                .findFirst().orElse("");
+        String who = coordinators.size() == 1 ? "coordinator " + names + " did not become leader"
+                : "none of the coordinators " + names + " became leader";
+        return who + " within " + timeout.toMillis() + " ms; "
+                + (leader.isEmpty() ? "no leader is known (election in progress, or ZooKeeper unreachable)"
+                : "the leader is " + leader);
+    }
+
+    /** Stops serving, leaves the election and closes what it opened; idempotent. */
     @Override
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
@@ -194,32 +281,41 @@ public final class Coordinator implements AutoCloseable {
         if (server != null) {
             server.shutdownNow();
             try {
-                server.awaitTermination(5, TimeUnit.SECONDS);
+                if (!server.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("coordinator {}: gRPC calls still running {} s after shutdown", id,
+                            STOP_TIMEOUT.toSeconds());
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (registration != null) {
-            try {
-                registration.close();
-            } catch (java.io.IOException ignored) {
-                // the session ends below anyway
-            }
-        }
-        if (leadership != null) {
-            leadership.close();
-        }
-        if (writer != null) {
-            writer.close();
-        }
-        if (cache != null) {
-            cache.close();
-        }
-        if (nodes != null) {
-            nodes.close();
-        }
+        closeQuietly(members);
+        closeQuietly(leadership);
+        closeQuietly(placer);
+        closeQuietly(writes);
+        closeQuietly(cache);
+        closeQuietly(nodes);
         if (root != null) {
             root.close();
+        }
+        if (ownScheduler != null) {
+            ownScheduler.shutdownNow();
+            try {
+                ownScheduler.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeQuietly(AutoCloseable part) {
+        if (part == null) {
+            return;
+        }
+        try {
+            part.close();
+        } catch (Exception e) {
+            log.warn("coordinator {}: closing {} failed: {}", id, part.getClass().getSimpleName(), e.toString());
         }
     }
 }

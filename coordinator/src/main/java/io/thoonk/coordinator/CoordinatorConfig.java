@@ -1,23 +1,53 @@
 package io.thoonk.coordinator;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerBuilder;
+
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * A coordinator's settings.
+ * A coordinator's settings, and the parts it is built from (its gRPC server, clock and scheduler),
+ * so an embedding program or a test can hand in its own.
  *
- * @param id             this coordinator's name among its peers (default: host-port)
+ * @param id             this coordinator's name among its peers (null: host-port)
  * @param zookeeper      ZooKeeper connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}
  * @param namespace      ZooKeeper namespace (root node) of this directory (default {@code thoonk})
  * @param host           address other coordinators and clients reach this one at (default 127.0.0.1)
- * @param grpcPort       gRPC port (default 7400; 0 picks a free one)
+ * @param grpcPort       gRPC port (default 7400; 0 lets the server pick a free one)
  * @param sessionTimeout ZooKeeper session timeout (default 15 s)
- * @param callTimeout    timeout of Redis checks and fence writes, and of waiting for the cache (default 5 s)
+ * @param callTimeout    timeout of Redis checks and fence writes, of a decision waiting for its turn, and of
+ *                       waiting for the cache (default 5 s)
+ * @param server         makes the gRPC server builder for {@code grpcPort} (default {@link ServerFactory#PLAINTEXT})
+ * @param clock          the coordinator's wall clock (default {@link Clock#systemUTC()})
+ * @param scheduler      runs the coordinator's background work: following the directory, placing new teams,
+ *                       retries (null: the coordinator makes a pool of two daemon threads and shuts it down on
+ *                       close; one given here is used as is and left running)
  */
 public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, int grpcPort,
-                                Duration sessionTimeout, Duration callTimeout) {
+                                Duration sessionTimeout, Duration callTimeout, ServerFactory server, Clock clock,
+                                ScheduledExecutorService scheduler) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
+
+    /**
+     * Makes the builder of a coordinator's gRPC server; the coordinator adds its services, starts
+     * the server and advertises {@code host:<the server's port>} to clients and to the other
+     * coordinators (followers forward writes to the leader there), so the server must listen on a
+     * TCP port reachable at {@code host}. Use it for TLS, a bind address, executors or limits.
+     */
+    @FunctionalInterface
+    public interface ServerFactory {
+
+        /** Plaintext gRPC on every interface. */
+        ServerFactory PLAINTEXT = port -> Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create());
+
+        /** A server builder listening on {@code port} (0: a free port). */
+        ServerBuilder<?> forPort(int port);
+    }
 
     public CoordinatorConfig {
         Objects.requireNonNull(zookeeper, "zookeeper == null");
@@ -25,6 +55,8 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         Objects.requireNonNull(host, "host == null");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout == null");
         Objects.requireNonNull(callTimeout, "callTimeout == null");
+        Objects.requireNonNull(server, "server == null");
+        Objects.requireNonNull(clock, "clock == null");
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("grpcPort must be 0..65535, was " + grpcPort);
         }
@@ -34,7 +66,7 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         return new Builder(zookeeper);
     }
 
-    /** Builds a {@link CoordinatorConfig}. */
+    /** Builds a {@link CoordinatorConfig}; every setting has the default documented on the record. */
     public static final class Builder {
         private final String zookeeper;
         private String id;
@@ -43,6 +75,9 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private int grpcPort = DEFAULT_GRPC_PORT;
         private Duration sessionTimeout = Duration.ofSeconds(15);
         private Duration callTimeout = Duration.ofSeconds(5);
+        private ServerFactory server = ServerFactory.PLAINTEXT;
+        private Clock clock = Clock.systemUTC();
+        private ScheduledExecutorService scheduler;
 
         private Builder(String zookeeper) {
             this.zookeeper = zookeeper;
@@ -78,8 +113,24 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             return this;
         }
 
+        public Builder server(ServerFactory server) {
+            this.server = server;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
         public CoordinatorConfig build() {
-            return new CoordinatorConfig(id, zookeeper, namespace, host, grpcPort, sessionTimeout, callTimeout);
+            return new CoordinatorConfig(id, zookeeper, namespace, host, grpcPort, sessionTimeout, callTimeout, server,
+                    clock, scheduler);
         }
     }
 }

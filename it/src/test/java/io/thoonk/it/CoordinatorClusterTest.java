@@ -255,7 +255,7 @@ class CoordinatorClusterTest {
             f.get(60, TimeUnit.SECONDS);
         }
         pool.shutdown();
-        await().atMost(Duration.ofSeconds(15)).until(() -> coordinators.stream().anyMatch(Coordinator::isLeader));
+        Coordinator.awaitLeader(coordinators, Duration.ofSeconds(15));
 
         assertThat(answers).hasSize(teams);
         assertThat(answers.values()).allSatisfy(set -> assertThat(set).hasSize(1));
@@ -365,23 +365,6 @@ class CoordinatorClusterTest {
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> directory(c)
                 .resolve(ResolveRequest.newBuilder().setTeam("unknown").build()).hasPlacement());
-    }
-
-    @Test
-    void an_expired_session_is_survived_registration_leadership_and_writes_come_back() throws Exception {
-        addBothShards(follower());
-        Coordinator c = follower();
-        c.curator().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
-                admin(c).status(StatusRequest.getDefaultInstance()).getCoordinatorsCount() == 3
-                        && c.isZooKeeperConnected());
-        await().atMost(Duration.ofSeconds(30)).until(() -> coordinators.stream().filter(Coordinator::isLeader).count() == 1);
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> directory(c)
-                .resolve(ResolveRequest.newBuilder().setTeam("after-expiry").build()).hasPlacement());
-        for (Coordinator other : coordinators) {
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> admin(other)
-                    .getTeam(GetTeamRequest.newBuilder().setTeam("after-expiry").build()).hasPlacement());
-        }
     }
 
     @Test

@@ -1,33 +1,43 @@
 package io.thoonk.coordinator.directory;
 
+import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.proto.v1.DirectoryChange;
-import io.thoonk.proto.v1.Shard;
-import io.thoonk.proto.v1.TeamPlacement;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Every coordinator's in-memory copy of the directory, kept current from ZooKeeper: it watches
- * {@code /revision} and applies the logged changes in revision order on one thread. Resolve, Watch
- * and ListShards are answered from here, so they keep working while ZooKeeper is away.
+ * {@code /revision} and applies the logged changes in revision order. Resolve, Watch and
+ * ListShards are answered from here, so they keep working while ZooKeeper is away.
  *
- * <p>Listeners are called on the applying thread, in revision order, never concurrently, while the
- * cache's lock is held: they must only hand the change on (e.g. to a stream's queue).
+ * <p><b>Reads.</b> The directory is published as one immutable {@link DirectoryView} per applied
+ * step (a batch of logged changes, or a whole reload), swapped in through a volatile field:
+ * {@link #view()} is one volatile read, never blocks, and a reader sees either the previous view or
+ * the next one whole, never a change half-applied or a reload half-done.
+ *
+ * <p><b>Writes.</b> Only one thread applies at a time (the cache's lock): the ZooKeeper watch
+ * schedules a catch-up on the coordinator's scheduler, and {@link #awaitRevision} catches up on the
+ * caller's thread, so no caller ever waits for a task queued behind it. A catch-up that fails (for
+ * instance while ZooKeeper is away) is retried with a growing delay and logged at most every
+ * {@link #FAILURE_LOG_INTERVAL}.
+ *
+ * <p><b>Listeners</b> are called on the applying thread, in revision order, never concurrently,
+ * while the cache's lock is held and after the view holding the change is published: they must
+ * only hand the change on (e.g. to a stream's queue).
  */
 public final class DirectoryCache implements AutoCloseable {
 
@@ -35,6 +45,10 @@ public final class DirectoryCache implements AutoCloseable {
 
     /** Changes kept in memory for Watch resumption. */
     public static final int RECENT_KEPT = 10_000;
+
+    static final Duration FAILURE_LOG_INTERVAL = Duration.ofSeconds(30);
+    private static final long FIRST_RETRY_MS = 100;
+    private static final long MAX_RETRY_MS = 5_000;
 
     /** Receives directory changes after they are applied. */
     public interface Listener {
@@ -51,126 +65,178 @@ public final class DirectoryCache implements AutoCloseable {
 
     private final DirectoryStore store;
     private final CuratorFramework zk;
-    private final Map<String, TeamPlacement> teams = new ConcurrentHashMap<>(1 << 16);
-    private final Map<String, Shard> shards = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> teamCounts = new ConcurrentHashMap<>();
-    private final ArrayDeque<DirectoryChange> recent = new ArrayDeque<>();
+    private final ScheduledExecutorService scheduler;
+    private final RateLimitedLog followFailures;
+    private final AtomicBoolean catchUpQueued = new AtomicBoolean();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService applier;
-    private volatile long revision;
+    private volatile DirectoryView view = DirectoryView.EMPTY;
+    private volatile boolean closed;
+    // guarded by this
+    private final ArrayDeque<DirectoryChange> recent = new ArrayDeque<>();
     private long oldestAvailable;
-    private CuratorCache revisionWatch;
+    private long retryDelayMs;
+    private volatile CuratorCache revisionWatch;
 
-    public DirectoryCache(DirectoryStore store, CuratorFramework zk) {
+    /**
+     * @param store     the directory in ZooKeeper
+     * @param zk        the namespaced Curator client the store uses (to watch {@code /revision})
+     * @param scheduler runs catch-ups and their retries; shared, never blocked waiting for itself
+     * @param clock     times the rate limit of failure warnings
+     */
+    public DirectoryCache(DirectoryStore store, CuratorFramework zk, ScheduledExecutorService scheduler, Clock clock) {
         this.store = store;
         this.zk = zk;
-        this.applier = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "directory-applier");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = scheduler;
+        this.followFailures = new RateLimitedLog(log, clock, FAILURE_LOG_INTERVAL);
     }
 
-    /** Loads the directory and starts following it. */
+    /** Loads the whole directory and starts following it; returns once loaded. */
     public void start() throws Exception {
-        reload();
+        synchronized (this) {
+            reload();
+        }
         revisionWatch = CuratorCache.build(zk, ZkLayout.REVISION, CuratorCache.Options.SINGLE_NODE_CACHE);
-        revisionWatch.listenable().addListener((type, oldData, data) -> applier.execute(this::catchUpQuietly));
+        revisionWatch.listenable().addListener((type, oldData, data) -> requestCatchUp());
         revisionWatch.start();
-        applier.submit(this::catchUpQuietly).get();
+        catchUp();
     }
 
-    private synchronized void reload() throws Exception {
-        DirectorySnapshot snapshot = store.load();
-        teams.clear();
-        shards.clear();
-        teamCounts.clear();
-        recent.clear();
-        shards.putAll(snapshot.shards());
-        snapshot.shards().keySet().forEach(id -> teamCounts.put(id, new AtomicLong()));
-        for (TeamPlacement t : snapshot.teams()) {
-            teams.put(t.getTeam(), t);
-            teamCounts.computeIfAbsent(t.getShardId(), k -> new AtomicLong()).incrementAndGet();
-        }
-        revision = snapshot.revision();
-        oldestAvailable = revision + 1;
-        for (Listener l : listeners) {
-            l.onReload(revision);
-        }
+    /** The directory as of the latest applied revision; never blocks. */
+    public DirectoryView view() {
+        return view;
     }
 
-    private void catchUpQuietly() {
-        try {
-            catchUp();
-        } catch (Exception e) {
-            log.warn("could not follow the directory in ZooKeeper (will retry on the next change): {}", e.toString());
-        }
+    /** The directory revision this cache has applied. */
+    public long revision() {
+        return view.revision();
     }
 
-    private void catchUp() throws Exception {
-        long target = store.readRevision();
-        if (target <= revision) {
+    /** Schedules a catch-up unless one is already waiting to run. */
+    private void requestCatchUp() {
+        if (closed || !catchUpQueued.compareAndSet(false, true)) {
             return;
         }
-        Optional<List<DirectoryChange>> changes = store.changes(revision + 1, target);
+        try {
+            scheduler.execute(this::follow);
+        } catch (RejectedExecutionException shuttingDown) {
+            catchUpQueued.set(false);
+        }
+    }
+
+    private synchronized void follow() {
+        catchUpQueued.set(false);
+        if (closed) {
+            return;
+        }
+        try {
+            catchUp();
+            retryDelayMs = 0;
+            followFailures.reset();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (closed) {
+                return;
+            }
+            retryDelayMs = retryDelayMs == 0 ? FIRST_RETRY_MS : Math.min(MAX_RETRY_MS, retryDelayMs * 2);
+            followFailures.warn("could not follow the directory in ZooKeeper at revision " + view.revision() + " ("
+                    + e + "); retrying every " + retryDelayMs + " ms at most");
+            try {
+                scheduler.schedule(this::requestCatchUp, retryDelayMs, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                // closing: nothing to follow any more
+            }
+        }
+    }
+
+    /**
+     * Brings this cache up to the revision ZooKeeper holds now, on the calling thread: applies the
+     * logged changes since the cache's revision as one new view, or reloads everything if some of
+     * them are no longer logged.
+     */
+    public synchronized void catchUp() throws Exception {
+        if (closed) {
+            throw shuttingDown();
+        }
+        long target = store.readRevision();
+        DirectoryView current = view;
+        if (target <= current.revision()) {
+            return;
+        }
+        Optional<List<DirectoryChange>> changes = store.changes(current.revision() + 1, target);
         if (changes.isEmpty()) {
-            log.warn("directory changes {}..{} are no longer logged; reloading the whole directory", revision + 1, target);
+            log.warn("directory changes {}..{} are no longer logged; reloading the whole directory",
+                    current.revision() + 1, target);
             reload();
             return;
         }
+        publish(current.apply(changes.get()));
         for (DirectoryChange change : changes.get()) {
-            apply(change);
-        }
-    }
-
-    private synchronized void apply(DirectoryChange change) {
-        if (change.getRevision() <= revision) {
-            return;
-        }
-        switch (change.getChangeCase()) {
-            case SHARD -> {
-                shards.put(change.getShard().getId(), change.getShard());
-                teamCounts.computeIfAbsent(change.getShard().getId(), k -> new AtomicLong());
+            if (change.getChangeCase() == DirectoryChange.ChangeCase.CHANGE_NOT_SET) {
+                log.warn("ignoring a directory change of unknown kind at revision {}", change.getRevision());
             }
-            case REMOVED_SHARD_ID -> {
-                shards.remove(change.getRemovedShardId());
-                teamCounts.remove(change.getRemovedShardId());
+            recent.addLast(change);
+            if (recent.size() > RECENT_KEPT) {
+                oldestAvailable = recent.removeFirst().getRevision() + 1;
             }
-            case TEAM -> {
-                TeamPlacement next = change.getTeam();
-                TeamPlacement previous = teams.put(next.getTeam(), next);
-                if (previous == null || !previous.getShardId().equals(next.getShardId())) {
-                    if (previous != null) {
-                        teamCounts.computeIfAbsent(previous.getShardId(), k -> new AtomicLong()).decrementAndGet();
-                    }
-                    teamCounts.computeIfAbsent(next.getShardId(), k -> new AtomicLong()).incrementAndGet();
+            for (Listener l : listeners) {
+                try {
+                    l.onChange(change);
+                } catch (RuntimeException e) {
+                    log.warn("directory listener failed", e);
                 }
             }
-            default -> log.warn("ignoring a directory change of unknown kind at revision {}", change.getRevision());
         }
-        revision = change.getRevision();
-        recent.addLast(change);
-        if (recent.size() > RECENT_KEPT) {
-            oldestAvailable = recent.removeFirst().getRevision() + 1;
-        }
+    }
+
+    // holds this
+    private void reload() throws Exception {
+        DirectoryView loaded = DirectoryView.of(store.load());
+        recent.clear();
+        oldestAvailable = loaded.revision() + 1;
+        publish(loaded);
         for (Listener l : listeners) {
-            try {
-                l.onChange(change);
-            } catch (RuntimeException e) {
-                log.warn("directory listener failed", e);
+            l.onReload(loaded.revision());
+        }
+    }
+
+    // holds this
+    private void publish(DirectoryView next) {
+        view = next;
+        notifyAll();
+    }
+
+    /**
+     * Returns once this cache holds revision {@code atLeast} (after a write): catches up on the
+     * calling thread, then waits for the watch to bring the rest (a ZooKeeper server may lag the
+     * one that took the write). Throws DEADLINE_EXCEEDED naming the revision if it does not come
+     * within {@code timeout}.
+     */
+    public void awaitRevision(long atLeast, Duration timeout) throws Exception {
+        if (view.revision() >= atLeast) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        catchUp();
+        synchronized (this) {
+            while (view.revision() < atLeast) {
+                if (closed) {
+                    throw shuttingDown();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new CoordinatorException(CoordinatorException.Reason.DEADLINE_EXCEEDED,
+                            "this coordinator's directory did not reach revision " + atLeast + " within "
+                                    + timeout.toMillis() + " ms (it holds revision " + view.revision() + "); retry");
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
         }
     }
 
-    /** Waits until the cache holds revision {@code atLeast} (after a write), pulling it if needed. */
-    public void awaitRevision(long atLeast, Duration timeout) throws Exception {
-        if (revision >= atLeast) {
-            return;
-        }
-        applier.submit(() -> {
-            catchUp();
-            return null;
-        }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    private static CoordinatorException shuttingDown() {
+        return new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                "this coordinator is shutting down; use another one");
     }
 
     /**
@@ -178,6 +244,7 @@ public final class DirectoryCache implements AutoCloseable {
      * the backlog it must send first; atomically, so no change is missed or sent twice.
      */
     public synchronized WatchStart watch(long fromRevision, Listener listener) {
+        long revision = view.revision();
         long from = fromRevision <= 0 ? revision + 1 : fromRevision;
         if (from < oldestAvailable) {
             return new WatchStart(List.of(), true, oldestAvailable, revision);
@@ -196,44 +263,17 @@ public final class DirectoryCache implements AutoCloseable {
         listeners.remove(listener);
     }
 
-    public long revision() {
-        return revision;
-    }
-
-    public Optional<TeamPlacement> team(String team) {
-        return Optional.ofNullable(teams.get(team));
-    }
-
-    public Optional<Shard> shard(String id) {
-        return Optional.ofNullable(shards.get(id));
-    }
-
-    /** Shards with their current team counts filled in. */
-    public List<Shard> shards() {
-        return shards.values().stream()
-                .map(s -> s.toBuilder().setTeamCount(teamCount(s.getId())).build())
-                .sorted(java.util.Comparator.comparing(Shard::getId)).toList();
-    }
-
-    public long teamCount(String shardId) {
-        AtomicLong n = teamCounts.get(shardId);
-        return n == null ? 0 : n.get();
-    }
-
-    public long teamCount() {
-        return teams.size();
-    }
-
+    /**
+     * Stops following ZooKeeper; idempotent, and does not wait for a catch-up in progress (it fails
+     * once the coordinator's Curator client closes). Callers in {@link #awaitRevision} fail by their
+     * deadline at the latest.
+     */
     @Override
     public void close() {
-        if (revisionWatch != null) {
-            revisionWatch.close();
-        }
-        applier.shutdownNow();
-        try {
-            applier.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        closed = true;
+        CuratorCache watch = revisionWatch;
+        if (watch != null) {
+            watch.close();
         }
     }
 }

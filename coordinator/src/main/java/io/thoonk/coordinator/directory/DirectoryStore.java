@@ -1,6 +1,7 @@
 package io.thoonk.coordinator.directory;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamBucket;
@@ -123,7 +124,7 @@ public final class DirectoryStore {
                 return new Committed<>(next, newRevision);
             }
         }
-        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
                 "could not update team '" + team + "': too much contention on the directory; retry");
     }
 
@@ -188,7 +189,7 @@ public final class DirectoryStore {
             }
             return new Committed<>(result, next);
         }
-        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
                 "could not place " + proposed.size() + " teams: too much contention on the directory; retry");
     }
 
@@ -199,7 +200,7 @@ public final class DirectoryStore {
             Revision rev = readRevisionWithVersion();
             Stat stat = zk.checkExists().forPath(path);
             if (expectNew && stat != null) {
-                throw new DirectoryException(DirectoryException.Reason.ALREADY_EXISTS,
+                throw new CoordinatorException(CoordinatorException.Reason.ALREADY_EXISTS,
                         "shard '" + shard.getId() + "' is already registered");
             }
             DirectoryChange logged = DirectoryChange.newBuilder().setRevision(rev.value + 1).setShard(shard).build();
@@ -210,7 +211,7 @@ public final class DirectoryStore {
                 return rev.value + 1;
             }
         }
-        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE, "directory too contended; retry");
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
     }
 
     public long removeShard(String shardId) throws Exception {
@@ -219,7 +220,7 @@ public final class DirectoryStore {
             Revision rev = readRevisionWithVersion();
             Stat stat = zk.checkExists().forPath(path);
             if (stat == null) {
-                throw new DirectoryException(DirectoryException.Reason.NOT_FOUND, "no shard '" + shardId + "'");
+                throw new CoordinatorException(CoordinatorException.Reason.NOT_FOUND, "no shard '" + shardId + "'");
             }
             DirectoryChange logged = DirectoryChange.newBuilder().setRevision(rev.value + 1)
                     .setRemovedShardId(shardId).build();
@@ -227,7 +228,7 @@ public final class DirectoryStore {
                 return rev.value + 1;
             }
         }
-        throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE, "directory too contended; retry");
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
     }
 
     /** One transaction: revision CAS, the node write, the log entry. False when a race was lost. */

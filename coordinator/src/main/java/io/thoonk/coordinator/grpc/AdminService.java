@@ -1,10 +1,12 @@
 package io.thoonk.coordinator.grpc;
 
 import io.grpc.stub.StreamObserver;
+import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
-import io.thoonk.coordinator.directory.DirectoryException;
-import io.thoonk.coordinator.directory.DirectoryWriter;
+import io.thoonk.coordinator.directory.DirectoryView;
+import io.thoonk.coordinator.placement.Placer;
+import io.thoonk.coordinator.placement.ShardRegistry;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
@@ -20,25 +22,25 @@ import io.thoonk.proto.v1.StatusRequest;
 import io.thoonk.proto.v1.StatusResponse;
 
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** {@code thoonk.v1.Admin}: writes go to the leader; reads come from the cache. */
 public final class AdminService extends AdminGrpc.AdminImplBase {
 
     private final DirectoryCache cache;
-    private final DirectoryWriter writer;
+    private final Placer placer;
+    private final ShardRegistry shards;
     private final Leadership leadership;
     private final Writes writes;
     private final Supplier<List<CoordinatorInfo>> coordinators;
 
-    public AdminService(DirectoryCache cache, DirectoryWriter writer, Leadership leadership,
-                        BooleanSupplier zkConnected, Writes.CatchUp catchUp,
-                        Supplier<List<CoordinatorInfo>> coordinators) {
+    public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
+                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators) {
         this.cache = cache;
-        this.writer = writer;
+        this.placer = placer;
+        this.shards = shards;
         this.leadership = leadership;
-        this.writes = new Writes(leadership, zkConnected, catchUp);
+        this.writes = writes;
         this.coordinators = coordinators;
     }
 
@@ -53,9 +55,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             String primary = ShardNodes.address("primary", request.getPrimary());
             request.getReplicasList().forEach(r -> ShardNodes.address("replica", r));
             if (request.getWeight() < 0) {
-                throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT, "weight must be >= 0");
+                throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT, "weight must be >= 0");
             }
-            return AddShardResponse.newBuilder().setShard(writer.addShard(id, primary, request.getReplicasList(),
+            return AddShardResponse.newBuilder().setShard(shards.add(id, primary, request.getReplicasList(),
                     request.getWeight())).build();
         }, channel -> leader(channel).addShard(request));
     }
@@ -63,14 +65,14 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     @Override
     public void removeShard(RemoveShardRequest request, StreamObserver<RemoveShardResponse> out) {
         writes.run(out, () -> {
-            writer.removeShard(shardId(request.getId()));
+            shards.remove(shardId(request.getId()));
             return RemoveShardResponse.getDefaultInstance();
         }, channel -> leader(channel).removeShard(request));
     }
 
     @Override
     public void placeTeam(PlaceTeamRequest request, StreamObserver<PlaceTeamResponse> out) {
-        writes.run(out, () -> PlaceTeamResponse.newBuilder().setPlacement(writer.placeExplicit(
+        writes.run(out, () -> PlaceTeamResponse.newBuilder().setPlacement(placer.placeExplicit(
                 TeamNames.valid(request.getTeam()), shardId(request.getShardId()), request.getPin())).build(),
                 channel -> leader(channel).placeTeam(request));
     }
@@ -79,10 +81,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     public void getTeam(GetTeamRequest request, StreamObserver<GetTeamResponse> out) {
         try {
             String team = TeamNames.valid(request.getTeam());
-            var placement = cache.team(team).orElseThrow(() -> new DirectoryException(
-                    DirectoryException.Reason.NOT_FOUND, "team '" + team + "' is not placed yet (Resolve places it)"));
+            DirectoryView view = cache.view();
+            var placement = view.team(team).orElseThrow(() -> new CoordinatorException(
+                    CoordinatorException.Reason.NOT_FOUND, "team '" + team + "' is not placed yet (Resolve places it)"));
             GetTeamResponse.Builder b = GetTeamResponse.newBuilder().setPlacement(placement);
-            cache.shard(placement.getShardId()).ifPresent(b::setShard);
+            view.shard(placement.getShardId()).ifPresent(b::setShard);
             out.onNext(b.build());
             out.onCompleted();
         } catch (RuntimeException e) {
@@ -93,10 +96,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
         String leader = leadership.leaderId();
+        DirectoryView view = cache.view();
         out.onNext(StatusResponse.newBuilder().addAllCoordinators(coordinators.get())
                 .setLeaderId(leader.contains("@") ? leader.substring(0, leader.indexOf('@')) : leader)
-                .addAllShards(cache.shards()).setTeamCount(cache.teamCount())
-                .setDirectoryRevision(cache.revision()).build());
+                .addAllShards(view.shards()).setTeamCount(view.teamCount())
+                .setDirectoryRevision(view.revision()).build());
         out.onCompleted();
     }
 
@@ -104,7 +108,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     private static String shardId(String id) {
         if (!SHARD_ID.matcher(id).matches()) {
-            throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT, "shard id '" + id
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT, "shard id '" + id
                     + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
         }
         return id;

@@ -2,10 +2,11 @@ package io.thoonk.coordinator.grpc;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
-import io.thoonk.coordinator.directory.DirectoryException;
-import io.thoonk.coordinator.directory.DirectoryWriter;
+import io.thoonk.coordinator.directory.DirectoryView;
+import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.DirectoryGrpc;
 import io.thoonk.proto.v1.ListShardsRequest;
@@ -20,20 +21,18 @@ import io.thoonk.proto.v1.WatchResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 /** {@code thoonk.v1.Directory}: answered from the cache; first resolves are placed by the leader. */
 public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
 
     private final DirectoryCache cache;
-    private final DirectoryWriter writer;
+    private final Placer placer;
     private final Writes writes;
 
-    public DirectoryService(DirectoryCache cache, DirectoryWriter writer, Leadership leadership,
-                            BooleanSupplier zkConnected, Writes.CatchUp catchUp) {
+    public DirectoryService(DirectoryCache cache, Placer placer, Writes writes) {
         this.cache = cache;
-        this.writer = writer;
-        this.writes = new Writes(leadership, zkConnected, catchUp);
+        this.placer = placer;
+        this.writes = writes;
     }
 
     @Override
@@ -45,35 +44,40 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
             out.onError(Statuses.toStatus(e));
             return;
         }
-        Optional<TeamPlacement> known = cache.team(team);
+        DirectoryView view = cache.view();
+        Optional<TeamPlacement> known = view.team(team);
         if (known.isPresent()) {
-            out.onNext(answer(known.get()));
+            out.onNext(answer(view, known.get()));
             out.onCompleted();
             return;
         }
-        writes.run(out, () -> answer(writer.placeNew(team)), channel -> DirectoryGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(Writes.deadlineMillis(), Writes.unit()).resolve(request));
+        writes.run(out, () -> {
+            TeamPlacement placed = placer.placeNew(team);
+            return answer(cache.view(), placed); // the view once it holds the placement
+        }, channel -> DirectoryGrpc.newBlockingStub(channel).withDeadlineAfter(Writes.deadlineMillis(), Writes.unit())
+                .resolve(request));
     }
 
-    private ResolveResponse answer(TeamPlacement placement) {
+    /** The answer from one view, so the shard and revision are those of the same directory state. */
+    private static ResolveResponse answer(DirectoryView view, TeamPlacement placement) {
         ResolveResponse.Builder b = ResolveResponse.newBuilder().setPlacement(placement)
-                .setDirectoryRevision(cache.revision());
-        cache.shard(placement.getShardId()).ifPresent(s -> b.setShard(s.toBuilder()
-                .setTeamCount(cache.teamCount(s.getId()))));
+                .setDirectoryRevision(view.revision());
+        view.shard(placement.getShardId()).ifPresent(b::setShard);
         return b.build();
     }
 
     @Override
     public void listShards(ListShardsRequest request, StreamObserver<ListShardsResponse> out) {
-        out.onNext(ListShardsResponse.newBuilder().addAllShards(cache.shards())
-                .setDirectoryRevision(cache.revision()).build());
+        DirectoryView view = cache.view();
+        out.onNext(ListShardsResponse.newBuilder().addAllShards(view.shards())
+                .setDirectoryRevision(view.revision()).build());
         out.onCompleted();
     }
 
     @Override
     public void watch(WatchRequest request, StreamObserver<WatchResponse> responses) {
         if (request.getFromRevision() < 0) {
-            responses.onError(Statuses.toStatus(new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT,
+            responses.onError(Statuses.toStatus(new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT,
                     "from_revision must be >= 0 (0 = from now)")));
             return;
         }

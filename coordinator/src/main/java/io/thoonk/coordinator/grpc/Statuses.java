@@ -2,7 +2,7 @@ package io.thoonk.coordinator.grpc;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.thoonk.coordinator.directory.DirectoryException;
+import io.thoonk.coordinator.CoordinatorException;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,13 +24,14 @@ final class Statuses {
         if (e instanceof StatusRuntimeException s) {
             return s;
         }
-        if (e instanceof DirectoryException d) {
+        if (e instanceof CoordinatorException d) {
             Status status = switch (d.reason()) {
                 case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
                 case NOT_FOUND -> Status.NOT_FOUND;
                 case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
                 case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
                 case UNAVAILABLE -> Status.UNAVAILABLE;
+                case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
             };
             return status.withDescription(d.getMessage()).asRuntimeException();
         }

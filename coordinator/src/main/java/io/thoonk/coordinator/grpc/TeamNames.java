@@ -1,7 +1,7 @@
 package io.thoonk.coordinator.grpc;
 
 import io.thoonk.contract.NameRules;
-import io.thoonk.coordinator.directory.DirectoryException;
+import io.thoonk.coordinator.CoordinatorException;
 
 /** Team ids in requests follow the contract's rules, as the client's do; a violation is INVALID_ARGUMENT. */
 final class TeamNames {
@@ -11,7 +11,7 @@ final class TeamNames {
 
     static String valid(String team) {
         NameRules.team(team).ifPresent(v -> {
-            throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT, v.message());
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT, v.message());
         });
         return team;
     }

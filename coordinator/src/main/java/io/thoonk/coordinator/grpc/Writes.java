@@ -1,21 +1,27 @@
 package io.thoonk.coordinator.grpc;
 
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
  * Runs a directory write where it belongs: here when this coordinator leads, otherwise forwarded
- * to the leader (with a deadline), after which this coordinator's cache catches up so the caller
- * reads its own write here. A coordinator without its ZooKeeper session refuses writes.
+ * to the leader (with a deadline, over one cached channel per leader address), after which this
+ * coordinator's cache catches up so the caller reads its own write here. A coordinator without its
+ * ZooKeeper session refuses writes. Shared by the services of one coordinator, which closes it.
  */
-public final class Writes {
+public final class Writes implements AutoCloseable {
 
     private static final long FORWARD_DEADLINE_MS = 10_000;
 
@@ -27,8 +33,10 @@ public final class Writes {
     private final Leadership leadership;
     private final BooleanSupplier zkConnected;
     private final CatchUp catchUp;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
-    Writes(Leadership leadership, BooleanSupplier zkConnected, CatchUp catchUp) {
+    public Writes(Leadership leadership, BooleanSupplier zkConnected, CatchUp catchUp) {
         this.leadership = leadership;
         this.zkConnected = zkConnected;
         this.catchUp = catchUp;
@@ -44,7 +52,7 @@ public final class Writes {
             if (leadership.isLeader()) {
                 result = onLeader.call();
             } else {
-                result = forward.apply(leadership.leaderChannel());
+                result = forward.apply(leaderChannel());
                 // read-your-writes on the coordinator the caller talks to
                 catchUp.run();
             }
@@ -55,11 +63,31 @@ public final class Writes {
         }
     }
 
+    private ManagedChannel leaderChannel() {
+        String address = leadership.leaderAddress().orElseThrow(() -> new CoordinatorException(
+                CoordinatorException.Reason.UNAVAILABLE,
+                "no coordinator is leader right now (election in progress or ZooKeeper unreachable); retry shortly"));
+        if (closed) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "this coordinator is shutting down; use another one");
+        }
+        return channels.computeIfAbsent(address, a ->
+                Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
+    }
+
     static long deadlineMillis() {
         return FORWARD_DEADLINE_MS;
     }
 
     static TimeUnit unit() {
         return TimeUnit.MILLISECONDS;
+    }
+
+    /** Closes the channels to leaders; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
     }
 }

@@ -6,9 +6,12 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.thoonk.contract.TeamFence;
-import io.thoonk.coordinator.directory.DirectoryException;
+import io.thoonk.coordinator.CoordinatorException;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +34,7 @@ public final class ShardNodes implements AutoCloseable {
     public static String address(String what, String address) {
         int colon = address == null ? -1 : address.lastIndexOf(':');
         if (colon <= 0 || colon == address.length() - 1) {
-            throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT,
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT,
                     what + " address '" + address + "' is not host:port");
         }
         try {
@@ -40,7 +43,7 @@ public final class ShardNodes implements AutoCloseable {
                 throw new NumberFormatException();
             }
         } catch (NumberFormatException e) {
-            throw new DirectoryException(DirectoryException.Reason.INVALID_ARGUMENT,
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT,
                     what + " address '" + address + "' has no valid port");
         }
         return address;
@@ -60,28 +63,46 @@ public final class ShardNodes implements AutoCloseable {
 
     /**
      * Checks that {@code primary} answers as a primary and each replica as a replica of it with its
-     * replication link up. Throws FAILED_PRECONDITION naming the node that is not.
+     * replication link up. A replica's primary is the host and port its {@code ROLE} names, compared
+     * by resolved address ({@code localhost} and {@code 127.0.0.1} are one host, {@code 127.0.0.2}
+     * another). Throws FAILED_PRECONDITION naming the node that is not.
      */
     public void checkShard(String primary, List<String> replicas) {
         List<Object> role = role(primary);
         if (!"master".equals(role.get(0))) {
-            throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                     "node " + primary + " is not a primary (ROLE says " + role.get(0) + ")");
         }
-        int primaryPort = Integer.parseInt(primary.substring(primary.lastIndexOf(':') + 1));
+        int colon = primary.lastIndexOf(':');
+        String primaryHost = primary.substring(0, colon);
+        int primaryPort = Integer.parseInt(primary.substring(colon + 1));
         for (String replica : replicas) {
             List<Object> r = role(replica);
             if (!"slave".equals(r.get(0))) {
-                throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                         "node " + replica + " is not a replica (ROLE says " + r.get(0) + ")");
             }
+            String masterHost = String.valueOf(r.get(1));
             long masterPort = ((Number) r.get(2)).longValue();
             String state = String.valueOf(r.get(3));
-            if (masterPort != primaryPort || !"connected".equals(state)) {
-                throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
-                        "node " + replica + " replicates " + r.get(1) + ":" + masterPort + " (" + state
+            if (masterPort != primaryPort || !sameHost(masterHost, primaryHost) || !"connected".equals(state)) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
+                        "node " + replica + " replicates " + masterHost + ":" + masterPort + " (" + state
                                 + "), not the primary " + primary);
             }
+        }
+    }
+
+    /** True if the two host names are equal or resolve to a common address. */
+    static boolean sameHost(String a, String b) {
+        if (a.equalsIgnoreCase(b)) {
+            return true;
+        }
+        try {
+            List<InetAddress> left = Arrays.asList(InetAddress.getAllByName(a));
+            return Arrays.stream(InetAddress.getAllByName(b)).anyMatch(left::contains);
+        } catch (UnknownHostException unresolved) {
+            return false;
         }
     }
 
@@ -89,7 +110,7 @@ public final class ShardNodes implements AutoCloseable {
         try {
             return node(address).role();
         } catch (RuntimeException e) {
-            throw new DirectoryException(DirectoryException.Reason.FAILED_PRECONDITION,
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                     "node " + address + " is not reachable: " + e.getMessage(), e);
         }
     }
@@ -99,7 +120,7 @@ public final class ShardNodes implements AutoCloseable {
         try {
             node(primary).hset(fence.key(), fence.fields());
         } catch (RuntimeException e) {
-            throw new DirectoryException(DirectoryException.Reason.UNAVAILABLE,
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
                     "cannot write the fence of team '" + fence.team() + "' on " + primary + ": " + e.getMessage(), e);
         }
     }

@@ -6,7 +6,6 @@ import io.grpc.ManagedChannel;
 import io.thoonk.coordinator.Coordinator;
 import io.thoonk.coordinator.CoordinatorConfig;
 import io.thoonk.testing.Closer;
-import io.thoonk.testing.Deadline;
 import io.thoonk.testing.FixtureException;
 import io.thoonk.testing.Reaper;
 
@@ -129,19 +128,18 @@ public final class Coordinators implements AutoCloseable {
         return awaitLeader(all(), timeout);
     }
 
-    /**
-     * The one place the fixtures wait for leadership: polls until exactly one of {@code candidates}
-     * leads. (To become {@code Coordinator.awaitLeadership} once the coordinator offers it.)
-     */
+    /** The one place the fixtures wait for leadership: the coordinator's own election wait. */
     static Coordinator awaitLeader(List<Coordinator> candidates, Duration timeout) {
         if (candidates.isEmpty()) {
             throw new FixtureException("no coordinator is running: none can lead");
         }
-        List<String> ids = candidates.stream().map(Coordinator::id).toList();
-        Deadline.await(timeout, "none of the coordinators " + ids + " became the only leader",
-                () -> candidates.stream().filter(Coordinator::isLeader).count() == 1);
-        return candidates.stream().filter(Coordinator::isLeader).findFirst()
-                .orElseThrow(() -> new FixtureException("the leader among " + ids + " stepped down at once"));
+        try {
+            return Coordinator.awaitLeader(candidates, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FixtureException("interrupted while waiting for one of " + candidates.stream()
+                    .map(Coordinator::id).toList() + " to lead");
+        }
     }
 
     /** A running coordinator that does not lead, once one leads. */

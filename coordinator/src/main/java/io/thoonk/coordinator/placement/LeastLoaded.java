@@ -1,4 +1,4 @@
-package io.thoonk.coordinator.directory;
+package io.thoonk.coordinator.placement;
 
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
@@ -8,13 +8,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
 
-/** Chooses the shard for a new team: the active shard with the fewest teams per unit of weight. */
-public final class Placement {
+/** Chooses the shard for a new team: the active shard with the fewest teams per unit of weight (ties by id). */
+final class LeastLoaded {
 
-    private Placement() {
+    private LeastLoaded() {
     }
 
-    public static Optional<Shard> leastLoaded(List<Shard> shards, ToLongFunction<String> teamCount) {
+    static Optional<Shard> among(List<Shard> shards, ToLongFunction<String> teamCount) {
         return shards.stream()
                 .filter(s -> s.getState() == ShardState.SHARD_ACTIVE)
                 .min(Comparator.<Shard>comparingDouble(s -> (double) teamCount.applyAsLong(s.getId())

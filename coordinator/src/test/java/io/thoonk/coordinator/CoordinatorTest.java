@@ -1,0 +1,120 @@
+package io.thoonk.coordinator;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.thoonk.proto.v1.AddShardRequest;
+import io.thoonk.proto.v1.AdminGrpc;
+import io.thoonk.proto.v1.DirectoryGrpc;
+import io.thoonk.proto.v1.ResolveRequest;
+import io.thoonk.testing.RedisProcess;
+import io.thoonk.testing.ZooKeeperExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** One or two coordinators: the parts they take from their config, and waiting for leadership. */
+class CoordinatorTest {
+
+    @RegisterExtension
+    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
+
+    static final AtomicInteger namespaces = new AtomicInteger();
+
+    final String namespace = "coordinator-test-" + namespaces.incrementAndGet();
+    final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+    }
+
+    CoordinatorConfig.Builder config(String id) {
+        return CoordinatorConfig.builder(zookeeper.connectString()).id(id).namespace(namespace).grpcPort(0);
+    }
+
+    Coordinator start(CoordinatorConfig config) throws Exception {
+        Coordinator c = Coordinator.start(config);
+        opened.add(c);
+        return c;
+    }
+
+    @Test
+    void the_server_builder_and_the_scheduler_come_from_the_config_and_a_given_scheduler_is_left_running()
+            throws Exception {
+        List<Integer> portsAsked = new CopyOnWriteArrayList<>();
+        // One thread on purpose: nothing the coordinator runs on it may wait for another of its tasks.
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "test-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        opened.add(scheduler::shutdownNow);
+        RedisProcess redis = RedisProcess.start();
+        opened.add(redis);
+
+        Coordinator c = start(config("solo").scheduler(scheduler).server(port -> {
+            portsAsked.add(port);
+            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+        }).build());
+        c.awaitLeadership(Duration.ofSeconds(10));
+
+        assertThat(portsAsked).containsExactly(0);
+        assertThat(c.port()).isPositive();
+        assertThat(c.address()).isEqualTo("127.0.0.1:" + c.port());
+        ManagedChannel channel = Grpc.newChannelBuilder(c.address(), InsecureChannelCredentials.create()).build();
+        opened.add(channel::shutdownNow);
+        AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .addShard(AddShardRequest.newBuilder().setId("only").setPrimary("127.0.0.1:" + redis.port()).build());
+        long tasksBefore = scheduler.getCompletedTaskCount();
+        var placed = DirectoryGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .resolve(ResolveRequest.newBuilder().setTeam("first-team").build());
+        assertThat(placed.getPlacement().getShardId()).isEqualTo("only");
+        // answered from the directory that holds the placement: AddShard was revision 1, the placement 2
+        assertThat(placed.getDirectoryRevision()).isEqualTo(2);
+        assertThat(placed.getShard().getTeamCount()).isEqualTo(1);
+        assertThat(scheduler.getCompletedTaskCount()).as("the placing batch ran on the given scheduler")
+                .isGreaterThan(tasksBefore);
+
+        c.close();
+        assertThat(scheduler.isShutdown()).isFalse();
+        assertThat(scheduler.submit(() -> "still running").get(5, TimeUnit.SECONDS)).isEqualTo("still running");
+    }
+
+    @Test
+    void waiting_for_leadership_times_out_naming_who_was_waited_for_and_the_leader_then_succeeds_once_it_goes()
+            throws Exception {
+        Coordinator first = start(config("first").build());
+        first.awaitLeadership(Duration.ofSeconds(10));
+        Coordinator second = start(config("second").build());
+        Coordinator third = start(config("third").build());
+
+        assertThatThrownBy(() -> second.awaitLeadership(Duration.ofMillis(300)))
+                .isInstanceOf(LeadershipTimeoutException.class)
+                .hasMessageContaining("coordinator 'second' did not become leader within 300 ms")
+                .hasMessageContaining("the leader is first@" + first.address());
+        assertThatThrownBy(() -> Coordinator.awaitLeader(List.of(second, third), Duration.ofMillis(200)))
+                .isInstanceOf(LeadershipTimeoutException.class)
+                .hasMessageContaining("none of the coordinators 'second', 'third' became leader within 200 ms");
+        assertThat(Coordinator.awaitLeader(List.of(second, first, third), Duration.ofSeconds(1))).isSameAs(first);
+
+        first.close();
+        Coordinator next = Coordinator.awaitLeader(List.of(second, third), Duration.ofSeconds(15));
+        assertThat(next.isLeader()).isTrue();
+        assertThat(List.of(second, third)).filteredOn(Coordinator::isLeader).containsExactly(next);
+    }
+}
