@@ -79,8 +79,11 @@ public final class ObjectIndexer {
 
     /**
      * Indexes every object of the shard {@code connection} talks to (its primary), reporting to
-     * {@code progress} after every page of {@code feeds}, whenever pruning removed entries, and once
-     * at the end (all on the calling thread). Returns the final counts.
+     * {@code progress} after every page (of {@code feeds}, of the scan for index keys, of each
+     * index) and once at the end, all on the calling thread. Returns the final counts.
+     *
+     * <p>A {@code progress} consumer that throws stops the run there, between pages: the pages done
+     * so far stay done, and the exception propagates unchanged. That is how a caller cancels.
      */
     public Progress indexShard(StatefulRedisConnection<String, String> connection, Consumer<Progress> progress) {
         Objects.requireNonNull(connection, "connection == null");
@@ -150,6 +153,7 @@ public final class ObjectIndexer {
                 for (String index : cursor.getKeys()) {
                     pruneIndex(index);
                 }
+                progress.accept(progress(false));
                 if (cursor.isFinished()) {
                     return;
                 }
@@ -171,12 +175,9 @@ public final class ObjectIndexer {
                     args.add(name);
                 }
                 if (args.size() > 1) {
-                    long removed = runScript(keys, args);
-                    if (removed > 0) {
-                        pruned += removed;
-                        progress.accept(progress(false));
-                    }
+                    pruned += runScript(keys, args);
                 }
+                progress.accept(progress(false));
                 at = cursor;
             } while (!at.isFinished());
         }

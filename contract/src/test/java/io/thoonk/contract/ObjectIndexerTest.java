@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The one-off indexer against a real Redis holding objects written the way original Thoonk peers
@@ -111,6 +112,41 @@ class ObjectIndexerTest {
         assertThat(again.indexed()).isZero();
         assertThat(again.pruned()).isZero();
         assertThat(peer.scard(Keys.teamObjects("3"))).isEqualTo(10);
+    }
+
+    @Test
+    void a_progress_consumer_that_throws_stops_the_run_between_pages_keeping_the_pages_done() {
+        for (int i = 0; i < 300; i++) {
+            peerFeed("team:3:f" + i);
+        }
+        IllegalStateException stop = new IllegalStateException("stop");
+        List<ObjectIndexer.Progress> reports = new ArrayList<>();
+
+        assertThatThrownBy(() -> new ObjectIndexer(TEAMS, 50).indexShard(connection, p -> {
+            reports.add(p);
+            throw stop;
+        })).isSameAs(stop);
+
+        assertThat(reports).hasSize(1);
+        assertThat(peer.scard(Keys.teamObjects("3"))).isEqualTo(reports.get(0).indexed()).isPositive()
+                .isLessThan(300);
+    }
+
+    @Test
+    void reports_every_page_of_the_pruning_too_so_a_caller_can_stop_there() {
+        for (int i = 0; i < 10; i++) {
+            peerFeed("team:" + i + ":f");
+        }
+        ObjectIndexer indexer = new ObjectIndexer(TEAMS, 2);
+        indexer.indexShard(connection, p -> { });
+        List<ObjectIndexer.Progress> reports = new ArrayList<>();
+
+        ObjectIndexer.Progress again = indexer.indexShard(connection, reports::add);
+
+        // nothing to index or prune, yet a report per page: of feeds, of the key scan, of each of the 10 indexes
+        assertThat(again.indexed()).isZero();
+        assertThat(again.pruned()).isZero();
+        assertThat(reports.size()).isGreaterThanOrEqualTo(1 + 1 + 10 + 1);
     }
 
     @Test
