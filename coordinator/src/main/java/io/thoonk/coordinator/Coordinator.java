@@ -139,7 +139,7 @@ public final class Coordinator implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes))
-                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators))
+                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes))
                 .build();
         server.start();
         address = config.host() + ":" + server.getPort();

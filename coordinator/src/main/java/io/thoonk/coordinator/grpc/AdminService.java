@@ -1,6 +1,11 @@
 package io.thoonk.coordinator.grpc;
 
+import io.grpc.Context;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.thoonk.contract.NameRules;
+import io.thoonk.contract.ObjectIndexer;
+import io.thoonk.contract.StandardTeams;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
@@ -14,18 +19,28 @@ import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
+import io.thoonk.proto.v1.IndexShardProgress;
+import io.thoonk.proto.v1.IndexShardRequest;
 import io.thoonk.proto.v1.PlaceTeamRequest;
 import io.thoonk.proto.v1.PlaceTeamResponse;
 import io.thoonk.proto.v1.RemoveShardRequest;
 import io.thoonk.proto.v1.RemoveShardResponse;
+import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.StatusRequest;
 import io.thoonk.proto.v1.StatusResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.function.Supplier;
 
-/** {@code thoonk.v1.Admin}: writes go to the leader; reads come from the cache. */
+/**
+ * {@code thoonk.v1.Admin}: writes go to the leader; reads come from the cache; indexing a shard
+ * runs where it is asked.
+ */
 public final class AdminService extends AdminGrpc.AdminImplBase {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminService.class);
 
     private final DirectoryCache cache;
     private final Placer placer;
@@ -33,9 +48,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Leadership leadership;
     private final Writes writes;
     private final Supplier<List<CoordinatorInfo>> coordinators;
+    private final ShardNodes nodes;
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
-                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators) {
+                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes) {
+        this.nodes = nodes;
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
@@ -102,6 +119,46 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                 .addAllShards(view.shards()).setTeamCount(view.teamCount())
                 .setDirectoryRevision(view.revision()).build());
         out.onCompleted();
+    }
+
+    /**
+     * Runs here, on whichever coordinator the caller reached, and on the call's thread: it reads
+     * only this coordinator's view of the directory (for the shard's primary) and writes only Redis,
+     * so it needs neither the leader nor ZooKeeper, and the stream needs no forwarding.
+     */
+    @Override
+    public void indexShard(IndexShardRequest request, StreamObserver<IndexShardProgress> responses) {
+        ServerCallStreamObserver<IndexShardProgress> out = (ServerCallStreamObserver<IndexShardProgress>) responses;
+        IndexShardStream stream = null;
+        try {
+            String id = shardId(request.getShardId());
+            String globalTeam = globalTeam(request.getGlobalTeam());
+            Shard shard = cache.view().shard(id).orElseThrow(() -> new CoordinatorException(
+                    CoordinatorException.Reason.NOT_FOUND, "no shard '" + id + "'; see ListShards"));
+            stream = new IndexShardStream(out, Context.current(), id, shard.getPrimary());
+            log.info("indexing the objects of shard '{}' on {} (global team '{}')", id, shard.getPrimary(), globalTeam);
+            ObjectIndexer.Progress result = nodes.indexObjects(shard.getPrimary(),
+                    name -> StandardTeams.teamOf(name, globalTeam), stream);
+            log.info("indexed shard '{}' in {} ms: {}", id, stream.elapsedMillis(), result);
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            if (stream != null && stream.cancelled()) {
+                log.info("indexing shard '{}' stopped after {} ms: the caller cancelled or its deadline passed",
+                        request.getShardId(), stream.elapsedMillis());
+                return;
+            }
+            out.onError(Statuses.toStatus(e));
+        }
+    }
+
+    private static String globalTeam(String requested) {
+        if (requested.isEmpty()) {
+            return StandardTeams.DEFAULT_GLOBAL_TEAM;
+        }
+        NameRules.team(requested).ifPresent(v -> {
+            throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT, "global team: " + v.message());
+        });
+        return requested;
     }
 
     private static final java.util.regex.Pattern SHARD_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");

@@ -1,12 +1,18 @@
 package io.thoonk.coordinator.shard;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.thoonk.contract.ObjectIndexer;
 import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.CoordinatorException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,19 +21,33 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The coordinator's connections to Redis nodes, one per address, in one place: checks of roles
- * and replication when a shard is registered, and writes of team fences.
+ * and replication when a shard is registered, writes of team fences, and the one-off indexing of
+ * a shard's objects.
  */
 public final class ShardNodes implements AutoCloseable {
+
+    /** The name ({@code CLIENT SETNAME}) of the connection an indexing run uses, as Redis lists it. */
+    public static final String INDEXER_CLIENT_NAME = "thoonk-coordinator-indexer";
+
+    private static final Logger log = LoggerFactory.getLogger(ShardNodes.class);
 
     private final RedisClient client = RedisClient.create();
     private final Map<String, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
     private final Duration timeout;
 
+    /** @param timeout of connecting to a node and of each command on it */
     public ShardNodes(Duration timeout) {
         this.timeout = timeout;
+        client.setOptions(ClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(timeout).build()).build());
     }
 
     /** Validates a {@code host:port} address. */
@@ -50,15 +70,20 @@ public final class ShardNodes implements AutoCloseable {
     }
 
     private RedisCommands<String, String> node(String address) {
-        StatefulRedisConnection<String, String> conn = connections.computeIfAbsent(address, a -> {
-            int colon = a.lastIndexOf(':');
-            RedisURI uri = RedisURI.builder().withHost(a.substring(0, colon))
-                    .withPort(Integer.parseInt(a.substring(colon + 1))).withTimeout(timeout).build();
-            StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
-            c.setTimeout(timeout);
-            return c;
-        });
-        return conn.sync();
+        return connections.computeIfAbsent(address, a -> connect(uri(a).build())).sync();
+    }
+
+    private RedisURI.Builder uri(String address) {
+        int colon = address.lastIndexOf(':');
+        return RedisURI.builder().withHost(address.substring(0, colon))
+                .withPort(Integer.parseInt(address.substring(colon + 1))).withTimeout(timeout);
+    }
+
+    /** A new connection, every command on it answered within the call timeout. */
+    private StatefulRedisConnection<String, String> connect(RedisURI uri) {
+        StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
+        c.setTimeout(timeout);
+        return c;
     }
 
     /**
@@ -122,6 +147,57 @@ public final class ShardNodes implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
                     "cannot write the fence of team '" + fence.team() + "' on " + primary + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Puts every object on the shard whose primary is {@code primary} into its team's object index
+     * ({@link ObjectIndexer}: for data that predates the index, or that original Thoonk peers
+     * wrote), after checking that the node answers as a primary. Runs on the calling thread over a
+     * connection of its own ({@value #INDEXER_CLIENT_NAME} in {@code CLIENT LIST}), closed at the
+     * end, so a long run never delays fence writes; every
+     * Redis call of it is answered within the call timeout or fails. {@code progress} gets the
+     * indexer's reports, one per page; a consumer that throws stops the run between pages and its
+     * exception propagates unchanged. Running it again is harmless.
+     *
+     * @param teamOf the deployment's team rule: object name to team id
+     * @return the final counts
+     * @throws CoordinatorException UNAVAILABLE naming the primary when it cannot be reached or a call
+     *                              fails or times out; FAILED_PRECONDITION when it is not a primary
+     */
+    public ObjectIndexer.Progress indexObjects(String primary, Function<String, String> teamOf,
+                                               Consumer<ObjectIndexer.Progress> progress) {
+        StatefulRedisConnection<String, String> connection;
+        try {
+            connection = connect(uri(primary).withClientName(INDEXER_CLIENT_NAME).build());
+        } catch (RedisException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "cannot reach the primary " + primary + " to index its objects: " + e.getMessage(), e);
+        }
+        try {
+            Object role = connection.sync().role().get(0);
+            if (!"master".equals(role)) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "node " + primary
+                        + " is not a primary (ROLE says " + role + "); the directory may lag a change of "
+                        + "primary: retry shortly");
+            }
+            return new ObjectIndexer(teamOf).indexShard(connection, progress);
+        } catch (RedisException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "indexing the objects on "
+                    + primary + " failed: " + e.getMessage() + "; the pages done are kept and running it again "
+                    + "is harmless", e);
+        } finally {
+            closeWithin(connection);
+        }
+    }
+
+    private void closeWithin(StatefulRedisConnection<String, String> connection) {
+        try {
+            connection.closeAsync().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("closing a connection to Redis did not finish within {} ms: {}", timeout.toMillis(), e.toString());
         }
     }
 
