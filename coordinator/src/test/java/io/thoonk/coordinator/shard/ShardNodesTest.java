@@ -90,6 +90,21 @@ class ShardNodesTest {
                 .doesNotThrowAnyException();
     }
 
+    @Test
+    void indexing_refuses_a_node_that_is_not_a_primary_and_writes_nothing() {
+        RedisProcess primary = own(primary());
+        RedisProcess replica = own(RedisProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
+        awaitLinkUp(replica);
+        primary.call("SADD feeds team:1:f");
+        await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(replica.call("SCARD feeds")));
+
+        assertThatThrownBy(() -> nodes.indexObjects(replica.address(), name -> "1", p -> { }))
+                .isInstanceOfSatisfying(CoordinatorException.class, e ->
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.FAILED_PRECONDITION))
+                .hasMessageStartingWith("node " + replica.address() + " is not a primary (ROLE says slave)");
+        assertThat(primary.call("EXISTS thoonk.team.objects:1")).isEqualTo("0");
+    }
+
     /**
      * A redis-server bound to one loopback address other than 127.0.0.1, which the shared fixture
      * ({@link RedisProcess}) does not offer: it listens, and is checked, on 127.0.0.1 only.
