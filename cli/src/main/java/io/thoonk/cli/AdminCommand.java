@@ -1,9 +1,13 @@
 package io.thoonk.cli;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.thoonk.client.TeamRule;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
 import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
+import io.thoonk.proto.v1.IndexShardRequest;
 import io.thoonk.proto.v1.ListShardsRequest;
 import io.thoonk.proto.v1.PlaceTeamRequest;
 import io.thoonk.proto.v1.PlaceTeamResponse;
@@ -19,6 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -26,7 +31,8 @@ import java.util.function.Function;
 /**
  * {@code thoonk admin ...}: the coordinators' Admin and Directory services from a shell. Each
  * subcommand makes one call on the first coordinator of {@code --coordinator} that answers and prints
- * the answer as a table, or with {@code --output json} as the API message in protobuf JSON.
+ * the answer as a table, or with {@code --output json} as the API message in protobuf JSON;
+ * {@code index-shard} prints each message of its stream that way.
  */
 @Command(name = "admin", description = {"Inspects and changes the team -> shard directory through the coordinators.",
         "Failures print 'thoonk: <gRPC code>: <description>'; exit code 2 for INVALID_ARGUMENT, else 1."})
@@ -115,6 +121,38 @@ final class AdminCommand {
             ResolveResponse answer = client.directory(d -> d.resolve(ResolveRequest.newBuilder().setTeam(team)
                     .build()));
             return new ProtoView(answer, AdminTexts.resolved(answer));
+        });
+    }
+
+    @Command(name = "index-shard", description = {"Puts every object on a shard into its team's object index, "
+            + "once: for data written before the index existed, or by original Thoonk peers (Thoonk clients keep the "
+            + "index up to date themselves). Prints progress as pages finish, then a summary (as JSON: each "
+            + "progress message, the last with done=true). Running it again is harmless.",
+            "Ctrl-C stops it between pages; what was indexed stays indexed."})
+    int indexShard(@Parameters(paramLabel = "SHARD", description = "The shard's id.") String shard,
+                   @Option(names = "--global-team", paramLabel = "TEAM", description = "The team of objects whose "
+                           + "names spell none (team:<id>:... and team.<id>.... spell one): the clients' "
+                           + "TeamRule.standard(globalTeam) (default: " + TeamRule.DEFAULT_GLOBAL_TEAM + ").")
+                   String globalTeam,
+                   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1h",
+                           description = "Stop waiting, and the run, after this long (default: ${DEFAULT-VALUE}).")
+                   Duration timeout) {
+        IndexShardRequest.Builder request = IndexShardRequest.newBuilder().setShardId(shard);
+        if (globalTeam != null) {
+            request.setGlobalTeam(globalTeam);
+        }
+        return call((client, printer) -> {
+            try {
+                client.adminStream(admin -> admin.indexShard(request.build()), timeout,
+                        progress -> printer.print(new ProtoView(progress, AdminTexts.indexProgress(progress))));
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+                    throw e;
+                }
+                throw Status.DEADLINE_EXCEEDED.withDescription("indexing shard " + shard + " did not finish within "
+                        + Durations.format(timeout) + "; what was indexed stays indexed: run it again, with a "
+                        + "larger --timeout").asRuntimeException();
+            }
         });
     }
 

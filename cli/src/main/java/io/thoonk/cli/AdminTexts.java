@@ -2,6 +2,7 @@ package io.thoonk.cli;
 
 import io.thoonk.proto.v1.CoordinatorInfo;
 import io.thoonk.proto.v1.GetTeamResponse;
+import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.StatusResponse;
@@ -59,6 +60,27 @@ final class AdminTexts {
 
     static String team(GetTeamResponse r) {
         return placement(r.getPlacement(), r.hasShard() ? r.getShard() : null);
+    }
+
+    /** A page's progress of {@code index-shard}, or its summary when it is the last. */
+    static String indexProgress(IndexShardProgress p) {
+        String seconds = String.format(Locale.ROOT, "%.1f s", p.getElapsedMillis() / 1000.0);
+        if (!p.getDone()) {
+            return "scanned " + count(p.getScanned(), "name") + ": " + p.getIndexed() + " indexed, " + p.getSkipped()
+                    + " skipped, " + p.getPruned() + " pruned (" + seconds + ")";
+        }
+        return "indexed shard " + p.getShardId() + " (" + p.getPrimary() + ") in " + seconds + ": "
+                + count(p.getScanned(), "name") + " scanned, " + p.getIndexed() + " added to their team's index, "
+                + p.getSkipped() + " skipped (no valid team in the name), "
+                + count(p.getPruned(), "index entry", "index entries") + " of deleted objects removed";
+    }
+
+    private static String count(long n, String one) {
+        return count(n, one, one + "s");
+    }
+
+    private static String count(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     /** {@code SHARD_ACTIVE} -> {@code active}, {@code TEAM_FROZEN} -> {@code frozen}. */

@@ -9,10 +9,12 @@ import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryGrpc;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -41,6 +43,23 @@ final class CoordinatorClient implements AutoCloseable {
     <T> T admin(Function<AdminGrpc.AdminBlockingStub, T> call) {
         return call(channel -> call.apply(AdminGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+    }
+
+    /**
+     * Makes a server-streaming Admin call and hands its messages to {@code each} in order, until the
+     * stream ends; the whole stream has {@code deadline}. Like other calls it goes to the first
+     * coordinator that answers, but only until its first message (or error): a stream that breaks
+     * later is that error.
+     */
+    <T> void adminStream(Function<AdminGrpc.AdminBlockingStub, Iterator<T>> call, Duration deadline,
+                         Consumer<T> each) {
+        Iterator<T> messages = call(channel -> {
+            Iterator<T> stream = call.apply(AdminGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
+            stream.hasNext(); // waits for the first message or the call's status
+            return stream;
+        });
+        messages.forEachRemaining(each);
     }
 
     /** Calls the Directory service. */

@@ -96,6 +96,63 @@ class AdminCommandTest {
     }
 
     @Test
+    void indexShardIndexesWhatAPeerWroteAndPrintsProgressThenASummary() {
+        Result added = admin("add-shard", "s1", address(shard.primary()));
+        assertThat(added.exitCode()).as(added.toString()).isZero();
+        // written as an original Thoonk peer writes, knowing nothing of the index: 1200 + 30 + 1 objects
+        StringBuilder names = new StringBuilder("SADD feeds");
+        for (int i = 0; i < 1200; i++) {
+            names.append(" team:7:feed-").append(i);
+        }
+        for (int i = 0; i < 30; i++) {
+            names.append(" legacy-").append(i);
+        }
+        names.append(" team:bad*team:feed");
+        shard.primary().call(names.toString());
+
+        Result json = admin("index-shard", "s1", "--global-team", "main", "--output", "json");
+
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        List<JsonNode> progress = json.json();
+        assertThat(progress.size()).as(json.toString()).isGreaterThanOrEqualTo(3); // 1231 names, 500 a page
+        JsonNode last = progress.get(progress.size() - 1);
+        assertThat(last.path("done").asBoolean()).isTrue();
+        assertThat(last.path("shardId").asText()).isEqualTo("s1");
+        assertThat(last.path("primary").asText()).isEqualTo(address(shard.primary()));
+        assertThat(last.path("indexed").asLong()).isEqualTo(1230);
+        assertThat(last.path("skipped").asLong()).isEqualTo(1);
+        assertThat(last.path("scanned").asLong()).isGreaterThanOrEqualTo(1231);
+        for (int i = 1; i < progress.size(); i++) {
+            for (String count : List.of("scanned", "indexed", "skipped", "pruned", "elapsedMillis")) {
+                assertThat(progress.get(i).path(count).asLong()).as(count)
+                        .isGreaterThanOrEqualTo(progress.get(i - 1).path(count).asLong());
+            }
+            assertThat(progress.get(i - 1).path("done").asBoolean()).isFalse();
+        }
+        assertThat(shard.primary().call("SCARD thoonk.team.objects:7")).isEqualTo("1200");
+        assertThat(shard.primary().call("SCARD thoonk.team.objects:main")).isEqualTo("30");
+
+        // a peer deletes one object; running it again prunes its entry and indexes nothing new
+        shard.primary().call("SREM feeds team:7:feed-0");
+        Result text = admin("index-shard", "s1", "--global-team", "main");
+
+        assertThat(text.exitCode()).as(text.toString()).isZero();
+        assertThat(text.lines().get(0)).matches("scanned \\d+ names: 0 indexed, \\d skipped, 0 pruned \\(\\d+\\.\\d s\\)");
+        assertThat(text.lines().get(text.lines().size() - 1)).startsWith("indexed shard s1 ("
+                + address(shard.primary()) + ") in ").matches(".*: \\d+ names scanned, 0 added to their team's index, "
+                + "1 skipped \\(no valid team in the name\\), 1 index entry of deleted objects removed");
+    }
+
+    @Test
+    void indexingAnUnknownShardIsNotFound() {
+        Result result = admin("index-shard", "nope");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
+        assertThat(result.err()).isEqualTo("thoonk: NOT_FOUND: no shard 'nope'; see ListShards" + System.lineSeparator());
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
     void badTeamNameIsAnInvalidArgument() {
         Result result = admin("resolve", "no spaces please");
 
