@@ -52,13 +52,13 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
                         Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes) {
-        this.nodes = nodes;
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
         this.leadership = leadership;
         this.writes = writes;
         this.coordinators = coordinators;
+        this.nodes = nodes;
     }
 
     private AdminGrpc.AdminBlockingStub leader(io.grpc.ManagedChannel channel) {
