@@ -10,6 +10,7 @@ import io.thoonk.client.Published;
 import io.thoonk.client.TeamFencedException;
 import io.thoonk.client.ThoonkException;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -74,23 +75,33 @@ abstract class ObjectSupport implements AsyncLiveObject {
         return onShard(route -> {
             all[2] = route.epochArgument();
             return route.shard().<T>run(script, output, scriptKeys, all);
-        }, new Failures.Context(name, type, team, id, relativeId, expected));
+        }, new Failures.Context(name, type, team, id, relativeId, expected), Duration.ZERO);
     }
 
-    /** Runs {@code op} on the team's shard, failing with the client's exception types. */
+    /**
+     * Runs {@code op} on the team's shard, failing with the client's exception types, and at the
+     * latest after the command timeout (with a {@link io.thoonk.client.ThoonkTimeoutException}).
+     */
     <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op) {
-        return onShard(op, new Failures.Context(name, type, team, null, null, -1));
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1), Duration.ZERO);
+    }
+
+    /** {@link #onShard(Function)} for an operation that waits up to {@code wait} by design. */
+    <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Duration wait) {
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1), wait);
     }
 
     /**
      * Runs {@code op} on the team's shard. When the shard refuses because the team's fence says the
      * route is stale (the team moved, or is frozen while it moves), the route is refreshed and the
      * operation retried until {@link io.thoonk.client.ThoonkOptions#rerouteDeadline()}; only then
-     * does the caller see the {@link TeamFencedException}.
+     * does the caller see the {@link TeamFencedException}. Whatever happens, the call completes
+     * within the command timeout (plus {@code wait}).
      */
-    private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context) {
+    private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context,
+                                             Duration wait) {
         long deadline = System.nanoTime() + thoonk.options().rerouteDeadline().toNanos();
-        return attempt(op, context, deadline);
+        return thoonk.within(attempt(op, context, deadline), thoonk.options().commandTimeout().plus(wait), name);
     }
 
     private <T> CompletableFuture<T> attempt(Function<Route, CompletableFuture<T>> op, Failures.Context context,

@@ -41,7 +41,7 @@ class PublishCoalescerTest {
 
     @Test
     void writes_that_queue_behind_a_call_leave_together_in_order_and_solo_writes_go_alone() {
-        PublishCoalescer lanes = new PublishCoalescer(3);
+        PublishCoalescer lanes = new PublishCoalescer(3, Integer.MAX_VALUE);
         CompletableFuture<Long> a = lanes.publish("f", "a", "x", this::send);
         CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
         CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
@@ -70,7 +70,7 @@ class PublishCoalescerTest {
 
     @Test
     void a_failed_call_fails_its_writes_and_frees_the_lane_for_the_next() {
-        PublishCoalescer lanes = new PublishCoalescer(64);
+        PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
         CompletableFuture<Long> a = lanes.publish("f", "a", "x", this::send);
         CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
         CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
@@ -89,13 +89,13 @@ class PublishCoalescerTest {
 
     @Test
     void feeds_have_lanes_of_their_own_and_batch_one_sends_at_once() {
-        PublishCoalescer lanes = new PublishCoalescer(64);
+        PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
         lanes.publish("f", "a", "x", this::send);
         lanes.publish("g", "b", "x", this::send);
         assertThat(calls).hasSize(2);
         assertThat(lanes.activeLanes()).isEqualTo(2);
 
-        PublishCoalescer unbatched = new PublishCoalescer(1);
+        PublishCoalescer unbatched = new PublishCoalescer(1, Integer.MAX_VALUE);
         unbatched.publish("h", "c", "x", this::send);
         unbatched.publish("h", "d", "x", this::send);
         assertThat(calls).hasSize(4);
