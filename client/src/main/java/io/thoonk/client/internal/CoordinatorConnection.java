@@ -249,7 +249,12 @@ final class CoordinatorConnection implements AutoCloseable {
             log.debug("directory watch failed again ({}); attempt {} in {} ms", why, failures + 1, delay.toMillis());
         }
         try {
-            retries.schedule(this::watch, delay.toNanos(), TimeUnit.NANOSECONDS);
+            retries.schedule(() -> {
+                // gRPC waits up to minutes between reconnects to coordinators that were down; the
+                // watch's own backoff is shorter, so a coordinator back up is found within it
+                channel.resetConnectBackoff();
+                watch();
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             // closed meanwhile
         }

@@ -64,7 +64,8 @@ public final class DefaultThoonk implements Thoonk {
     public static Thoonk connect(String redisUri, ThoonkOptions options) {
         Objects.requireNonNull(redisUri, "redisUri == null");
         return new DefaultThoonk(options, (client, callbacks) -> {
-            CompletableFuture<ShardConnection> connecting = ShardConnection.connect(client, redisUri);
+            CompletableFuture<ShardConnection> connecting = ShardConnection.connect(client, redisUri,
+                    options.maxQueuedCalls());
             try {
                 return new SingleShardRouter(Await.await(connecting, options.commandTimeout()));
             } catch (RuntimeException e) {
@@ -77,7 +78,8 @@ public final class DefaultThoonk implements Thoonk {
     public static Thoonk connectCluster(java.util.List<String> coordinators, ThoonkOptions options) {
         Objects.requireNonNull(coordinators, "coordinators == null");
         return new DefaultThoonk(options, (client, callbacks) ->
-                DirectoryRouter.start(coordinators, client, callbacks, options.commandTimeout()));
+                DirectoryRouter.start(coordinators, client, callbacks, options.commandTimeout(),
+                        options.maxQueuedCalls()));
     }
 
     @Override

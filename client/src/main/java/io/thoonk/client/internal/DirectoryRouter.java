@@ -54,9 +54,10 @@ final class DirectoryRouter implements ShardRouter {
      * Loads the shard list from the coordinators and starts watching; fails with a
      * {@link ThoonkConnectionException} when no coordinator answers within {@code timeout}.
      */
-    static DirectoryRouter start(List<String> coordinators, RedisClient redis, Executor callbacks, Duration timeout) {
+    static DirectoryRouter start(List<String> coordinators, RedisClient redis, Executor callbacks, Duration timeout,
+                                 int maxQueuedCalls) {
         DirectoryRouter router = new DirectoryRouter(new CoordinatorConnection(coordinators, timeout, callbacks),
-                new ShardPool(redis), callbacks);
+                new ShardPool(redis, maxQueuedCalls), callbacks);
         try {
             ListShardsResponse shards = Await.await(router.coordinators.listShards(), timeout.plusSeconds(1));
             router.table.reset(shards);

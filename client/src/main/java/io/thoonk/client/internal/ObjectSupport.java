@@ -106,18 +106,23 @@ abstract class ObjectSupport implements AsyncLiveObject {
 
     private <T> CompletableFuture<T> attempt(Function<Route, CompletableFuture<T>> op, Failures.Context context,
                                              long deadline) {
-        return thoonk.router().route(team).thenCompose(op).handle((value, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(value);
-            }
-            ThoonkException failure = Failures.exception(Await.unwrap(error), context);
-            if (failure instanceof TeamFencedException && System.nanoTime() < deadline
-                    && thoonk.router().invalidate(team)) {
-                return CompletableFuture.supplyAsync(() -> null, REROUTE_PAUSE)
-                        .thenCompose(ignored -> this.<T>attempt(op, context, deadline));
-            }
-            return CompletableFuture.<T>failedFuture(failure);
-        }).thenCompose(f -> f);
+        return thoonk.router().route(team)
+                .thenCompose(route -> route.shard().admit(() -> op.apply(route)))
+                .handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
+                        : this.<T>failedOrRerouted(error, op, context, deadline))
+                .thenCompose(f -> f);
+    }
+
+    /** A stale route (fenced) is refreshed and the call tried again, until the reroute deadline. */
+    private <T> CompletableFuture<T> failedOrRerouted(Throwable error, Function<Route, CompletableFuture<T>> op,
+                                                      Failures.Context context, long deadline) {
+        ThoonkException failure = Failures.exception(Await.unwrap(error), context);
+        if (failure instanceof TeamFencedException && System.nanoTime() < deadline
+                && thoonk.router().invalidate(team)) {
+            return CompletableFuture.supplyAsync(() -> null, REROUTE_PAUSE)
+                    .thenCompose(ignored -> this.<T>attempt(op, context, deadline));
+        }
+        return CompletableFuture.failedFuture(failure);
     }
 
     private static final java.util.concurrent.Executor REROUTE_PAUSE =

@@ -28,7 +28,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Every connection to one Redis primary, in one place: one shared command connection (all
@@ -39,10 +41,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * Lettuce I/O thread (a callback of another command), and a blocking connect there can wait for
  * the very thread it blocks, which Lettuce also needs to set the new connection up.
  *
- * <p>Deadlines and bounds come from {@link #clientOptions}: every command fails after the client's
- * command timeout (blocking waits after their own wait plus that), and at most
- * {@link ThoonkOptions#maxQueuedCalls()} commands wait per connection, also while it is
- * disconnected; beyond that, commands fail at once.
+ * <p>Deadlines and bounds: every command fails after the client's command timeout (blocking waits
+ * after their own wait plus that; see {@link #clientOptions}), and at most
+ * {@link ThoonkOptions#maxQueuedCalls()} calls wait for this shard at a time ({@link #admit});
+ * beyond that, calls fail at once, before Lettuce queues anything. Lettuce's own request queue is
+ * bounded too, at twice that, for commands that do not go through {@link #admit}.
  */
 public final class ShardConnection implements AutoCloseable {
 
@@ -62,12 +65,16 @@ public final class ShardConnection implements AutoCloseable {
     private final Deque<StatefulRedisConnection<String, String>> idleBlocking = new ConcurrentLinkedDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<SubscriptionHub>> hub = new AtomicReference<>();
+    private final int maxQueuedCalls;
+    private final AtomicInteger queuedCalls = new AtomicInteger();
 
-    private ShardConnection(RedisClient client, RedisURI uri, StatefulRedisConnection<String, String> connection) {
+    private ShardConnection(RedisClient client, RedisURI uri, StatefulRedisConnection<String, String> connection,
+                            int maxQueuedCalls) {
         this.client = client;
         this.uri = uri;
         this.connection = connection;
         this.commands = connection.async();
+        this.maxQueuedCalls = maxQueuedCalls;
     }
 
     /**
@@ -91,7 +98,7 @@ public final class ShardConnection implements AutoCloseable {
         };
         return ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).timeoutSource(perCommand).build())
-                .requestQueueSize(options.maxQueuedCalls())
+                .requestQueueSize((int) Math.min(Integer.MAX_VALUE, 2L * options.maxQueuedCalls()))
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
                 .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).build())
                 .build();
@@ -99,9 +106,10 @@ public final class ShardConnection implements AutoCloseable {
 
     /**
      * Connects to {@code uri} ({@code redis://host:port}) through {@code client}, which may be
-     * shared by many shards. Never blocks; fails with a {@link ThoonkConnectionException}.
+     * shared by many shards, admitting at most {@code maxQueuedCalls} calls at a time. Never blocks;
+     * fails with a {@link ThoonkConnectionException}.
      */
-    static CompletableFuture<ShardConnection> connect(RedisClient client, String uri) {
+    static CompletableFuture<ShardConnection> connect(RedisClient client, String uri, int maxQueuedCalls) {
         RedisURI parsed;
         try {
             parsed = RedisURI.create(uri);
@@ -116,7 +124,7 @@ public final class ShardConnection implements AutoCloseable {
                         throw new ThoonkConnectionException("cannot connect to Redis at " + uri + ": "
                                 + Await.unwrap(error).getMessage(), Await.unwrap(error));
                     }
-                    return new ShardConnection(client, parsed, conn);
+                    return new ShardConnection(client, parsed, conn, maxQueuedCalls);
                 });
     }
 
@@ -127,6 +135,29 @@ public final class ShardConnection implements AutoCloseable {
     /** The shared command connection's async API. */
     public RedisAsyncCommands<String, String> commands() {
         return commands;
+    }
+
+    /**
+     * Runs {@code call} if fewer than {@link ThoonkOptions#maxQueuedCalls()} calls are waiting for
+     * this shard, else fails at once with a {@link ThoonkConnectionException}: a shard that does not
+     * answer must not collect calls until memory runs out.
+     */
+    <T> CompletableFuture<T> admit(Supplier<CompletableFuture<T>> call) {
+        if (queuedCalls.incrementAndGet() > maxQueuedCalls) {
+            queuedCalls.decrementAndGet();
+            return CompletableFuture.failedFuture(new ThoonkConnectionException(maxQueuedCalls
+                    + " calls are already waiting for Redis at " + uri.getHost() + ":" + uri.getPort()
+                    + ", which is not keeping up or not answering (ThoonkOptions.maxQueuedCalls)", null));
+        }
+        CompletableFuture<T> running;
+        try {
+            running = call.get();
+        } catch (RuntimeException e) {
+            queuedCalls.decrementAndGet();
+            throw e;
+        }
+        running.whenComplete((v, e) -> queuedCalls.decrementAndGet());
+        return running;
     }
 
     /** Runs a script by SHA, loading it once if the server does not know it. */

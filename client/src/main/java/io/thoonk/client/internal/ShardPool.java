@@ -21,11 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ShardPool implements AutoCloseable {
 
     private final RedisClient redis;
+    private final int maxQueuedCalls;
     private final ConcurrentHashMap<String, CompletableFuture<ShardConnection>> byPrimary = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    ShardPool(RedisClient redis) {
+    ShardPool(RedisClient redis, int maxQueuedCalls) {
         this.redis = redis;
+        this.maxQueuedCalls = maxQueuedCalls;
     }
 
     /** The connection to {@code primary}, opening it on first use. */
@@ -39,7 +41,7 @@ final class ShardPool implements AutoCloseable {
         }
         CompletableFuture<ShardConnection> connection = byPrimary.compute(primary, (p, existing) ->
                 existing != null && !existing.isCompletedExceptionally() ? existing
-                        : ShardConnection.connect(redis, "redis://" + p));
+                        : ShardConnection.connect(redis, "redis://" + p, maxQueuedCalls));
         if (closed) {
             close(connection);
         }
