@@ -149,6 +149,11 @@ class CallDeadlineTest {
         }
         assertThat(rejectedAtOnce).as("calls beyond %d waiting ones fail at once", QUEUE_LIMIT).isPositive();
 
+        // the calls that timed out no longer count as waiting: a new call is let through and times out
+        Throwable probe = feeds.get(1).async().revision().toCompletableFuture().handle((v, e) -> e).join();
+        assertThat(probe instanceof CompletionException ? probe.getCause() : probe)
+                .isInstanceOf(ThoonkTimeoutException.class);
+
         long closeStart = System.nanoTime();
         thoonk.close();
         assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(8));

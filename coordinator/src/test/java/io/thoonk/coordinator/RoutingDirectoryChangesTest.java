@@ -2,6 +2,7 @@ package io.thoonk.coordinator;
 
 import io.grpc.ManagedChannel;
 import io.thoonk.client.Event;
+import io.thoonk.client.Feed;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
 import io.thoonk.proto.CoordinatorChannels;
@@ -128,10 +129,13 @@ class RoutingDirectoryChangesTest {
         coordinator("c2", laterPort);
 
         try (Thoonk peer = Thoonk.connect(second.uri())) {
-            await("the pattern subscription reaches the shard added during the gap")
-                    .atMost(Duration.ofSeconds(20)).until(() -> clientConnections(second) >= 2);
-            peer.feed("team:5:tasks").publish("on the new shard");
-            await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() == 1);
+            Feed tasks = peer.feed("team:5:tasks");
+            await("the pattern subscription hears the shard added during the gap")
+                    .pollInterval(Duration.ofMillis(200)).atMost(Duration.ofSeconds(20))
+                    .until(() -> {
+                        tasks.publish("on the new shard");
+                        return !heard.isEmpty();
+                    });
         }
         assertThat(heard.get(0).object()).isEqualTo("team:5:tasks");
         assertThat(heard.get(0).item()).isEqualTo("on the new shard");
