@@ -152,16 +152,6 @@ final class DirectoryRouter implements ShardRouter {
         return table.connections();
     }
 
-    /** The table, for tests of this package. */
-    RouteTable table() {
-        return table;
-    }
-
-    /** Primaries with an open connection, for tests of this package. */
-    java.util.Set<String> connectedPrimaries() {
-        return pool.primaries();
-    }
-
     @Override
     public void close() {
         closed = true;

@@ -9,7 +9,6 @@ import io.thoonk.proto.v1.TeamPlacement;
 
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -249,10 +248,5 @@ final class RouteTable {
             opening.forEach((id, f) -> all.put(id, f.join()));
             return all;
         });
-    }
-
-    /** Teams cached now (for tests and diagnostics). */
-    List<String> cachedTeams() {
-        return List.copyOf(teams.keySet());
     }
 }
