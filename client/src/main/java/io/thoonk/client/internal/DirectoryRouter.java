@@ -38,26 +38,25 @@ final class DirectoryRouter implements ShardRouter {
     private final CoordinatorConnection coordinators;
     private final ShardPool pool;
     private final RouteTable table;
-    private final Executor callbacks;
     private final Map<String, CompletableFuture<Route>> resolving = new ConcurrentHashMap<>();
     private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private DirectoryRouter(CoordinatorConnection coordinators, ShardPool pool, Executor callbacks) {
+    private DirectoryRouter(CoordinatorConnection coordinators, ShardPool pool) {
         this.coordinators = coordinators;
         this.pool = pool;
         this.table = new RouteTable(pool);
-        this.callbacks = callbacks;
     }
 
     /**
      * Loads the shard list from the coordinators and starts watching; fails with a
      * {@link ThoonkConnectionException} when no coordinator answers within {@code timeout}.
+     * Coordinator calls complete on {@code callbacks}, never on a gRPC thread.
      */
     static DirectoryRouter start(List<String> coordinators, RedisClient redis, Executor callbacks, Duration timeout,
                                  int maxQueuedCalls) {
         DirectoryRouter router = new DirectoryRouter(new CoordinatorConnection(coordinators, timeout, callbacks),
-                new ShardPool(redis, maxQueuedCalls), callbacks);
+                new ShardPool(redis, maxQueuedCalls));
         try {
             ListShardsResponse shards = Await.await(router.coordinators.listShards(), timeout.plusSeconds(1));
             router.table.reset(shards);
