@@ -1,47 +1,43 @@
 package io.thoonk.cli;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.thoonk.proto.CoordinatorChannels;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryGrpc;
 
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Calls the coordinator API on the first of a list of coordinators that answers: a call that finds
- * a coordinator UNAVAILABLE (down, unreachable, shutting down) is made again on the next one, and
- * the one that answered is asked first next time. Any other status is the answer. Channels are
- * opened on first use and closed by {@link #close()}.
+ * Calls the coordinator API on any of a list of coordinators, through one
+ * {@link CoordinatorChannels} channel: grpc-java sends each call to a coordinator that is up and
+ * retries it (on another one, if there is one) when it finds a coordinator UNAVAILABLE (down,
+ * unreachable, shutting down). Any other status is the answer; when no coordinator answers, the
+ * UNAVAILABLE status says which were tried. The channel connects on first use and is closed by
+ * {@link #close()}.
  */
 final class CoordinatorClient implements AutoCloseable {
 
-    /** Deadline of one call on one coordinator. */
+    /** Deadline of one call, its retries included. */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private final List<String> addresses;
-    private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
-    private int preferred;
+    private final ManagedChannel channel;
 
     CoordinatorClient(List<String> addresses) {
-        if (addresses.isEmpty()) {
-            throw new IllegalArgumentException("no coordinator addresses");
-        }
         this.addresses = List.copyOf(addresses);
+        this.channel = CoordinatorChannels.open(this.addresses);
     }
 
     /** Calls the Admin service. */
     <T> T admin(Function<AdminGrpc.AdminBlockingStub, T> call) {
-        return call(channel -> call.apply(AdminGrpc.newBlockingStub(channel)
+        return call(() -> call.apply(AdminGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
@@ -53,7 +49,7 @@ final class CoordinatorClient implements AutoCloseable {
      */
     <T> void adminStream(Function<AdminGrpc.AdminBlockingStub, Iterator<T>> call, Duration deadline,
                          Consumer<T> each) {
-        Iterator<T> messages = call(channel -> {
+        Iterator<T> messages = call(() -> {
             Iterator<T> stream = call.apply(AdminGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS));
             stream.hasNext(); // waits for the first message or the call's status
@@ -64,34 +60,22 @@ final class CoordinatorClient implements AutoCloseable {
 
     /** Calls the Directory service. */
     <T> T directory(Function<DirectoryGrpc.DirectoryBlockingStub, T> call) {
-        return call(channel -> call.apply(DirectoryGrpc.newBlockingStub(channel)
+        return call(() -> call.apply(DirectoryGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
-    private synchronized <T> T call(Function<ManagedChannel, T> call) {
-        StatusRuntimeException last = null;
-        for (int i = 0; i < addresses.size(); i++) {
-            int index = (preferred + i) % addresses.size();
-            try {
-                T answer = call.apply(channel(addresses.get(index)));
-                preferred = index;
-                return answer;
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
-                    throw e;
-                }
-                last = e;
+    private <T> T call(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                throw e;
             }
+            String tried = String.join(", ", addresses);
+            throw Status.UNAVAILABLE.withDescription((addresses.size() == 1 ? "no coordinator answered at " + tried
+                            : "none of the coordinators " + tried + " answered") + " (" + describe(e) + ")")
+                    .asRuntimeException();
         }
-        String tried = String.join(", ", addresses);
-        throw Status.UNAVAILABLE.withDescription((addresses.size() == 1 ? "no coordinator answered at " + tried
-                        : "none of the coordinators " + tried + " answered") + " (" + describe(last) + ")")
-                .asRuntimeException();
-    }
-
-    private ManagedChannel channel(String address) {
-        return channels.computeIfAbsent(address, a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create())
-                .build());
     }
 
     private static String describe(StatusRuntimeException e) {
@@ -101,15 +85,12 @@ final class CoordinatorClient implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
-        for (ManagedChannel channel : channels.values()) {
-            try {
-                channel.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

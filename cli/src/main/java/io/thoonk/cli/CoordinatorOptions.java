@@ -1,6 +1,7 @@
 package io.thoonk.cli;
 
 import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.proto.CoordinatorChannels;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -21,11 +22,11 @@ public final class CoordinatorOptions {
     public static final String DEFAULT_COORDINATOR = "127.0.0.1:7400";
 
     @Option(names = "--coordinator", paramLabel = "HOST:PORT[,HOST:PORT...]", scope = ScopeType.INHERIT,
-            description = "Coordinators to ask, tried in order until one answers (default: $" + COORDINATOR_ENV
+            description = "Coordinators to ask; any that is up answers (default: $" + COORDINATOR_ENV
                     + ", else " + DEFAULT_COORDINATOR + ").")
     private String coordinator;
 
-    /** The addresses to try, in order. */
+    /** The coordinator addresses given. */
     public List<String> addresses() {
         String given = coordinator;
         if (given == null) {
@@ -51,18 +52,10 @@ public final class CoordinatorOptions {
     }
 
     private static void checkAddress(String address) {
-        int colon = address.lastIndexOf(':');
-        boolean valid = colon > 0;
-        if (valid) {
-            try {
-                int port = Integer.parseInt(address.substring(colon + 1));
-                valid = port >= 1 && port <= 65535;
-            } catch (NumberFormatException e) {
-                valid = false;
-            }
-        }
-        if (!valid) {
-            throw new InvalidArgumentException("invalid coordinator address '" + address + "': expected host:port");
+        try {
+            CoordinatorChannels.checkAddress(address);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArgumentException(e.getMessage());
         }
     }
 }

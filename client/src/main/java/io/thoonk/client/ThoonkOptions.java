@@ -9,7 +9,11 @@ import java.util.UUID;
  *
  * @param maxItemBytes   largest item, job payload or result accepted, in UTF-8 bytes (default 1 MiB)
  * @param historyLength  history entries kept per object when the object's config sets none (default 1000)
- * @param commandTimeout deadline of each blocking call (default 10 s)
+ * @param commandTimeout deadline of every call, blocking or asynchronous (default 10 s): a call still
+ *                       unanswered then fails with {@link ThoonkTimeoutException}, whatever it
+ *                       waits for (the coordinators, a connection, Redis). Calls that wait by design
+ *                       (a take with a timeout) get their wait on top. A call that timed out may
+ *                       still have been applied by Redis.
  * @param teamRule       which team an object belongs to (default {@link TeamRule#standard()})
  * @param instanceId     this process's id in registry events (default a random UUID)
  * @param rerouteDeadline how long a call keeps re-routing and retrying when a shard says its team
@@ -20,9 +24,13 @@ import java.util.UUID;
  *                       then go together, in order, each still its own change with its own
  *                       revision, event and result (default 64, at most 1000; 1 sends every
  *                       publish on its own)
+ * @param maxQueuedCalls most calls waiting for one Redis connection (sent and unanswered, or held
+ *                       while it is disconnected), and most writes waiting in one feed's lane;
+ *                       beyond it calls fail at once with {@link ThoonkConnectionException}
+ *                       instead of piling up for a shard that does not answer (default 10,000)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
-                            String instanceId, Duration rerouteDeadline, int publishBatch) {
+                            String instanceId, Duration rerouteDeadline, int publishBatch, int maxQueuedCalls) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
@@ -31,6 +39,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     public static final int DEFAULT_PUBLISH_BATCH = 64;
     /** Largest {@link #publishBatch()}: one script call should not hold Redis for long (and Lua's unpack has limits). */
     public static final int MAX_PUBLISH_BATCH = 1000;
+    public static final int DEFAULT_MAX_QUEUED_CALLS = 10_000;
 
     public ThoonkOptions {
         if (maxItemBytes <= 0) {
@@ -53,6 +62,9 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             throw new InvalidArgumentException("publishBatch must be between 1 and " + MAX_PUBLISH_BATCH + ", was "
                     + publishBatch);
         }
+        if (maxQueuedCalls < 1) {
+            throw new InvalidArgumentException("maxQueuedCalls must be >= 1, was " + maxQueuedCalls);
+        }
     }
 
     public static ThoonkOptions defaults() {
@@ -67,7 +79,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     public Builder toBuilder() {
         return new Builder().maxItemBytes(maxItemBytes).historyLength(historyLength)
                 .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
-                .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch);
+                .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls);
     }
 
     /** Builds {@link ThoonkOptions}. */
@@ -79,6 +91,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private String instanceId = UUID.randomUUID().toString();
         private Duration rerouteDeadline = DEFAULT_REROUTE_DEADLINE;
         private int publishBatch = DEFAULT_PUBLISH_BATCH;
+        private int maxQueuedCalls = DEFAULT_MAX_QUEUED_CALLS;
 
         private Builder() {
         }
@@ -118,9 +131,14 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
+        public Builder maxQueuedCalls(int maxQueuedCalls) {
+            this.maxQueuedCalls = maxQueuedCalls;
+            return this;
+        }
+
         public ThoonkOptions build() {
             return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
-                    rerouteDeadline, publishBatch);
+                    rerouteDeadline, publishBatch, maxQueuedCalls);
         }
     }
 }

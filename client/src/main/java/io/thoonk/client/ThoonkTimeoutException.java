@@ -1,6 +1,6 @@
 package io.thoonk.client;
 
-/** A blocking call did not complete within its deadline ({@link ThoonkOptions#commandTimeout()}). */
+/** A call, blocking or not, did not complete within its deadline ({@link ThoonkOptions#commandTimeout()}). */
 public final class ThoonkTimeoutException extends ThoonkException {
 
     public ThoonkTimeoutException(String message) {

@@ -28,7 +28,7 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
     }
 
     private CompletableFuture<Published> coalesce(String id, String item) {
-        return thoonk.publishCoalescer().publish(name, id, item, this::publishBatch)
+        return waiting(thoonk.publishCoalescer().publish(name, id, item, this::publishBatch))
                 .thenApply(rev -> published(id, rev));
     }
 
@@ -73,6 +73,11 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
 
     /** Runs an edit or retract after the publishes to this feed made before it (see {@link PublishCoalescer}). */
     private CompletableFuture<Long> inTurn(Supplier<CompletableFuture<Long>> write) {
-        return thoonk.publishCoalescer().write(name, write);
+        return waiting(thoonk.publishCoalescer().write(name, write));
+    }
+
+    /** A write waiting in the feed's lane gets the call's deadline too (and is then never sent). */
+    private CompletableFuture<Long> waiting(CompletableFuture<Long> write) {
+        return thoonk.within(write, thoonk.options().commandTimeout(), name);
     }
 }

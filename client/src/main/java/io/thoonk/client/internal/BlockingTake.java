@@ -26,7 +26,8 @@ final class BlockingTake {
             throw new InvalidArgumentException("timeout must be >= 0, was " + timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        return attempt(object, listKey, deadline, takeNow);
+        return object.thoonk.within(attempt(object, listKey, deadline, takeNow),
+                timeout.plus(object.thoonk.options().commandTimeout()), object.name);
     }
 
     private static <T> CompletableFuture<Optional<T>> attempt(ObjectSupport object, String listKey, long deadline,
@@ -36,7 +37,8 @@ final class BlockingTake {
             if (taken.isPresent() || remaining <= 0) {
                 return CompletableFuture.completedFuture(taken);
             }
-            return object.onShard(route -> route.shard().awaitElement(listKey, Duration.ofNanos(remaining)))
+            Duration wait = Duration.ofNanos(remaining);
+            return object.onShard(route -> route.shard().awaitElement(listKey, wait), wait)
                     .thenCompose(any -> attempt(object, listKey, deadline, takeNow));
         });
     }

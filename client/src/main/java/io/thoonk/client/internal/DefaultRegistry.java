@@ -117,7 +117,8 @@ final class DefaultRegistry implements Registry {
     @Override
     public Set<String> names() {
         java.util.Set<String> all = new java.util.TreeSet<>();
-        for (ShardConnection shard : thoonk.router().shards()) {
+        Map<String, ShardConnection> shards = Await.await(thoonk.router().shardsById(), thoonk.options().commandTimeout());
+        for (ShardConnection shard : shards.values()) {
             all.addAll(Await.await(shard.commands().smembers(Keys.FEEDS), thoonk.options().commandTimeout()));
         }
         return all;

@@ -51,6 +51,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     private final Duration timeout;
     private final List<String> channels = new ArrayList<>();
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    private volatile SubscriptionHub hub;
     private volatile boolean closed;
 
     private DefaultSubscription(ShardConnection shard, String target, boolean pattern, EventListener listener,
@@ -87,7 +88,10 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
                                                        Executor executor, Duration timeout) {
         DefaultSubscription sub = new DefaultSubscription(shard, target, pattern, listener, executor, timeout);
         resume.forEach((object, last) -> sub.tracker(object).lastRevision = last);
-        return shard.hub().subscribe(sub.channels, pattern, sub).thenApply(ok -> {
+        return shard.hub().thenCompose(hub -> {
+            sub.hub = hub;
+            return hub.subscribe(sub.channels, pattern, sub);
+        }).thenApply(ok -> {
             resume.keySet().forEach(object -> sub.serial.execute(() -> sub.catchUp(object, sub.tracker(object))));
             return sub;
         });
@@ -264,7 +268,10 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     public void close() {
         if (!closed) {
             closed = true;
-            shard.hub().unsubscribe(channels, pattern, this);
+            SubscriptionHub h = hub;
+            if (h != null) {
+                h.unsubscribe(channels, pattern, this);
+            }
         }
     }
 }

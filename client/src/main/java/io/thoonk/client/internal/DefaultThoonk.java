@@ -1,8 +1,6 @@
 package io.thoonk.client.internal;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.TimeoutOptions;
 import io.thoonk.client.EventListener;
 import io.thoonk.client.Feed;
 import io.thoonk.client.Jobs;
@@ -12,12 +10,15 @@ import io.thoonk.client.SortedFeed;
 import io.thoonk.client.Subscription;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
+import io.thoonk.client.ThoonkTimeoutException;
 import io.thoonk.contract.Keys;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,6 +31,7 @@ public final class DefaultThoonk implements Thoonk {
     private final ExecutorService eventExecutor;
     private final String defaultHistoryLength;
     private final PublishCoalescer publishCoalescer;
+    private final Deadlines deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Makes the client's router from its Redis client and callback executor. */
@@ -41,11 +43,10 @@ public final class DefaultThoonk implements Thoonk {
     private DefaultThoonk(ThoonkOptions options, RouterFactory routers) {
         this.options = Objects.requireNonNull(options, "options == null");
         this.defaultHistoryLength = Integer.toString(options.historyLength());
-        this.publishCoalescer = new PublishCoalescer(options.publishBatch());
+        this.publishCoalescer = new PublishCoalescer(options.publishBatch(), options.maxQueuedCalls());
         this.client = RedisClient.create();
-        client.setOptions(ClientOptions.builder()
-                .timeoutOptions(TimeoutOptions.builder().fixedTimeout(options.commandTimeout().plusSeconds(60)).build())
-                .build());
+        client.setOptions(ShardConnection.clientOptions(options));
+        this.deadlines = new Deadlines(client.getResources().timer());
         AtomicInteger threads = new AtomicInteger();
         this.eventExecutor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "thoonk-events-" + threads.incrementAndGet());
@@ -55,7 +56,7 @@ public final class DefaultThoonk implements Thoonk {
         try {
             this.router = routers.create(client, eventExecutor);
         } catch (RuntimeException e) {
-            client.shutdown();
+            shutdownClient();
             eventExecutor.shutdownNow();
             throw e;
         }
@@ -63,22 +64,23 @@ public final class DefaultThoonk implements Thoonk {
 
     public static Thoonk connect(String redisUri, ThoonkOptions options) {
         Objects.requireNonNull(redisUri, "redisUri == null");
-        return new DefaultThoonk(options, (client, callbacks) ->
-                new SingleShardRouter(ShardConnection.connect(client, redisUri)));
+        return new DefaultThoonk(options, (client, callbacks) -> {
+            CompletableFuture<ShardConnection> connecting = ShardConnection.connect(client, redisUri,
+                    options.maxQueuedCalls());
+            try {
+                return new SingleShardRouter(Await.await(connecting, options.commandTimeout()));
+            } catch (RuntimeException e) {
+                connecting.thenAccept(ShardConnection::closeAsync);
+                throw e;
+            }
+        });
     }
 
     public static Thoonk connectCluster(java.util.List<String> coordinators, ThoonkOptions options) {
         Objects.requireNonNull(coordinators, "coordinators == null");
-        return new DefaultThoonk(options, (client, callbacks) -> {
-            DirectoryRouter router = new DirectoryRouter(coordinators, client, callbacks);
-            try {
-                router.start();
-            } catch (RuntimeException e) {
-                router.close();
-                throw e;
-            }
-            return router;
-        });
+        return new DefaultThoonk(options, (client, callbacks) ->
+                DirectoryRouter.start(coordinators, client, callbacks, options.commandTimeout(),
+                        options.maxQueuedCalls()));
     }
 
     @Override
@@ -96,6 +98,12 @@ public final class DefaultThoonk implements Thoonk {
 
     PublishCoalescer publishCoalescer() {
         return publishCoalescer;
+    }
+
+    /** Fails {@code call} with a {@link ThoonkTimeoutException} about {@code object} after {@code deadline}. */
+    <T> CompletableFuture<T> within(CompletableFuture<T> call, Duration deadline, String object) {
+        return deadlines.within(call, deadline, () -> new ThoonkTimeoutException("no answer for '" + object
+                + "' within " + deadline + " (ThoonkOptions.commandTimeout)"));
     }
 
     @Override
@@ -134,19 +142,32 @@ public final class DefaultThoonk implements Thoonk {
         CompletableFuture<Subscription> sub = router.route(options.teamRule().teamOf(name))
                 .thenCompose(route -> route.shard().commands().get(Keys.revision(name)))
                 .thenCompose(rev -> subscribeAsync(name, false, (rev == null ? 0 : Long.parseLong(rev)) + 1, listener));
-        return Await.await(sub, options.commandTimeout());
+        return awaitSubscription(sub);
     }
 
     @Override
     public Subscription subscribe(String name, long fromRevision, EventListener listener) {
         Names.revision(fromRevision);
-        return Await.await(subscribeAsync(Names.objectName(name), false, fromRevision, listener),
-                options.commandTimeout());
+        return awaitSubscription(subscribeAsync(Names.objectName(name), false, fromRevision, listener));
     }
 
     @Override
     public Subscription subscribePattern(String pattern, EventListener listener) {
-        return Await.await(subscribeAsync(Names.pattern(pattern), true, -1, listener), options.commandTimeout());
+        return awaitSubscription(subscribeAsync(Names.pattern(pattern), true, -1, listener));
+    }
+
+    /**
+     * Waits for a subscription at most the command timeout; one that is made only after the caller
+     * gave up (and saw the exception) is closed at once, so no listener hears events it was told
+     * it would not.
+     */
+    private Subscription awaitSubscription(CompletableFuture<Subscription> sub) {
+        try {
+            return Await.await(sub, options.commandTimeout());
+        } catch (RuntimeException e) {
+            sub.thenAccept(Subscription::close);
+            throw e;
+        }
     }
 
     CompletableFuture<Subscription> subscribeAsync(String target, boolean pattern, long fromRevision,
@@ -161,12 +182,21 @@ public final class DefaultThoonk implements Thoonk {
                 options.commandTimeout());
     }
 
+    /**
+     * Closes the router (coordinator channel, shard connections) and Lettuce's resources; each step
+     * waits a bounded time (a few seconds in all), then leaves what remains to close in the background.
+     */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             router.close();
-            client.shutdown();
+            shutdownClient();
             eventExecutor.shutdownNow();
         }
+    }
+
+    private void shutdownClient() {
+        ShardConnection.awaitClosed(client.shutdownAsync(0, ShardConnection.CLOSE_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS), "the Redis client");
     }
 }

@@ -1,110 +1,104 @@
 package io.thoonk.client.internal;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.Futures;
-import com.google.common.util.concurrent.ListenableFuture;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import io.lettuce.core.RedisClient;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.proto.v1.DirectoryChange;
-import io.thoonk.proto.v1.DirectoryGrpc;
-import io.thoonk.proto.v1.ListShardsRequest;
 import io.thoonk.proto.v1.ListShardsResponse;
-import io.thoonk.proto.v1.ResolveRequest;
-import io.thoonk.proto.v1.ResolveResponse;
-import io.thoonk.proto.v1.Shard;
-import io.thoonk.proto.v1.TeamPlacement;
-import io.thoonk.proto.v1.WatchRequest;
-import io.thoonk.proto.v1.WatchResponse;
+import io.thoonk.proto.v1.ReloadRequired;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Routes teams through the coordinators' directory: resolves a team on first use and caches the
- * answer (a cached route is one map read), and keeps one Watch stream open to apply moves and
- * shard changes as they happen, resuming from its last revision on any coordinator after a break.
- * Holds one {@link ShardConnection} per shard primary, whatever the number of teams.
+ * Routes teams through the coordinators' directory, from three parts: the
+ * {@link CoordinatorConnection} (gRPC to any coordinator, and the Watch stream), the
+ * {@link RouteTable} (shards, cached teams and their routes, the revision applied) and the
+ * {@link ShardPool} (one connection per shard primary).
  *
- * <p>While no coordinator answers, cached teams keep working; an unknown team fails at once with a
+ * <p>A team is resolved on first use (concurrent first uses share one Resolve) and cached: a cached
+ * route is one map read. The Watch stream applies shard changes and placement changes of cached
+ * teams as they happen; when the coordinator says the client must reload, the shard list is read
+ * again and the cached teams are forgotten (and resolved again on next use). Listeners hear of
+ * every shard added, removed or given a new primary, and of every cached team re-placed.
+ *
+ * <p>While no coordinator answers, cached teams keep working; an unknown team fails with a
  * {@link ThoonkConnectionException} that says so.
  */
 final class DirectoryRouter implements ShardRouter {
 
     private static final Logger log = LoggerFactory.getLogger(DirectoryRouter.class);
-    /** A first resolve may queue behind other placements on the leader: allow it some time. */
-    private static final long RESOLVE_DEADLINE_MS = 10_000;
-    private static final long WATCH_RETRY_MS = 250;
 
-    private final List<String> coordinators;
-    private final List<ManagedChannel> channels = new ArrayList<>();
-    private final AtomicInteger preferred = new AtomicInteger();
-    private final RedisClient redis;
-    private final Executor callbacks;
-    private final ScheduledExecutorService timer;
-    private final Map<String, TeamPlacement> teams = new ConcurrentHashMap<>();
-    private final Map<String, CompletableFuture<Route>> routes = new ConcurrentHashMap<>();
-    private final Map<String, Shard> shards = new ConcurrentHashMap<>();
-    private final Map<String, ShardConnection> connections = new ConcurrentHashMap<>();
+    private final CoordinatorConnection coordinators;
+    private final ShardPool pool;
+    private final RouteTable table;
+    private final Map<String, CompletableFuture<Route>> resolving = new ConcurrentHashMap<>();
     private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
-    private volatile long revision;
     private volatile boolean closed;
 
-    DirectoryRouter(List<String> coordinators, RedisClient redis, Executor callbacks) {
-        if (coordinators.isEmpty()) {
-            throw new io.thoonk.client.InvalidArgumentException("at least one coordinator address (host:port) is needed");
-        }
-        this.coordinators = List.copyOf(coordinators);
-        this.redis = redis;
-        this.callbacks = callbacks;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "thoonk-directory-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        for (String address : coordinators) {
-            channels.add(Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build());
+    private DirectoryRouter(CoordinatorConnection coordinators, ShardPool pool) {
+        this.coordinators = coordinators;
+        this.pool = pool;
+        this.table = new RouteTable(pool);
+    }
+
+    /**
+     * Loads the shard list from the coordinators and starts watching; fails with a
+     * {@link ThoonkConnectionException} when no coordinator answers within {@code timeout}.
+     * Coordinator calls complete on {@code callbacks}, never on a gRPC thread.
+     */
+    static DirectoryRouter start(List<String> coordinators, RedisClient redis, Executor callbacks, Duration timeout,
+                                 int maxQueuedCalls) {
+        DirectoryRouter router = new DirectoryRouter(new CoordinatorConnection(coordinators, timeout, callbacks),
+                new ShardPool(redis, maxQueuedCalls));
+        try {
+            ListShardsResponse shards = Await.await(router.coordinators.listShards(), timeout.plusSeconds(1));
+            router.table.reset(shards);
+            router.coordinators.follow(router.new Follower());
+            return router;
+        } catch (RuntimeException e) {
+            router.close();
+            throw e;
         }
     }
 
-    /** Loads the shard list from the first coordinator that answers and starts watching. */
-    void start() {
-        ListShardsResponse list = null;
-        StatusRuntimeException last = null;
-        for (int i = 0; i < channels.size() && list == null; i++) {
-            int index = (preferred.get() + i) % channels.size();
-            try {
-                list = DirectoryGrpc.newBlockingStub(channels.get(index))
-                        .withDeadlineAfter(RESOLVE_DEADLINE_MS, TimeUnit.MILLISECONDS)
-                        .listShards(ListShardsRequest.getDefaultInstance());
-                preferred.set(index);
-            } catch (StatusRuntimeException e) {
-                last = e;
-            }
+    /** Applies the Watch stream to the table and tells the listeners. */
+    private final class Follower implements CoordinatorConnection.Follower {
+        @Override
+        public long nextRevision() {
+            return table.snapshot().revision() + 1;
         }
-        if (list == null) {
-            throw new ThoonkConnectionException("no coordinator of " + coordinators + " answered: "
-                    + (last == null ? "" : last.getStatus()), last);
+
+        @Override
+        public void onChange(DirectoryChange change) {
+            tell(table.apply(change));
         }
-        list.getShardsList().forEach(this::applyShard);
-        revision = list.getDirectoryRevision();
-        watch();
+
+        @Override
+        public CompletableFuture<Void> onReload(ReloadRequired reload) {
+            return coordinators.listShards().thenAccept(list -> {
+                RouteTable.Changed changed = table.reset(list);
+                log.info("reloaded the directory at revision {}: {} shard(s), {} changed; {} cached team(s) forgotten",
+                        list.getDirectoryRevision(), list.getShardsCount(), changed.shards().size(),
+                        changed.teams().size());
+                tell(changed);
+            });
+        }
+    }
+
+    private void tell(RouteTable.Changed changed) {
+        for (String shard : changed.shards()) {
+            listeners.forEach(l -> l.shardChanged(shard));
+        }
+        for (String team : changed.teams()) {
+            listeners.forEach(l -> l.teamChanged(team));
+        }
     }
 
     @Override
@@ -119,188 +113,48 @@ final class DirectoryRouter implements ShardRouter {
 
     @Override
     public CompletableFuture<Route> route(String team) {
-        CompletableFuture<Route> cached = routes.get(team);
-        if (cached != null && !cached.isCompletedExceptionally()) {
+        CompletableFuture<Route> cached = table.cached(team);
+        if (cached != null) {
             return cached;
         }
-        TeamPlacement known = teams.get(team);
-        if (known != null && shards.containsKey(known.getShardId())) {
-            CompletableFuture<Route> rebuilt = CompletableFuture.completedFuture(routeOf(known));
-            routes.put(team, rebuilt);
-            return rebuilt;
-        }
-        CompletableFuture<Route> fresh = new CompletableFuture<>();
-        CompletableFuture<Route> raced = routes.putIfAbsent(team, fresh);
-        if (raced != null && !raced.isCompletedExceptionally()) {
-            return raced;
-        }
-        if (raced != null) {
-            routes.replace(team, raced, fresh);
-        }
-        resolve(team, 0, fresh);
-        return fresh;
-    }
-
-    /** Asks the coordinators in turn, starting with the one that answered last. */
-    private void resolve(String team, int tried, CompletableFuture<Route> into) {
         if (closed) {
-            into.completeExceptionally(new ThoonkConnectionException("client closed", null));
-            return;
+            return CompletableFuture.failedFuture(new ThoonkConnectionException("the client is closed", null));
         }
-        int index = (preferred.get() + tried) % channels.size();
-        ListenableFuture<ResolveResponse> call = DirectoryGrpc.newFutureStub(channels.get(index))
-                .withDeadlineAfter(RESOLVE_DEADLINE_MS, TimeUnit.MILLISECONDS)
-                .resolve(ResolveRequest.newBuilder().setTeam(team).build());
-        Futures.addCallback(call, new FutureCallback<>() {
-            @Override
-            public void onSuccess(ResolveResponse response) {
-                preferred.set(index);
-                try {
-                    if (response.hasShard()) {
-                        applyShard(response.getShard());
-                    }
-                    teams.put(team, response.getPlacement());
-                    into.complete(routeOf(response.getPlacement()));
-                } catch (RuntimeException e) {
-                    routes.remove(team, into);
-                    into.completeExceptionally(e);
-                }
-            }
-
-            @Override
-            public void onFailure(Throwable error) {
-                Status status = Status.fromThrowable(error);
-                boolean retryable = status.getCode() == Status.Code.UNAVAILABLE
-                        || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
-                if (retryable && tried + 1 < channels.size()) {
-                    resolve(team, tried + 1, into);
-                    return;
-                }
-                routes.remove(team, into);
-                into.completeExceptionally(retryable
-                        ? new ThoonkConnectionException("cannot resolve team '" + team + "': no coordinator of "
-                                + coordinators + " answered (" + status.getCode() + "); teams already known keep working", error)
-                        : new io.thoonk.client.ThoonkException("the coordinator refused to resolve team '" + team + "': "
-                                + status.getCode() + ": " + status.getDescription(), error));
-            }
-        }, callbacks);
-    }
-
-    private Route routeOf(TeamPlacement placement) {
-        Shard shard = shards.get(placement.getShardId());
-        if (shard == null) {
-            throw new ThoonkConnectionException("team '" + placement.getTeam() + "' is on shard '"
-                    + placement.getShardId() + "', which this client does not know yet", null);
+        CompletableFuture<Route> mine = new CompletableFuture<>();
+        CompletableFuture<Route> other = resolving.putIfAbsent(team, mine);
+        if (other != null) {
+            return other;
         }
-        return new Route(connection(shard), placement.getEpoch());
-    }
-
-    private ShardConnection connection(Shard shard) {
-        return connections.computeIfAbsent(shard.getPrimary(),
-                primary -> ShardConnection.connect(redis, "redis://" + primary));
+        coordinators.resolve(team).thenCompose(answer -> {
+            RouteTable.Learned learned = table.learn(answer);
+            tell(learned.changed());
+            return learned.route();
+        }).whenComplete((route, error) -> {
+            resolving.remove(team, mine);
+            if (error == null) {
+                mine.complete(route);
+            } else {
+                mine.completeExceptionally(Await.unwrap(error));
+            }
+        });
+        return mine;
     }
 
     @Override
     public boolean invalidate(String team) {
-        teams.remove(team);
-        routes.remove(team);
+        table.forget(team);
         return !closed;
     }
 
     @Override
-    public Map<String, ShardConnection> shardsById() {
-        Map<String, ShardConnection> all = new java.util.TreeMap<>();
-        for (Shard shard : shards.values()) {
-            all.put(shard.getId(), connection(shard));
-        }
-        return all;
-    }
-
-    private void applyShard(Shard shard) {
-        Shard previous = shards.put(shard.getId(), shard);
-        connection(shard);
-        if (previous == null || !previous.getPrimary().equals(shard.getPrimary())) {
-            if (previous != null) {
-                // a new primary (failover): routes are rebuilt from the cached placements
-                teams.forEach((team, placement) -> {
-                    if (placement.getShardId().equals(shard.getId())) {
-                        routes.remove(team);
-                    }
-                });
-                ShardConnection old = connections.remove(previous.getPrimary());
-                if (old != null) {
-                    old.close();
-                }
-            }
-            listeners.forEach(l -> l.shardChanged(shard.getId()));
-        }
-    }
-
-    private void apply(DirectoryChange change) {
-        switch (change.getChangeCase()) {
-            case SHARD -> applyShard(change.getShard());
-            case REMOVED_SHARD_ID -> {
-                shards.remove(change.getRemovedShardId());
-                listeners.forEach(l -> l.shardChanged(change.getRemovedShardId()));
-            }
-            case TEAM -> {
-                String team = change.getTeam().getTeam();
-                if (teams.containsKey(team)) {
-                    teams.put(team, change.getTeam());
-                    routes.remove(team);
-                    listeners.forEach(l -> l.teamChanged(team));
-                }
-            }
-            default -> { }
-        }
-        revision = change.getRevision();
-    }
-
-    /** One Watch stream at a time; after any break, resumes from the last applied revision. */
-    private void watch() {
-        if (closed) {
-            return;
-        }
-        int index = preferred.get() % channels.size();
-        DirectoryGrpc.newStub(channels.get(index)).watch(WatchRequest.newBuilder().setFromRevision(revision + 1).build(),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchResponse response) {
-                        if (response.hasChange()) {
-                            apply(response.getChange());
-                        } else if (response.hasReload()) {
-                            log.info("directory watch must reload (current revision {})",
-                                    response.getReload().getCurrentRevision());
-                            teams.clear();
-                            routes.clear();
-                            revision = response.getReload().getCurrentRevision();
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        preferred.set(index + 1);
-                        retryWatch();
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        retryWatch();
-                    }
-                });
-    }
-
-    private void retryWatch() {
-        if (!closed) {
-            timer.schedule(this::watch, WATCH_RETRY_MS, TimeUnit.MILLISECONDS);
-        }
+    public CompletableFuture<Map<String, ShardConnection>> shardsById() {
+        return table.connections();
     }
 
     @Override
     public void close() {
         closed = true;
-        timer.shutdownNow();
-        channels.forEach(ManagedChannel::shutdownNow);
-        connections.values().forEach(ShardConnection::close);
+        coordinators.close();
+        pool.close();
     }
 }

@@ -49,6 +49,12 @@ final class Failures {
         if (e instanceof RedisCommandTimeoutException) {
             return new ThoonkTimeoutException("Redis did not answer in time for '" + c.object() + "': " + e.getMessage());
         }
+        if (e instanceof RedisException && e.getMessage() != null
+                && e.getMessage().startsWith("Request queue size exceeded")) {
+            return new ThoonkConnectionException("too many calls are already waiting for the Redis of '" + c.object()
+                    + "', which is not keeping up or not answering (ThoonkOptions.maxQueuedCalls): "
+                    + e.getMessage(), e);
+        }
         if (e instanceof RedisConnectionException || (e instanceof RedisException && !(e instanceof RedisCommandExecutionException))) {
             return new ThoonkConnectionException("lost the connection to Redis during an operation on '" + c.object()
                     + "': " + e.getMessage(), e);

@@ -44,10 +44,12 @@ final class FanOutSubscription implements Subscription, ShardRouter.RouteListene
     static CompletableFuture<Subscription> open(ShardRouter router, String pattern, EventListener listener,
                                                 Executor executor, Duration timeout) {
         FanOutSubscription f = new FanOutSubscription(router, pattern, listener, executor, timeout);
-        List<CompletableFuture<Void>> opened = new ArrayList<>();
-        router.shardsById().forEach((id, shard) -> opened.add(DefaultSubscription.open(shard, pattern, true, Map.of(),
-                listener, executor, timeout).thenAccept(sub -> f.perShard.put(id, sub))));
-        return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new)).thenApply(ok -> {
+        return router.shardsById().thenCompose(shards -> {
+            List<CompletableFuture<Void>> opened = new ArrayList<>();
+            shards.forEach((id, shard) -> opened.add(DefaultSubscription.open(shard, pattern, true, Map.of(),
+                    listener, executor, timeout).thenAccept(sub -> f.perShard.put(id, sub))));
+            return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new));
+        }).thenApply(ok -> {
             router.addListener(f);
             f.changes.execute(f::sync);
             return f;
@@ -69,7 +71,14 @@ final class FanOutSubscription implements Subscription, ShardRouter.RouteListene
         if (closed) {
             return;
         }
-        Map<String, ShardConnection> shards = router.shardsById();
+        Map<String, ShardConnection> shards;
+        try {
+            shards = Await.await(router.shardsById(), timeout);
+        } catch (RuntimeException e) {
+            log.warn("pattern {} could not reach every shard: {}", pattern, e.toString());
+            listener.onError(e);
+            return;
+        }
         perShard.keySet().removeIf(id -> {
             if (!shards.containsKey(id)) {
                 perShard.get(id).close();

@@ -12,6 +12,7 @@ import io.thoonk.client.ThoonkException;
 import io.thoonk.contract.Keys;
 import io.thoonk.contract.Script;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -72,7 +73,7 @@ abstract class ObjectSupport implements AsyncLiveObject {
     <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, String id,
                                          String relativeId, long expected, String... args) {
         return onShard(route -> runOn(route, script, scriptKeys, output, args),
-                new Failures.Context(name, type, team, id, relativeId, expected));
+                new Failures.Context(name, type, team, id, relativeId, expected), Duration.ZERO);
     }
 
     /** One call of {@code script} on {@code route}'s shard, sending the route's team epoch. */
@@ -91,9 +92,17 @@ abstract class ObjectSupport implements AsyncLiveObject {
         return new String[] {type.contractName(), op, id == null ? "" : id};
     }
 
-    /** Runs {@code op} on the team's shard, failing with the client's exception types. */
+    /**
+     * Runs {@code op} on the team's shard, failing with the client's exception types, and at the
+     * latest after the command timeout (with a {@link io.thoonk.client.ThoonkTimeoutException}).
+     */
     <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op) {
-        return onShard(op, new Failures.Context(name, type, team, null, null, -1));
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1), Duration.ZERO);
+    }
+
+    /** {@link #onShard(Function)} for an operation that waits up to {@code wait} by design. */
+    <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Duration wait) {
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1), wait);
     }
 
     /**
@@ -101,27 +110,34 @@ abstract class ObjectSupport implements AsyncLiveObject {
      * route is stale (the team moved, or is frozen while it moves), the route is refreshed and the
      * operation retried until {@link io.thoonk.client.ThoonkOptions#rerouteDeadline()}; only then
      * does the caller see the {@link TeamFencedException}. Reads and writes alike: the scripts
-     * check the fence for both.
+     * check the fence for both. Whatever happens, the call completes within the command timeout
+     * (plus {@code wait}).
      */
-    private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context) {
+    private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context,
+                                             Duration wait) {
         long deadline = System.nanoTime() + thoonk.options().rerouteDeadline().toNanos();
-        return attempt(op, context, deadline);
+        return thoonk.within(attempt(op, context, deadline), thoonk.options().commandTimeout().plus(wait), name);
     }
 
     private <T> CompletableFuture<T> attempt(Function<Route, CompletableFuture<T>> op, Failures.Context context,
                                              long deadline) {
-        return thoonk.router().route(team).thenCompose(op).handle((value, error) -> {
-            if (error == null) {
-                return CompletableFuture.completedFuture(value);
-            }
-            ThoonkException failure = Failures.exception(Await.unwrap(error), context);
-            if (failure instanceof TeamFencedException && System.nanoTime() < deadline
-                    && thoonk.router().invalidate(team)) {
-                return CompletableFuture.supplyAsync(() -> null, REROUTE_PAUSE)
-                        .thenCompose(ignored -> this.<T>attempt(op, context, deadline));
-            }
-            return CompletableFuture.<T>failedFuture(failure);
-        }).thenCompose(f -> f);
+        return thoonk.router().route(team)
+                .thenCompose(route -> route.shard().admit(() -> op.apply(route)))
+                .handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
+                        : this.<T>failedOrRerouted(error, op, context, deadline))
+                .thenCompose(f -> f);
+    }
+
+    /** A stale route (fenced) is refreshed and the call tried again, until the reroute deadline. */
+    private <T> CompletableFuture<T> failedOrRerouted(Throwable error, Function<Route, CompletableFuture<T>> op,
+                                                      Failures.Context context, long deadline) {
+        ThoonkException failure = Failures.exception(Await.unwrap(error), context);
+        if (failure instanceof TeamFencedException && System.nanoTime() < deadline
+                && thoonk.router().invalidate(team)) {
+            return CompletableFuture.supplyAsync(() -> null, REROUTE_PAUSE)
+                    .thenCompose(ignored -> this.<T>attempt(op, context, deadline));
+        }
+        return CompletableFuture.failedFuture(failure);
     }
 
     private static final java.util.concurrent.Executor REROUTE_PAUSE =

@@ -1,5 +1,7 @@
 package io.thoonk.client.internal;
 
+import io.thoonk.client.ThoonkConnectionException;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,11 @@ import java.util.function.Supplier;
  *
  * <p>All lane state changes happen inside {@link ConcurrentHashMap#compute}, under the map's lock
  * for that feed, so a lane is removed only when idle and never while a write is joining it.
+ *
+ * <p>A waiting write whose result is already complete (its caller's deadline passed) is dropped
+ * when its turn comes, never sent late. At most {@code maxWaiting} writes wait in one lane; a write
+ * beyond that fails at once with a {@link ThoonkConnectionException}: the feed's Redis is not
+ * keeping up, or not answering.
  */
 final class PublishCoalescer {
 
@@ -58,10 +65,12 @@ final class PublishCoalescer {
     }
 
     private final int maxBatch;
+    private final int maxWaiting;
     private final ConcurrentHashMap<String, Lane> lanes = new ConcurrentHashMap<>();
 
-    PublishCoalescer(int maxBatch) {
+    PublishCoalescer(int maxBatch, int maxWaiting) {
         this.maxBatch = maxBatch;
+        this.maxWaiting = maxWaiting;
     }
 
     /** Publishes {@code item} as {@code id} to {@code feed}; answers its revision. */
@@ -87,12 +96,21 @@ final class PublishCoalescer {
             return pending.result();
         }
         List<Pending>[] ready = new List[1];
+        boolean[] full = new boolean[1];
         lanes.compute(feed, (name, lane) -> {
             Lane l = lane == null ? new Lane() : lane;
+            if (l.waiting.size() >= maxWaiting) {
+                full[0] = true;
+                return l;
+            }
             l.waiting.add(pending);
             ready[0] = takeBatch(l);
             return l;
         });
+        if (full[0]) {
+            pending.result().completeExceptionally(new ThoonkConnectionException(maxWaiting + " writes to '" + feed
+                    + "' are already waiting for Redis, which is not keeping up or not answering", null));
+        }
         if (ready[0] != null) {
             send(feed, ready[0]);
         }
@@ -104,22 +122,33 @@ final class PublishCoalescer {
      * waiting write if it is not a publish, else the publishes that follow it up to the limits.
      */
     private List<Pending> takeBatch(Lane lane) {
-        if (lane.busy || lane.waiting.isEmpty()) {
+        if (lane.busy) {
             return null;
         }
-        lane.busy = true;
-        if (lane.waiting.peek().solo() != null) {
-            return List.of(lane.waiting.poll());
-        }
-        List<Pending> batch = new ArrayList<>(Math.min(maxBatch, lane.waiting.size()));
+        List<Pending> batch = new ArrayList<>();
         long chars = 0;
-        while (!lane.waiting.isEmpty() && batch.size() < maxBatch && lane.waiting.peek().solo() == null) {
-            chars += lane.waiting.peek().item().length();
+        while (!lane.waiting.isEmpty() && batch.size() < maxBatch) {
+            Pending next = lane.waiting.peek();
+            if (next.result().isDone()) {
+                lane.waiting.poll(); // its caller gave up (deadline): never send it late
+                continue;
+            }
+            if (next.solo() != null) {
+                if (batch.isEmpty()) {
+                    batch.add(lane.waiting.poll());
+                }
+                break;
+            }
+            chars += next.item().length();
             if (!batch.isEmpty() && chars > MAX_BATCH_CHARS) {
                 break;
             }
             batch.add(lane.waiting.poll());
         }
+        if (batch.isEmpty()) {
+            return null;
+        }
+        lane.busy = true;
         return batch;
     }
 

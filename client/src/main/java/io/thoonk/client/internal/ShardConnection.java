@@ -1,29 +1,62 @@
 package io.thoonk.client.internal;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.thoonk.client.ThoonkConnectionException;
+import io.thoonk.client.ThoonkOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.thoonk.contract.Script;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Every connection to one Redis primary, in one place: one shared command connection (all
  * scripts, pipelined), one pub/sub connection created on first subscription, and a small pool of
  * connections for blocking waits, which must not hold up the shared one.
+ *
+ * <p>Nothing here blocks: connections are opened asynchronously, because callers may run on a
+ * Lettuce I/O thread (a callback of another command), and a blocking connect there can wait for
+ * the very thread it blocks, which Lettuce also needs to set the new connection up.
+ *
+ * <p>Deadlines and bounds: every command fails after the client's command timeout (blocking waits
+ * after their own wait plus that; see {@link #clientOptions}), and at most
+ * {@link ThoonkOptions#maxQueuedCalls()} calls wait for this shard at a time ({@link #admit});
+ * beyond that, calls fail at once, before Lettuce queues anything. Lettuce's own request queue is
+ * bounded too, at twice that, for commands that do not go through {@link #admit}.
  */
 public final class ShardConnection implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(ShardConnection.class);
+
     /** Longest single blocking wait; longer waits loop, so a lost reply never blocks forever. */
-    private static final double MAX_BLOCK_SECONDS = 30;
+    static final Duration MAX_BLOCK = Duration.ofSeconds(30);
+    /** How long {@link #close()} waits for the connections to close. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    /** Name of every connection in {@code CLIENT LIST}, so operators (and tests) can tell them. */
+    public static final String CLIENT_NAME = "thoonk";
 
     private final RedisClient client;
     private final RedisURI uri;
@@ -31,24 +64,68 @@ public final class ShardConnection implements AutoCloseable {
     private final RedisAsyncCommands<String, String> commands;
     private final Deque<StatefulRedisConnection<String, String>> idleBlocking = new ConcurrentLinkedDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile SubscriptionHub hub;
+    private final AtomicReference<CompletableFuture<SubscriptionHub>> hub = new AtomicReference<>();
+    private final int maxQueuedCalls;
+    private final AtomicInteger queuedCalls = new AtomicInteger();
 
-    private ShardConnection(RedisClient client, RedisURI uri) {
+    private ShardConnection(RedisClient client, RedisURI uri, StatefulRedisConnection<String, String> connection,
+                            int maxQueuedCalls) {
         this.client = client;
         this.uri = uri;
-        this.connection = client.connect(StringCodec.UTF8, uri);
+        this.connection = connection;
         this.commands = connection.async();
+        this.maxQueuedCalls = maxQueuedCalls;
     }
 
-    /** Connects to {@code uri} through {@code client} (which may be shared by many shards). */
-    public static ShardConnection connect(RedisClient client, String uri) {
-        RedisURI parsed = RedisURI.create(uri);
+    /**
+     * The Lettuce settings of a client's connections: a per-command timeout of
+     * {@code commandTimeout} (a blocking wait gets its own wait on top), a bounded request queue,
+     * and a connect timeout of {@code commandTimeout}.
+     */
+    static ClientOptions clientOptions(ThoonkOptions options) {
+        long normal = options.commandTimeout().toNanos();
+        long blocking = options.commandTimeout().plus(MAX_BLOCK).toNanos();
+        TimeoutOptions.TimeoutSource perCommand = new TimeoutOptions.TimeoutSource() {
+            @Override
+            public long getTimeout(RedisCommand<?, ?, ?> command) {
+                return command.getType() == CommandType.BLMOVE ? blocking : normal;
+            }
+
+            @Override
+            public TimeUnit getTimeUnit() {
+                return TimeUnit.NANOSECONDS;
+            }
+        };
+        return ClientOptions.builder()
+                .timeoutOptions(TimeoutOptions.builder().timeoutCommands(true).timeoutSource(perCommand).build())
+                .requestQueueSize((int) Math.min(Integer.MAX_VALUE, 2L * options.maxQueuedCalls()))
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.DEFAULT)
+                .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).build())
+                .build();
+    }
+
+    /**
+     * Connects to {@code uri} ({@code redis://host:port}) through {@code client}, which may be
+     * shared by many shards, admitting at most {@code maxQueuedCalls} calls at a time. Never blocks;
+     * fails with a {@link ThoonkConnectionException}.
+     */
+    static CompletableFuture<ShardConnection> connect(RedisClient client, String uri, int maxQueuedCalls) {
+        RedisURI parsed;
         try {
-            return new ShardConnection(client, parsed);
+            parsed = RedisURI.create(uri);
         } catch (RuntimeException e) {
-            throw new io.thoonk.client.ThoonkConnectionException("cannot connect to Redis at " + uri + ": "
-                    + e.getMessage(), e);
+            return CompletableFuture.failedFuture(new io.thoonk.client.InvalidArgumentException(
+                    "invalid Redis URI '" + uri + "': " + e.getMessage()));
         }
+        parsed.setClientName(CLIENT_NAME);
+        return client.connectAsync(StringCodec.UTF8, parsed).toCompletableFuture()
+                .handle((conn, error) -> {
+                    if (error != null) {
+                        throw new ThoonkConnectionException("cannot connect to Redis at " + uri + ": "
+                                + Await.unwrap(error).getMessage(), Await.unwrap(error));
+                    }
+                    return new ShardConnection(client, parsed, conn, maxQueuedCalls);
+                });
     }
 
     public RedisURI uri() {
@@ -58,6 +135,29 @@ public final class ShardConnection implements AutoCloseable {
     /** The shared command connection's async API. */
     public RedisAsyncCommands<String, String> commands() {
         return commands;
+    }
+
+    /**
+     * Runs {@code call} if fewer than {@link ThoonkOptions#maxQueuedCalls()} calls are waiting for
+     * this shard, else fails at once with a {@link ThoonkConnectionException}: a shard that does not
+     * answer must not collect calls until memory runs out.
+     */
+    <T> CompletableFuture<T> admit(Supplier<CompletableFuture<T>> call) {
+        if (queuedCalls.incrementAndGet() > maxQueuedCalls) {
+            queuedCalls.decrementAndGet();
+            return CompletableFuture.failedFuture(new ThoonkConnectionException(maxQueuedCalls
+                    + " calls are already waiting for Redis at " + uri.getHost() + ":" + uri.getPort()
+                    + ", which is not keeping up or not answering (ThoonkOptions.maxQueuedCalls)", null));
+        }
+        CompletableFuture<T> running;
+        try {
+            running = call.get();
+        } catch (RuntimeException e) {
+            queuedCalls.decrementAndGet();
+            throw e;
+        }
+        running.whenComplete((v, e) -> queuedCalls.decrementAndGet());
+        return running;
     }
 
     /** Runs a contract script on the shared connection ({@link Script#run}: by SHA, the source once if needed). */
@@ -71,7 +171,7 @@ public final class ShardConnection implements AutoCloseable {
      * Completes with true if an element was there.
      */
     public CompletableFuture<Boolean> awaitElement(String listKey, Duration timeout) {
-        double seconds = Math.min(MAX_BLOCK_SECONDS, Math.max(0.01, timeout.toMillis() / 1000.0));
+        double seconds = Math.min(MAX_BLOCK.toSeconds(), Math.max(0.01, timeout.toMillis() / 1000.0));
         return borrow().thenCompose(conn -> conn.async()
                 .blmove(listKey, listKey, LMoveArgs.Builder.rightRight(), seconds).toCompletableFuture()
                 .whenComplete((v, e) -> giveBack(conn))
@@ -97,34 +197,79 @@ public final class ShardConnection implements AutoCloseable {
         }
     }
 
-    /** The pub/sub hub of this shard, connecting it on first use. */
-    public SubscriptionHub hub() {
-        SubscriptionHub h = hub;
-        if (h == null) {
-            synchronized (this) {
-                h = hub;
-                if (h == null) {
-                    h = new SubscriptionHub(client.connectPubSub(StringCodec.UTF8, uri));
-                    hub = h;
-                }
+    /**
+     * The pub/sub hub of this shard, connecting it on first use (asynchronously: see the class
+     * comment). A failed connect is tried again by the next call.
+     */
+    public CompletableFuture<SubscriptionHub> hub() {
+        while (true) {
+            CompletableFuture<SubscriptionHub> current = hub.get();
+            if (current != null && !current.isCompletedExceptionally()) {
+                return current;
             }
+            CompletableFuture<SubscriptionHub> fresh = new CompletableFuture<>();
+            if (!hub.compareAndSet(current, fresh)) {
+                continue;
+            }
+            if (closed.get()) {
+                fresh.completeExceptionally(new ThoonkConnectionException("the client is closed", null));
+                return fresh;
+            }
+            client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture().whenComplete((conn, error) -> {
+                if (error != null) {
+                    fresh.completeExceptionally(new ThoonkConnectionException("cannot open a pub/sub connection to "
+                            + "Redis at " + uri + ": " + Await.unwrap(error).getMessage(), Await.unwrap(error)));
+                } else {
+                    SubscriptionHub opened = new SubscriptionHub(conn);
+                    fresh.complete(opened);
+                    if (closed.get()) {
+                        opened.closeAsync();
+                    }
+                }
+            });
+            return fresh;
         }
-        return h;
     }
 
-    @Override
-    public void close() {
+    /** Closes every connection of this shard without waiting; idempotent. */
+    CompletableFuture<Void> closeAsync() {
         if (!closed.compareAndSet(false, true)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        SubscriptionHub h = hub;
+        List<CompletableFuture<?>> closing = new ArrayList<>();
+        CompletableFuture<SubscriptionHub> h = hub.get();
         if (h != null) {
-            h.close();
+            closing.add(h.thenCompose(SubscriptionHub::closeAsync).exceptionally(e -> null));
         }
         StatefulRedisConnection<String, String> conn;
         while ((conn = idleBlocking.pollFirst()) != null) {
-            conn.close();
+            closing.add(conn.closeAsync());
         }
-        connection.close();
+        closing.add(connection.closeAsync());
+        return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes every connection of this shard, waiting at most {@link #CLOSE_TIMEOUT}; idempotent. */
+    @Override
+    public void close() {
+        awaitClosed(closeAsync(), "connections to " + uri);
+    }
+
+    /** Waits for {@code closing} at most {@link #CLOSE_TIMEOUT}, logging (not throwing) when it takes longer. */
+    static void awaitClosed(CompletableFuture<?> closing, String what) {
+        try {
+            closing.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("{} did not close within {}; left to close in the background", what, CLOSE_TIMEOUT);
+        } catch (ExecutionException e) {
+            log.debug("closing {} failed: {}", what, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "shard[" + uri.getHost() + ":" + uri.getPort() + "]";
     }
 }

@@ -1,12 +1,11 @@
 package io.thoonk.client.internal;
 
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Says which shard each team lives on, and owns every shard connection of a client: the one place
- * a client goes through to reach Redis.
+ * a client goes through to reach Redis. No method blocks: callers may be on a Lettuce I/O thread.
  */
 interface ShardRouter extends AutoCloseable {
 
@@ -20,13 +19,8 @@ interface ShardRouter extends AutoCloseable {
      */
     boolean invalidate(String team);
 
-    /** Every shard known now. */
-    default Collection<ShardConnection> shards() {
-        return shardsById().values();
-    }
-
-    /** Every shard known now, by shard id. */
-    Map<String, ShardConnection> shardsById();
+    /** Every shard known now, by shard id, once each is connected; never blocks. */
+    CompletableFuture<Map<String, ShardConnection>> shardsById();
 
     /** Told when routes change, so subscriptions can follow their teams. */
     interface RouteListener {

@@ -25,8 +25,8 @@ final class SingleShardRouter implements ShardRouter {
     }
 
     @Override
-    public Map<String, ShardConnection> shardsById() {
-        return Map.of("single", shard);
+    public CompletableFuture<Map<String, ShardConnection>> shardsById() {
+        return CompletableFuture.completedFuture(Map.of("single", shard));
     }
 
     @Override

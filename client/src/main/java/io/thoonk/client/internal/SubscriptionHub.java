@@ -130,8 +130,13 @@ public final class SubscriptionHub implements AutoCloseable {
         }
     }
 
+    /** Closes the pub/sub connection without waiting. */
+    CompletableFuture<Void> closeAsync() {
+        return connection.closeAsync();
+    }
+
     @Override
     public void close() {
-        connection.close();
+        ShardConnection.awaitClosed(closeAsync(), "the pub/sub connection");
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The lane logic on its own, with script calls answered by the test: which writes travel together,
@@ -41,7 +42,7 @@ class PublishCoalescerTest {
 
     @Test
     void writes_that_queue_behind_a_call_leave_together_in_order_and_solo_writes_go_alone() {
-        PublishCoalescer lanes = new PublishCoalescer(3);
+        PublishCoalescer lanes = new PublishCoalescer(3, Integer.MAX_VALUE);
         CompletableFuture<Long> a = lanes.publish("f", "a", "x", this::send);
         CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
         CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
@@ -70,7 +71,7 @@ class PublishCoalescerTest {
 
     @Test
     void a_failed_call_fails_its_writes_and_frees_the_lane_for_the_next() {
-        PublishCoalescer lanes = new PublishCoalescer(64);
+        PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
         CompletableFuture<Long> a = lanes.publish("f", "a", "x", this::send);
         CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
         CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
@@ -89,16 +90,51 @@ class PublishCoalescerTest {
 
     @Test
     void feeds_have_lanes_of_their_own_and_batch_one_sends_at_once() {
-        PublishCoalescer lanes = new PublishCoalescer(64);
+        PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
         lanes.publish("f", "a", "x", this::send);
         lanes.publish("g", "b", "x", this::send);
         assertThat(calls).hasSize(2);
         assertThat(lanes.activeLanes()).isEqualTo(2);
 
-        PublishCoalescer unbatched = new PublishCoalescer(1);
+        PublishCoalescer unbatched = new PublishCoalescer(1, Integer.MAX_VALUE);
         unbatched.publish("h", "c", "x", this::send);
         unbatched.publish("h", "d", "x", this::send);
         assertThat(calls).hasSize(4);
         assertThat(unbatched.activeLanes()).isZero();
+    }
+
+    @Test
+    void a_waiting_write_whose_caller_gave_up_is_never_sent() {
+        PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
+        lanes.publish("f", "a", "x", this::send);
+        CompletableFuture<Long> expired = lanes.publish("f", "b", "x", this::send);
+        CompletableFuture<Long> expiredEdit = lanes.write("f", () -> send(List.of()).thenApply(r -> 99L));
+        CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
+        expired.completeExceptionally(new IllegalStateException("deadline passed"));
+        expiredEdit.completeExceptionally(new IllegalStateException("deadline passed"));
+
+        answer(0);
+        assertThat(ids(calls.get(1))).containsExactly("c");
+        answer(1);
+        assertThat(c).isCompletedWithValue(2L);
+        assertThat(calls).hasSize(2);
+        assertThat(lanes.activeLanes()).isZero();
+    }
+
+    @Test
+    void a_lane_holds_at_most_max_waiting_writes_and_refuses_more_at_once() {
+        PublishCoalescer lanes = new PublishCoalescer(64, 2);
+        lanes.publish("f", "a", "x", this::send);
+        CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
+        CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
+        CompletableFuture<Long> refused = lanes.publish("f", "d", "x", this::send);
+
+        assertThat(refused).isCompletedExceptionally();
+        assertThatThrownBy(refused::join).hasCauseInstanceOf(io.thoonk.client.ThoonkConnectionException.class)
+                .hasMessageContaining("2 writes to 'f' are already waiting");
+        answer(0);
+        assertThat(ids(calls.get(1))).containsExactly("b", "c");
+        answer(1);
+        assertThat(List.of(b.join(), c.join())).containsExactly(2L, 3L);
     }
 }

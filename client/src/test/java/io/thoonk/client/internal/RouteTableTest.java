@@ -1,0 +1,143 @@
+package io.thoonk.client.internal;
+
+import io.lettuce.core.RedisClient;
+import io.thoonk.proto.v1.DirectoryChange;
+import io.thoonk.proto.v1.ListShardsResponse;
+import io.thoonk.proto.v1.ResolveResponse;
+import io.thoonk.proto.v1.Shard;
+import io.thoonk.proto.v1.TeamPlacement;
+import io.thoonk.testing.RedisProcess;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The route table's rules for answers and changes that arrive out of order, against two real Redis
+ * primaries: what is cached, what is reported changed, and which connections are let go.
+ */
+class RouteTableTest {
+
+    static RedisProcess a;
+    static RedisProcess b;
+    RedisClient redis;
+    ShardPool pool;
+    RouteTable table;
+
+    @BeforeAll
+    static void startRedis() {
+        a = RedisProcess.start();
+        b = RedisProcess.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        a.close();
+        b.close();
+    }
+
+    @BeforeEach
+    void open() {
+        redis = RedisClient.create();
+        pool = new ShardPool(redis, 100);
+        table = new RouteTable(pool);
+    }
+
+    @AfterEach
+    void close() {
+        pool.close();
+        redis.shutdown();
+    }
+
+    static Shard shard(String id, RedisProcess primary, long epoch) {
+        return Shard.newBuilder().setId(id).setPrimary("127.0.0.1:" + primary.port()).setEpoch(epoch).build();
+    }
+
+    static TeamPlacement team(String team, String shardId, long epoch) {
+        return TeamPlacement.newBuilder().setTeam(team).setShardId(shardId).setEpoch(epoch).build();
+    }
+
+    static ListShardsResponse list(long revision, Shard... shards) {
+        return ListShardsResponse.newBuilder().addAllShards(List.of(shards)).setDirectoryRevision(revision).build();
+    }
+
+    static ResolveResponse answer(long revision, TeamPlacement placement) {
+        return ResolveResponse.newBuilder().setPlacement(placement).setDirectoryRevision(revision).build();
+    }
+
+    Route cachedRoute(String team) {
+        return Await.await(table.cached(team), Duration.ofSeconds(5));
+    }
+
+    static long thoonkConnections(RedisProcess redis) {
+        return redis.call("CLIENT LIST").lines().filter(l -> l.contains(" name=thoonk ")).count();
+    }
+
+    @Test
+    void a_resolve_answer_older_than_the_table_is_used_once_but_not_cached() {
+        table.reset(list(10, shard("s0", a, 1)));
+
+        Route once = Await.await(table.learn(answer(9, team("t", "s0", 1))).route(), Duration.ofSeconds(5));
+        assertThat(once.shard().uri().getPort()).isEqualTo(a.port());
+        assertThat(table.cached("t")).as("the Watch may have passed a change of t after revision 9").isNull();
+
+        table.learn(answer(10, team("t", "s0", 1)));
+        assertThat(cachedRoute("t").epoch()).isEqualTo(1);
+    }
+
+    @Test
+    void a_change_older_than_a_cached_placement_does_not_overwrite_it() {
+        table.reset(list(10, shard("s0", a, 1), shard("s1", b, 1)));
+        table.learn(answer(12, team("t", "s1", 3)));
+
+        RouteTable.Changed changed = table.apply(DirectoryChange.newBuilder().setRevision(11)
+                .setTeam(team("t", "s0", 2)).build());
+
+        assertThat(changed.teams()).isEmpty();
+        assertThat(cachedRoute("t").epoch()).isEqualTo(3);
+        assertThat(cachedRoute("t").shard().uri().getPort()).isEqualTo(b.port());
+        assertThat(table.snapshot().revision()).isEqualTo(11);
+
+        table.apply(DirectoryChange.newBuilder().setRevision(13).setTeam(team("t", "s0", 4)).build());
+        assertThat(cachedRoute("t").epoch()).isEqualTo(4);
+        assertThat(cachedRoute("t").shard().uri().getPort()).isEqualTo(a.port());
+    }
+
+    @Test
+    void a_new_primary_reroutes_cached_teams_and_closes_the_old_primarys_connection() {
+        table.reset(list(10, shard("s0", a, 1)));
+        table.learn(answer(10, team("t", "s0", 1)));
+        assertThat(cachedRoute("t").shard().uri().getPort()).isEqualTo(a.port());
+        assertThat(thoonkConnections(a)).isEqualTo(1);
+
+        RouteTable.Changed changed = table.apply(DirectoryChange.newBuilder().setRevision(11)
+                .setShard(shard("s0", b, 2)).build());
+
+        assertThat(changed.shards()).containsExactly("s0");
+        assertThat(cachedRoute("t").shard().uri().getPort()).isEqualTo(b.port());
+        assertThat(pool.primaries()).containsExactly("127.0.0.1:" + b.port());
+        await().atMost(Duration.ofSeconds(5)).until(() -> thoonkConnections(a) == 0);
+    }
+
+    @Test
+    void a_reset_forgets_cached_teams_and_reports_every_shard_that_changed() {
+        table.reset(list(10, shard("s0", a, 1)));
+        table.learn(answer(10, team("t", "s0", 1)));
+
+        RouteTable.Changed changed = table.reset(list(20, shard("s1", b, 1)));
+
+        assertThat(changed.shards()).isEqualTo(Set.of("s0", "s1"));
+        assertThat(changed.teams()).containsExactly("t");
+        assertThat(table.cached("t")).isNull();
+        assertThat(table.snapshot().revision()).isEqualTo(20);
+        assertThat(pool.primaries()).isEmpty();
+    }
+}
