@@ -1,4 +1,7 @@
-package io.thoonk.coordinator;
+package io.thoonk.it;
+
+import io.thoonk.coordinator.Coordinator;
+import io.thoonk.coordinator.CoordinatorConfig;
 
 import io.grpc.ManagedChannel;
 import io.thoonk.client.Feed;
