@@ -7,7 +7,6 @@ import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryGrpc;
 import io.thoonk.proto.v1.ResolveRequest;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,10 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CoordinatorTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    @RegisterExtension
-    final LocalCoordinators coordinators = LocalCoordinators.on(zookeeper);
+    static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
 
     @Test
     void the_server_builder_and_the_scheduler_come_from_the_config_and_a_given_scheduler_is_left_running()

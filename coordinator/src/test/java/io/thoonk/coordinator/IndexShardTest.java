@@ -15,7 +15,6 @@ import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.IndexShardRequest;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,10 +43,7 @@ import static org.awaitility.Awaitility.await;
 class IndexShardTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    @RegisterExtension
-    final LocalCoordinators coordinators = LocalCoordinators.on(zookeeper);
+    static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
 
     static RedisProcess redis;
     static RedisClient lettuce;

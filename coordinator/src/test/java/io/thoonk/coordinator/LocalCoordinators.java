@@ -4,55 +4,73 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.thoonk.testing.Closer;
-import io.thoonk.testing.ZooKeeperExtension;
+import io.thoonk.testing.ZooKeeperEnsemble;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How this module's own tests run coordinators (the other modules' tests use testing-cluster's
- * {@code Coordinators}, which depends on this module and so cannot serve its tests): each test gets
- * a ZooKeeper namespace of its own ({@code <TestClass>-<n>}, an empty directory), coordinators
- * started from a config it may adjust, one channel per coordinator, and whatever it started or
- * {@link #own handed over} closed after it, newest first, even when it fails.
+ * {@code LocalClusterExtension}, which depends on this module and so cannot serve its tests): one
+ * ZooKeeper server for the test class, and for each test a ZooKeeper namespace of its own
+ * ({@code <TestClass>-<n>}, an empty directory), coordinators started from a config it may adjust,
+ * one channel per coordinator, and whatever it started or {@link #own handed over} closed after it,
+ * newest first, even when it fails.
  *
  * <pre>{@code
  * @RegisterExtension
- * static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
- * @RegisterExtension
- * final LocalCoordinators coordinators = LocalCoordinators.on(zookeeper);
+ * static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
  * }</pre>
  *
- * Register it on an instance field, after the ZooKeeper extension.
+ * Register it on a static field.
  */
-final class LocalCoordinators implements BeforeEachCallback, AfterEachCallback {
+final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
 
     /** How long {@link #startLeader} waits for a coordinator to lead. */
     static final Duration LEADERSHIP_TIMEOUT = Duration.ofSeconds(10);
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
-    private final ZooKeeperExtension zookeeper;
     private final Map<Coordinator, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile ZooKeeperEnsemble zookeeper;
     private volatile Closer opened;
     private volatile String namespace;
 
-    private LocalCoordinators(ZooKeeperExtension zookeeper) {
-        this.zookeeper = Objects.requireNonNull(zookeeper, "zookeeper == null");
+    private LocalCoordinators() {
     }
 
-    /** Coordinators on the ZooKeeper that {@code zookeeper} runs. */
-    static LocalCoordinators on(ZooKeeperExtension zookeeper) {
-        return new LocalCoordinators(zookeeper);
+    /** Coordinators on a standalone ZooKeeper server of the test class's own. */
+    static LocalCoordinators withZooKeeper() {
+        return new LocalCoordinators();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        zookeeper = ZooKeeperEnsemble.start(1);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        ZooKeeperEnsemble running = zookeeper;
+        zookeeper = null;
+        if (running != null) {
+            running.close();
+        }
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        if (zookeeper == null) {
+            throw new IllegalStateException("LocalCoordinators runs no ZooKeeper: register it with @RegisterExtension "
+                    + "on a static field");
+        }
         namespace = context.getRequiredTestClass().getSimpleName() + "-" + NAMESPACES.incrementAndGet();
         opened = new Closer();
     }
@@ -67,6 +85,12 @@ final class LocalCoordinators implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
+    /** The ZooKeeper server's connect string. */
+    String zookeeper() {
+        running();
+        return zookeeper.connectString();
+    }
+
     /** The current test's ZooKeeper namespace. */
     String namespace() {
         running();
@@ -75,7 +99,7 @@ final class LocalCoordinators implements BeforeEachCallback, AfterEachCallback {
 
     /** Coordinator {@code id}'s config: the test's ZooKeeper and namespace, a free gRPC port. */
     CoordinatorConfig.Builder config(String id) {
-        return config(id, zookeeper.connectString());
+        return config(id, zookeeper());
     }
 
     /** Like {@link #config(String)}, reaching ZooKeeper at {@code connectString} (e.g. through a proxy). */

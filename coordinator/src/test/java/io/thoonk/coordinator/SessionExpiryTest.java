@@ -8,7 +8,6 @@ import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.ResolveRequest;
 import io.thoonk.proto.v1.StatusRequest;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
@@ -35,18 +34,15 @@ class SessionExpiryTest {
     private static final Duration SESSION_TIMEOUT = Duration.ofSeconds(4);
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    @RegisterExtension
-    final LocalCoordinators coordinators = LocalCoordinators.on(zookeeper);
+    static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
 
     @Test
     void a_leader_whose_session_expires_stops_leading_then_rejoins_registered_and_takes_writes_again()
             throws Exception {
         RedisProcess redis = coordinators.own(RedisProcess.start());
-        String[] server = zookeeper.connectString().split(":");
+        String[] server = coordinators.zookeeper().split(":");
         TcpProxy proxy = coordinators.own(TcpProxy.to(server[0], Integer.parseInt(server[1])));
-        CuratorFramework observer = coordinators.own(CuratorFrameworkFactory.newClient(zookeeper.connectString(),
+        CuratorFramework observer = coordinators.own(CuratorFrameworkFactory.newClient(coordinators.zookeeper(),
                 new RetryOneTime(100)));
         observer.start();
         CuratorFramework nodes = observer.usingNamespace(coordinators.namespace());
