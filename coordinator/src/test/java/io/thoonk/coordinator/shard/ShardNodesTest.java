@@ -3,6 +3,7 @@ package io.thoonk.coordinator.shard;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.testing.Closer;
 import io.thoonk.testing.RedisProcess;
+import io.thoonk.testing.RedisShard;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,9 +77,9 @@ class ShardNodesTest {
 
     @Test
     void indexing_refuses_a_node_that_is_not_a_primary_and_writes_nothing() {
-        RedisProcess primary = own(RedisProcess.start());
-        RedisProcess replica = own(RedisProcess.start("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
-        awaitLinkUp(replica);
+        RedisShard shard = own(RedisShard.start(1));
+        RedisProcess primary = shard.primary();
+        RedisProcess replica = shard.replicas().get(0);
         primary.call("SADD feeds team:1:f");
         await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(replica.call("SCARD feeds")));
 
