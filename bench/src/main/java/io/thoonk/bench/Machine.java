@@ -1,6 +1,6 @@
 package io.thoonk.bench;
 
-import io.grpc.internal.GrpcUtil;
+import io.grpc.ManagedChannel;
 import io.lettuce.core.LettuceVersion;
 import io.thoonk.testing.RedisProcess;
 import org.apache.zookeeper.Version;
@@ -29,7 +29,7 @@ final class Machine {
         lines.add("Lettuce: " + LettuceVersion.getVersion());
         lines.add("Directory benchmarks: ZooKeeper " + Version.getFullVersion().replaceAll(",.*", "")
                 + " server in this JVM (thoonk-testing `ZooKeeperEnsemble`: curator-test `TestingCluster`, one server), "
-                + "grpc-java " + GrpcUtil.IMPLEMENTATION_VERSION
+                + "grpc-java " + grpcVersion()
                 + ", plaintext on loopback");
         lines.add("Load average (1/5/15 min) at start: " + loadAtStart + "; at end: " + loadAverage());
         return lines;
@@ -54,6 +54,12 @@ final class Machine {
             }
         }
         return System.getProperty("os.arch");
+    }
+
+    /** grpc-java's version, from its jar's manifest (its own constant is in an internal package). */
+    private static String grpcVersion() {
+        String version = ManagedChannel.class.getPackage().getImplementationVersion();
+        return version == null ? "unknown" : version;
     }
 
     private static String redisVersion(RedisProcess redis) {

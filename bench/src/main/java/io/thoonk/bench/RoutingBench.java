@@ -64,7 +64,7 @@ final class RoutingBench implements Benchmark {
             ManagedChannel channel = Directory.channel(coordinator);
             try {
                 AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).addShard(
-                        AddShardRequest.newBuilder().setId("s0").setPrimary("127.0.0.1:" + redis.port()).build());
+                        AddShardRequest.newBuilder().setId("s0").setPrimary(redis.address()).build());
             } finally {
                 channel.shutdownNow();
             }

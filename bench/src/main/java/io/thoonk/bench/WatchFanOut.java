@@ -113,7 +113,7 @@ final class WatchFanOut {
                 RedisProcess primary = RedisProcess.start();
                 redis.add(primary);
                 admin.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).addShard(AddShardRequest.newBuilder()
-                        .setId(id).setPrimary("127.0.0.1:" + primary.port()).build());
+                        .setId(id).setPrimary(primary.address()).build());
             }
             DirectoryGrpc.DirectoryBlockingStub directory = DirectoryGrpc.newBlockingStub(control);
 

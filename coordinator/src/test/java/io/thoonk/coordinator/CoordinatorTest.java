@@ -1,7 +1,5 @@
 package io.thoonk.coordinator;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.thoonk.proto.v1.AddShardRequest;
@@ -9,8 +7,6 @@ import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryGrpc;
 import io.thoonk.proto.v1.ResolveRequest;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,7 +16,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,29 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CoordinatorTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    static final AtomicInteger namespaces = new AtomicInteger();
-
-    final String namespace = "coordinator-test-" + namespaces.incrementAndGet();
-    final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
-    }
-
-    CoordinatorConfig.Builder config(String id) {
-        return CoordinatorConfig.builder(zookeeper.connectString()).id(id).namespace(namespace).grpcPort(0);
-    }
-
-    Coordinator start(CoordinatorConfig config) throws Exception {
-        Coordinator c = Coordinator.start(config);
-        opened.add(c);
-        return c;
-    }
+    static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
 
     @Test
     void the_server_builder_and_the_scheduler_come_from_the_config_and_a_given_scheduler_is_left_running()
@@ -63,23 +36,20 @@ class CoordinatorTest {
             t.setDaemon(true);
             return t;
         });
-        opened.add(scheduler::shutdownNow);
-        RedisProcess redis = RedisProcess.start();
-        opened.add(redis);
+        coordinators.own(scheduler::shutdownNow);
+        RedisProcess redis = coordinators.own(RedisProcess.start());
 
-        Coordinator c = start(config("solo").scheduler(scheduler).server(port -> {
+        Coordinator c = coordinators.startLeader(coordinators.config("solo").scheduler(scheduler).server(port -> {
             portsAsked.add(port);
             return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
-        }).build());
-        c.awaitLeadership(Duration.ofSeconds(10));
+        }));
 
         assertThat(portsAsked).containsExactly(0);
         assertThat(c.port()).isPositive();
         assertThat(c.address()).isEqualTo("127.0.0.1:" + c.port());
-        ManagedChannel channel = Grpc.newChannelBuilder(c.address(), InsecureChannelCredentials.create()).build();
-        opened.add(channel::shutdownNow);
+        ManagedChannel channel = coordinators.channel(c);
         AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                .addShard(AddShardRequest.newBuilder().setId("only").setPrimary("127.0.0.1:" + redis.port()).build());
+                .addShard(AddShardRequest.newBuilder().setId("only").setPrimary(redis.address()).build());
         long tasksBefore = scheduler.getCompletedTaskCount();
         var placed = DirectoryGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .resolve(ResolveRequest.newBuilder().setTeam("first-team").build());
@@ -98,10 +68,9 @@ class CoordinatorTest {
     @Test
     void waiting_for_leadership_times_out_naming_who_was_waited_for_and_the_leader_then_succeeds_once_it_goes()
             throws Exception {
-        Coordinator first = start(config("first").build());
-        first.awaitLeadership(Duration.ofSeconds(10));
-        Coordinator second = start(config("second").build());
-        Coordinator third = start(config("third").build());
+        Coordinator first = coordinators.startLeader(coordinators.config("first"));
+        Coordinator second = coordinators.start("second");
+        Coordinator third = coordinators.start("third");
 
         assertThatThrownBy(() -> second.awaitLeadership(Duration.ofMillis(300)))
                 .isInstanceOf(LeadershipTimeoutException.class)

@@ -1,8 +1,5 @@
 package io.thoonk.coordinator;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -18,9 +15,7 @@ import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.IndexShardRequest;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,9 +28,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,14 +43,9 @@ import static org.awaitility.Awaitility.await;
 class IndexShardTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
+    static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
 
-    static final AtomicInteger namespaces = new AtomicInteger();
     static RedisProcess redis;
-
-    final String namespace = "index-shard-test-" + namespaces.incrementAndGet();
-    final List<AutoCloseable> opened = new CopyOnWriteArrayList<>();
-
     static RedisClient lettuce;
     static RedisCommands<String, String> peer;
 
@@ -79,34 +67,16 @@ class IndexShardTest {
         peer.flushall();
     }
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
-    }
-
-    Coordinator start(String id, Duration callTimeout) throws Exception {
-        Coordinator c = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id(id)
-                .namespace(namespace).grpcPort(0).callTimeout(callTimeout).build());
-        opened.add(c);
-        return c;
+    CoordinatorConfig.Builder config(String id, Duration callTimeout) {
+        return coordinators.config(id).callTimeout(callTimeout);
     }
 
     Coordinator leader() throws Exception {
-        Coordinator c = start("c1", Duration.ofSeconds(5));
-        c.awaitLeadership(Duration.ofSeconds(10));
-        return c;
-    }
-
-    ManagedChannel channel(Coordinator c) {
-        ManagedChannel channel = Grpc.newChannelBuilder(c.address(), InsecureChannelCredentials.create()).build();
-        opened.add(channel::shutdownNow);
-        return channel;
+        return coordinators.startLeader(config("c1", Duration.ofSeconds(5)));
     }
 
     AdminGrpc.AdminBlockingStub admin(Coordinator c) {
-        return AdminGrpc.newBlockingStub(channel(c)).withDeadlineAfter(30, TimeUnit.SECONDS);
+        return AdminGrpc.newBlockingStub(coordinators.channel(c)).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     static void addShard(AdminGrpc.AdminBlockingStub admin, String id, RedisProcess primary) {
@@ -153,7 +123,7 @@ class IndexShardTest {
         CompletableFuture<ClientCallStreamObserver<IndexShardRequest>> started = new CompletableFuture<>();
         CompletableFuture<IndexShardProgress> first = new CompletableFuture<>();
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
-        AdminGrpc.newStub(channel(c)).withDeadlineAfter(60, TimeUnit.SECONDS).indexShard(request,
+        AdminGrpc.newStub(coordinators.channel(c)).withDeadlineAfter(60, TimeUnit.SECONDS).indexShard(request,
                 new ClientResponseObserver<IndexShardRequest, IndexShardProgress>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<IndexShardRequest> requestStream) {
@@ -181,7 +151,7 @@ class IndexShardTest {
     @Test
     void a_follower_indexes_what_a_peer_wrote_streaming_progress_that_only_grows() throws Exception {
         Coordinator leader = leader();
-        Coordinator follower = start("c2", Duration.ofSeconds(5));
+        Coordinator follower = coordinators.start(config("c2", Duration.ofSeconds(5)));
         addShard(admin(leader), "s1", redis);
         await().atMost(Duration.ofSeconds(10)).until(() -> follower.directoryRevision() >= leader.directoryRevision());
         assertThat(follower.isLeader()).isFalse();
@@ -259,8 +229,7 @@ class IndexShardTest {
     @Test
     void an_unreachable_primary_is_unavailable_naming_its_address() throws Exception {
         AdminGrpc.AdminBlockingStub admin = admin(leader());
-        RedisProcess gone = RedisProcess.start();
-        opened.add(gone);
+        RedisProcess gone = coordinators.own(RedisProcess.start());
         addShard(admin, "s1", gone);
         gone.kill();
 
@@ -274,10 +243,8 @@ class IndexShardTest {
 
     @Test
     void a_primary_that_stops_answering_mid_run_fails_it_within_the_call_timeout() throws Exception {
-        Coordinator c = start("c1", Duration.ofSeconds(1));
-        c.awaitLeadership(Duration.ofSeconds(10));
-        RedisProcess stalled = RedisProcess.start();
-        opened.add(stalled);
+        Coordinator c = coordinators.startLeader(config("c1", Duration.ofSeconds(1)));
+        RedisProcess stalled = coordinators.own(RedisProcess.start());
         addShard(admin(c), "s1", stalled);
         try (StatefulRedisConnection<String, String> direct = lettuce.connect(RedisURI.create(stalled.uri()))) {
             registryNames(direct.sync(), "team:1:f", 200_000);

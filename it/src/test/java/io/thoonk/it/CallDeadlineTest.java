@@ -1,23 +1,16 @@
 package io.thoonk.it;
 
-import io.thoonk.coordinator.Coordinator;
-import io.thoonk.coordinator.CoordinatorConfig;
-
-import io.grpc.ManagedChannel;
 import io.thoonk.client.Feed;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkOptions;
 import io.thoonk.client.ThoonkTimeoutException;
-import io.thoonk.proto.CoordinatorChannels;
-import io.thoonk.proto.v1.AddShardRequest;
-import io.thoonk.proto.v1.AdminGrpc;
+import io.thoonk.testing.Closer;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
+import io.thoonk.testing.cluster.LocalCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,10 +42,7 @@ class CallDeadlineTest {
     private static final ThoonkOptions OPTIONS = ThoonkOptions.builder().commandTimeout(TIMEOUT)
             .maxQueuedCalls(QUEUE_LIMIT).build();
 
-    @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer opened = new Closer();
 
     /** The first client of a JVM loads Lettuce and Netty: not what the short deadlines here are about. */
     @BeforeAll
@@ -63,44 +53,28 @@ class CallDeadlineTest {
     }
 
     @AfterEach
-    void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T own(T closeable) {
-        opened.add(closeable);
-        return closeable;
+    void closeAll() {
+        opened.close();
     }
 
     @Test
     void single_shard_client_calls_to_a_killed_primary_end_within_their_deadline() {
-        RedisProcess redis = own(RedisProcess.start());
+        RedisProcess redis = opened.add(RedisProcess.start());
         callsEndWithinTheirDeadline(Thoonk.connect(redis.uri(), OPTIONS), redis::kill);
     }
 
     @Test
     void single_shard_client_calls_to_a_frozen_primary_end_within_their_deadline() {
-        RedisProcess redis = own(RedisProcess.start());
-        own(redis::resume);
+        RedisProcess redis = opened.add(RedisProcess.start());
+        opened.add(redis::resume);
         callsEndWithinTheirDeadline(Thoonk.connect(redis.uri(), OPTIONS), redis::pause);
     }
 
     @Test
-    void routing_client_calls_to_a_killed_primary_end_within_their_deadline() throws Exception {
-        RedisProcess redis = own(RedisProcess.start());
-        Coordinator coordinator = own(Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString())
-                .id("c1").namespace("call-deadlines").grpcPort(0).build()));
-        await().atMost(Duration.ofSeconds(10)).until(coordinator::isLeader);
-        ManagedChannel channel = CoordinatorChannels.open(List.of(coordinator.address()));
-        try {
-            AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).addShard(AddShardRequest
-                    .newBuilder().setId("s0").setPrimary("127.0.0.1:" + redis.port()).build());
-        } finally {
-            channel.shutdownNow();
-        }
-        callsEndWithinTheirDeadline(Thoonk.connectCluster(List.of(coordinator.address()), OPTIONS), redis::kill);
+    void routing_client_calls_to_a_killed_primary_end_within_their_deadline() {
+        LocalCluster cluster = opened.add(LocalCluster.builder().shards("s0").start());
+        callsEndWithinTheirDeadline(Thoonk.connectCluster(cluster.coordinators().addresses(), OPTIONS),
+                cluster.shard("s0").primary()::kill);
     }
 
     /** One asynchronous call: when it was made and when (and how) it ended. */

@@ -1,8 +1,5 @@
 package io.thoonk.it;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -25,9 +22,9 @@ import io.thoonk.proto.v1.WatchRequest;
 import io.thoonk.proto.v1.WatchResponse;
 import io.thoonk.testing.RedisShard;
 import io.thoonk.testing.ZooKeeperEnsemble;
+import io.thoonk.testing.cluster.Coordinators;
 import io.thoonk.testing.cluster.LocalCluster;
 import io.thoonk.testing.cluster.LocalClusterExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,7 +45,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** Three coordinators on a real three-node ZooKeeper ensemble, with real Redis shards. */
@@ -59,72 +55,51 @@ class CoordinatorClusterTest {
             .shards("a", "b").replicasPerShard(1).registerShards(false).coordinators(3)
             .coordinatorSettings(c -> c.sessionTimeout(Duration.ofSeconds(5))));
 
-    static ZooKeeperEnsemble zookeeper;
-    static RedisShard shardA;
-    static RedisShard shardB;
-
-    final List<Coordinator> coordinators = new CopyOnWriteArrayList<>();
-    final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    ZooKeeperEnsemble zookeeper;
+    RedisShard shardA;
+    RedisShard shardB;
+    /** The test's coordinators c1, c2, c3 (one of them leads), and any it starts. */
+    Coordinators coordinators;
     String namespace;
 
     @BeforeEach
-    void startCoordinators() {
+    void cluster() {
         LocalCluster cluster = local.cluster();
         zookeeper = cluster.zookeeper();
         shardA = cluster.shard("a");
         shardB = cluster.shard("b");
         namespace = cluster.namespace();
-        coordinators.addAll(cluster.coordinators().all());
+        coordinators = cluster.coordinators();
     }
 
-    Coordinator startCoordinator(String id) {
-        return local.cluster().coordinators().start(id);
-    }
-
-    @AfterEach
-    void stopCoordinators() {
-        channels.values().forEach(ManagedChannel::shutdownNow);
-        coordinators.forEach(Coordinator::close);
-    }
-
-    ManagedChannel channel(Coordinator c) {
-        return channels.computeIfAbsent(c.address(), a -> Grpc.newChannelBuilder(a, InsecureChannelCredentials.create()).build());
+    /** The running coordinators, in start order. */
+    List<Coordinator> running() {
+        return coordinators.all();
     }
 
     DirectoryGrpc.DirectoryBlockingStub directory(Coordinator c) {
-        return DirectoryGrpc.newBlockingStub(channel(c)).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return DirectoryGrpc.newBlockingStub(coordinators.channel(c)).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     AdminGrpc.AdminBlockingStub admin(Coordinator c) {
-        return AdminGrpc.newBlockingStub(channel(c)).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return AdminGrpc.newBlockingStub(coordinators.channel(c)).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
-    Coordinator leader() {
-        return coordinators.stream().filter(Coordinator::isLeader).findFirst().orElseThrow();
-    }
-
-    Coordinator follower() {
-        return coordinators.stream().filter(c -> !c.isLeader()).findFirst().orElseThrow();
-    }
-
-    static String address(io.thoonk.testing.RedisProcess p) {
-        return "127.0.0.1:" + p.port();
-    }
-
+    /** Registers shards a and b (each a primary and its replica) through {@code via}. */
     void addBothShards(Coordinator via) {
-        admin(via).addShard(AddShardRequest.newBuilder().setId("a").setPrimary(address(shardA.primary()))
-                .addReplicas(address(shardA.replicas().get(0))).build());
-        admin(via).addShard(AddShardRequest.newBuilder().setId("b").setPrimary(address(shardB.primary()))
-                .addReplicas(address(shardB.replicas().get(0))).build());
+        admin(via).addShard(AddShardRequest.newBuilder().setId("a").setPrimary(shardA.primaryAddress())
+                .addAllReplicas(shardA.replicaAddresses()).build());
+        admin(via).addShard(AddShardRequest.newBuilder().setId("b").setPrimary(shardB.primaryAddress())
+                .addAllReplicas(shardB.replicaAddresses()).build());
     }
 
-    static RedisShard shardNamed(String id) {
+    RedisShard shardNamed(String id) {
         return id.equals("a") ? shardA : shardB;
     }
 
     @Test
     void three_coordinators_place_once_answer_alike_and_fence_each_team() throws Exception {
-        addBothShards(follower());
+        addBothShards(coordinators.follower());
         int teams = 200;
         ExecutorService pool = Executors.newFixedThreadPool(8);
         Map<String, Set<TeamPlacement>> answers = new ConcurrentHashMap<>();
@@ -132,7 +107,7 @@ class CoordinatorClusterTest {
         for (int i = 0; i < teams * 2; i++) {
             String team = namespace + "-t" + (i % teams);
             work.add(pool.submit(() -> {
-                Coordinator c = coordinators.get(ThreadLocalRandom.current().nextInt(3));
+                Coordinator c = running().get(ThreadLocalRandom.current().nextInt(3));
                 ResolveResponse r = directory(c).resolve(ResolveRequest.newBuilder().setTeam(team).build());
                 answers.computeIfAbsent(team, k -> ConcurrentHashMap.newKeySet()).add(r.getPlacement());
             }));
@@ -158,36 +133,36 @@ class CoordinatorClusterTest {
         assertThat(Math.abs(perShard.get("a") - perShard.get("b"))).isLessThanOrEqualTo(2);
 
         // every coordinator ends up with the same directory
-        await().atMost(Duration.ofSeconds(10)).until(() -> coordinators.stream()
+        await().atMost(Duration.ofSeconds(10)).until(() -> running().stream()
                 .map(Coordinator::directoryRevision).distinct().count() == 1);
         for (String team : answers.keySet()) {
             TeamPlacement expected = answers.get(team).iterator().next();
-            for (Coordinator c : coordinators) {
+            for (Coordinator c : running()) {
                 assertThat(admin(c).getTeam(GetTeamRequest.newBuilder().setTeam(team).build()).getPlacement())
                         .isEqualTo(expected);
             }
         }
-        StatusResponse status = admin(coordinators.get(2)).status(StatusRequest.getDefaultInstance());
+        StatusResponse status = admin(running().get(2)).status(StatusRequest.getDefaultInstance());
         assertThat(status.getTeamCount()).isEqualTo(teams);
         assertThat(status.getCoordinatorsList()).hasSize(3);
         assertThat(status.getCoordinatorsList().stream().filter(c -> c.getLeader()).count()).isEqualTo(1);
-        assertThat(status.getLeaderId()).isEqualTo(leader().id());
+        assertThat(status.getLeaderId()).isEqualTo(coordinators.leader().id());
     }
 
     @Test
     void shard_registration_is_checked_and_errors_say_what_to_do() {
-        Coordinator c = follower();
+        Coordinator c = coordinators.follower();
         StatusRuntimeException notReplica = catchStatus(() -> admin(c).addShard(AddShardRequest.newBuilder().setId("x")
-                .setPrimary(address(shardA.primary())).addReplicas(address(shardB.primary())).build()));
+                .setPrimary(shardA.primary().address()).addReplicas(shardB.primary().address()).build()));
         assertThat(notReplica.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
         assertThat(notReplica.getStatus().getDescription()).contains("is not a replica");
 
         StatusRuntimeException wrongPrimary = catchStatus(() -> admin(c).addShard(AddShardRequest.newBuilder().setId("x")
-                .setPrimary(address(shardA.primary())).addReplicas(address(shardB.replicas().get(0))).build()));
+                .setPrimary(shardA.primary().address()).addReplicas(shardB.replicas().get(0).address()).build()));
         assertThat(wrongPrimary.getStatus().getDescription()).contains("not the primary");
 
         StatusRuntimeException badId = catchStatus(() -> admin(c).addShard(AddShardRequest.newBuilder().setId("a/b")
-                .setPrimary(address(shardA.primary())).build()));
+                .setPrimary(shardA.primary().address()).build()));
         assertThat(badId.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
 
         StatusRuntimeException badTeam = catchStatus(() -> directory(c).resolve(ResolveRequest.newBuilder()
@@ -202,13 +177,13 @@ class CoordinatorClusterTest {
 
         addBothShards(c);
         StatusRuntimeException twice = catchStatus(() -> admin(c).addShard(AddShardRequest.newBuilder().setId("a")
-                .setPrimary(address(shardA.primary())).build()));
+                .setPrimary(shardA.primary().address()).build()));
         assertThat(twice.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
     }
 
     @Test
     void remove_shard_is_refused_while_it_owns_teams() {
-        Coordinator c = follower();
+        Coordinator c = coordinators.follower();
         addBothShards(c);
         admin(c).placeTeam(PlaceTeamRequest.newBuilder().setTeam("pinned").setShardId("a").setPin(true).build());
         StatusRuntimeException refused = catchStatus(() -> admin(c).removeShard(RemoveShardRequest.newBuilder()
@@ -226,9 +201,9 @@ class CoordinatorClusterTest {
 
     @Test
     void leader_killed_during_a_burst_of_first_resolves_loses_and_duplicates_nothing() throws Exception {
-        addBothShards(follower());
-        Coordinator doomed = leader();
-        List<Coordinator> survivors = coordinators.stream().filter(c -> c != doomed).toList();
+        addBothShards(coordinators.follower());
+        Coordinator doomed = coordinators.leader();
+        List<Coordinator> survivors = running().stream().filter(c -> c != doomed).toList();
         int teams = 300;
         Map<String, Set<TeamPlacement>> answers = new ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -249,22 +224,21 @@ class CoordinatorClusterTest {
             }));
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> done.get() >= teams / 4);
-        doomed.close();
-        coordinators.remove(doomed);
+        coordinators.stop(doomed);
         for (Future<?> f : work) {
             f.get(60, TimeUnit.SECONDS);
         }
         pool.shutdown();
-        Coordinator.awaitLeader(coordinators, Duration.ofSeconds(15));
+        coordinators.awaitLeader(Duration.ofSeconds(15));
 
         assertThat(answers).hasSize(teams);
         assertThat(answers.values()).allSatisfy(set -> assertThat(set).hasSize(1));
-        for (Coordinator c : coordinators) {
+        for (Coordinator c : running()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> admin(c).status(StatusRequest.getDefaultInstance())
                     .getTeamCount() == teams);
         }
         for (var e : answers.entrySet()) {
-            for (Coordinator c : coordinators) {
+            for (Coordinator c : running()) {
                 assertThat(admin(c).getTeam(GetTeamRequest.newBuilder().setTeam(e.getKey()).build()).getPlacement())
                         .isEqualTo(e.getValue().iterator().next());
             }
@@ -273,21 +247,19 @@ class CoordinatorClusterTest {
 
     @Test
     void restarting_every_coordinator_finds_the_same_directory() throws Exception {
-        addBothShards(follower());
+        addBothShards(coordinators.follower());
         Map<String, TeamPlacement> before = new HashMap<>();
         for (int i = 0; i < 50; i++) {
             String team = "keep-" + i;
-            before.put(team, directory(coordinators.get(i % 3)).resolve(ResolveRequest.newBuilder().setTeam(team)
+            before.put(team, directory(running().get(i % 3)).resolve(ResolveRequest.newBuilder().setTeam(team)
                     .build()).getPlacement());
         }
-        long revision = leader().directoryRevision();
-        stopCoordinators();
-        coordinators.clear();
-        channels.clear();
+        long revision = coordinators.leader().directoryRevision();
+        running().forEach(coordinators::stop);
         for (int i = 4; i <= 6; i++) {
-            coordinators.add(startCoordinator("c" + i));
+            coordinators.start("c" + i);
         }
-        for (Coordinator c : coordinators) {
+        for (Coordinator c : running()) {
             assertThat(c.directoryRevision()).isEqualTo(revision);
             for (var e : before.entrySet()) {
                 assertThat(directory(c).resolve(ResolveRequest.newBuilder().setTeam(e.getKey()).build()).getPlacement())
@@ -298,10 +270,10 @@ class CoordinatorClusterTest {
 
     @Test
     void a_watch_that_switches_coordinator_misses_no_change() throws Exception {
-        addBothShards(follower());
-        Coordinator first = follower();
+        addBothShards(coordinators.follower());
+        Coordinator first = coordinators.follower();
         List<DirectoryChange> seen = new CopyOnWriteArrayList<>();
-        var it = DirectoryGrpc.newBlockingStub(channel(first)).watch(WatchRequest.newBuilder().setFromRevision(1).build());
+        var it = DirectoryGrpc.newBlockingStub(coordinators.channel(first)).watch(WatchRequest.newBuilder().setFromRevision(1).build());
         Thread reader = new Thread(() -> {
             try {
                 while (it.hasNext()) {
@@ -316,18 +288,17 @@ class CoordinatorClusterTest {
         });
         reader.start();
         for (int i = 0; i < 20; i++) {
-            directory(leader()).resolve(ResolveRequest.newBuilder().setTeam("w-" + i).build());
+            directory(coordinators.leader()).resolve(ResolveRequest.newBuilder().setTeam("w-" + i).build());
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 22);
-        first.close();
-        coordinators.remove(first);
+        coordinators.stop(first);
         reader.join(10_000);
         long last = seen.get(seen.size() - 1).getRevision();
         for (int i = 20; i < 40; i++) {
-            directory(coordinators.get(i % 2)).resolve(ResolveRequest.newBuilder().setTeam("w-" + i).build());
+            directory(running().get(i % 2)).resolve(ResolveRequest.newBuilder().setTeam("w-" + i).build());
         }
-        Coordinator second = coordinators.get(0);
-        var rest = DirectoryGrpc.newBlockingStub(channel(second)).withDeadlineAfter(10, TimeUnit.SECONDS)
+        Coordinator second = running().get(0);
+        var rest = DirectoryGrpc.newBlockingStub(coordinators.channel(second)).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .watch(WatchRequest.newBuilder().setFromRevision(last + 1).build());
         while (seen.size() < 42) {
             WatchResponse r = rest.next();
@@ -342,13 +313,13 @@ class CoordinatorClusterTest {
 
     @Test
     void losing_zookeeper_stops_writes_keeps_reads_and_recovers() throws Exception {
-        addBothShards(follower());
-        Coordinator c = follower();
+        addBothShards(coordinators.follower());
+        Coordinator c = coordinators.follower();
         TeamPlacement known = directory(c).resolve(ResolveRequest.newBuilder().setTeam("known").build()).getPlacement();
         zookeeper.stopAll();
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> !c.isZooKeeperConnected());
-            HealthCheckResponse.ServingStatus health = HealthGrpc.newBlockingStub(channel(c))
+            HealthCheckResponse.ServingStatus health = HealthGrpc.newBlockingStub(coordinators.channel(c))
                     .check(HealthCheckRequest.getDefaultInstance()).getStatus();
             assertThat(health).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
             assertThat(directory(c).resolve(ResolveRequest.newBuilder().setTeam("known").build()).getPlacement())
@@ -361,7 +332,7 @@ class CoordinatorClusterTest {
             zookeeper.restartAll();
         }
         await().atMost(Duration.ofSeconds(30)).until(c::isZooKeeperConnected);
-        assertThat(HealthGrpc.newBlockingStub(channel(c)).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+        assertThat(HealthGrpc.newBlockingStub(coordinators.channel(c)).check(HealthCheckRequest.getDefaultInstance()).getStatus())
                 .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> directory(c)
                 .resolve(ResolveRequest.newBuilder().setTeam("unknown").build()).hasPlacement());
@@ -369,20 +340,12 @@ class CoordinatorClusterTest {
 
     @Test
     void a_watch_from_a_revision_no_longer_kept_is_told_to_reload() {
-        addBothShards(follower());
+        addBothShards(coordinators.follower());
         // The cache keeps the changes it applied since it started; a coordinator started now has none
         // older than the current revision.
-        Coordinator late = coordinators.get(0);
-        late.close();
-        coordinators.remove(late);
-        Coordinator fresh = null;
-        try {
-            fresh = startCoordinator("late");
-            coordinators.add(fresh);
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-        WatchResponse r = DirectoryGrpc.newBlockingStub(channel(fresh)).withDeadlineAfter(5, TimeUnit.SECONDS)
+        coordinators.stop(running().get(0));
+        Coordinator fresh = coordinators.start("late");
+        WatchResponse r = DirectoryGrpc.newBlockingStub(coordinators.channel(fresh)).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .watch(WatchRequest.newBuilder().setFromRevision(1).build()).next();
         assertThat(r.hasReload()).isTrue();
         assertThat(r.getReload().getCurrentRevision()).isEqualTo(2);

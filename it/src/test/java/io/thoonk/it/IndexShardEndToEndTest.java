@@ -1,8 +1,5 @@
 package io.thoonk.it;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.thoonk.client.Thoonk;
 import io.thoonk.contract.Keys;
 import io.thoonk.proto.v1.AdminGrpc;
@@ -36,27 +33,26 @@ class IndexShardEndToEndTest {
     @RegisterExtension
     static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().shards("s1"));
 
+    LocalCluster cluster;
     RedisProcess primary;
-    ManagedChannel channel;
     Thoonk thoonk;
 
     @BeforeEach
     void start() {
-        LocalCluster cluster = local.cluster();
+        cluster = local.cluster();
         primary = cluster.shard("s1").primary();
-        channel = Grpc.newChannelBuilder(cluster.coordinator().address(), InsecureChannelCredentials.create()).build();
         thoonk = Thoonk.connectCluster(cluster.coordinator().address());
     }
 
     @AfterEach
     void stop() {
         thoonk.close();
-        channel.shutdownNow();
     }
 
     List<IndexShardProgress> indexShard() {
         List<IndexShardProgress> progress = new ArrayList<>();
-        AdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+        AdminGrpc.newBlockingStub(cluster.coordinators().channel(cluster.coordinator()))
+                .withDeadlineAfter(30, TimeUnit.SECONDS)
                 .indexShard(IndexShardRequest.newBuilder().setShardId("s1").build())
                 .forEachRemaining(progress::add);
         return progress;

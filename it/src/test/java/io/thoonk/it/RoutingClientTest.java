@@ -1,8 +1,5 @@
 package io.thoonk.it;
 
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
@@ -24,7 +21,6 @@ import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.testing.RedisProcess;
 import io.thoonk.testing.RedisShard;
-import io.thoonk.testing.ZooKeeperEnsemble;
 import io.thoonk.testing.cluster.LocalCluster;
 import io.thoonk.testing.cluster.LocalClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -52,22 +48,17 @@ class RoutingClientTest {
     @RegisterExtension
     static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().shards("s0", "s1", "s2"));
 
-    static ZooKeeperEnsemble zookeeper;
-    static List<RedisProcess> shards;
-
+    LocalCluster cluster;
+    /** The primaries of shards s0, s1, s2, in that order. */
+    List<RedisProcess> shards;
     Coordinator coordinator;
-    ManagedChannel channel;
     Thoonk thoonk;
-    String namespace;
 
     @BeforeEach
     void start() {
-        LocalCluster cluster = local.cluster();
-        zookeeper = cluster.zookeeper();
+        cluster = local.cluster();
         shards = cluster.shards().values().stream().map(RedisShard::primary).toList();
-        namespace = cluster.namespace();
         coordinator = cluster.coordinator();
-        channel = Grpc.newChannelBuilder(coordinator.address(), InsecureChannelCredentials.create()).build();
         thoonk = Thoonk.connectCluster(List.of("127.0.0.1:1", coordinator.address()),
                 ThoonkOptions.builder().rerouteDeadline(Duration.ofSeconds(5)).build());
     }
@@ -75,12 +66,11 @@ class RoutingClientTest {
     @AfterEach
     void stop() {
         thoonk.close();
-        channel.shutdownNow();
-        coordinator.close();
     }
 
     AdminGrpc.AdminBlockingStub admin() {
-        return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        return AdminGrpc.newBlockingStub(cluster.coordinators().channel(coordinator))
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     RedisProcess shardOf(String team) {
@@ -132,7 +122,7 @@ class RoutingClientTest {
         for (int t = 0; t < 10; t++) {
             thoonk.feed("team:" + t + ":log").publish("before");
         }
-        coordinator.close();
+        cluster.coordinators().stop(coordinator);
         for (int t = 0; t < 10; t++) {
             assertThat(thoonk.feed("team:" + t + ":log").publish("during").revision()).isEqualTo(2);
         }
@@ -201,10 +191,10 @@ class RoutingClientTest {
 
     /** Writes a team's placement straight into ZooKeeper, as a mover flipping the directory would. */
     void placeInDirectory(String team, String shardId, long epoch) throws Exception {
-        try (var zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zookeeper.connectString(),
-                new org.apache.curator.retry.RetryOneTime(100))) {
+        try (var zk = org.apache.curator.framework.CuratorFrameworkFactory.newClient(
+                cluster.zookeeper().connectString(), new org.apache.curator.retry.RetryOneTime(100))) {
             zk.start();
-            new DirectoryStore(zk.usingNamespace(namespace)).updateTeam(team, current -> current.orElseThrow()
+            new DirectoryStore(zk.usingNamespace(cluster.namespace())).updateTeam(team, current -> current.orElseThrow()
                     .toBuilder().setShardId(shardId).setEpoch(epoch).build());
         }
     }

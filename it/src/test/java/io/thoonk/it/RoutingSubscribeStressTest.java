@@ -1,28 +1,17 @@
 package io.thoonk.it;
 
-import io.thoonk.coordinator.Coordinator;
-import io.thoonk.coordinator.CoordinatorConfig;
-
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventListener;
 import io.thoonk.client.Feed;
 import io.thoonk.client.Subscription;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
-import io.thoonk.proto.v1.AddShardRequest;
-import io.thoonk.proto.v1.AdminGrpc;
-import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.thoonk.testing.cluster.LocalCluster;
+import io.thoonk.testing.cluster.LocalClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,45 +31,15 @@ class RoutingSubscribeStressTest {
     private static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    static final List<RedisProcess> shards = new ArrayList<>();
-    static Coordinator coordinator;
-    static ManagedChannel channel;
-
-    @BeforeAll
-    static void start() throws Exception {
-        for (int i = 0; i < 2; i++) {
-            shards.add(RedisProcess.start());
-        }
-        coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
-                .namespace("subscribe-stress").grpcPort(0).build());
-        await().atMost(Duration.ofSeconds(10)).until(coordinator::isLeader);
-        channel = Grpc.newChannelBuilder(coordinator.address(), InsecureChannelCredentials.create()).build();
-        AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-        for (int i = 0; i < shards.size(); i++) {
-            admin.addShard(AddShardRequest.newBuilder().setId("s" + i).setPrimary("127.0.0.1:" + shards.get(i).port())
-                    .build());
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (channel != null) {
-            channel.shutdownNow();
-        }
-        if (coordinator != null) {
-            coordinator.close();
-        }
-        shards.forEach(RedisProcess::close);
-    }
+    static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().shards("s0", "s1"));
 
     @Test
     void fresh_clients_publish_then_subscribe_and_close_promptly_every_round() throws Exception {
+        List<String> coordinators = local.cluster().coordinators().addresses();
         ThoonkOptions options = ThoonkOptions.builder().commandTimeout(Duration.ofSeconds(5)).build();
         for (int round = 0; round < ROUNDS; round++) {
             String name = "team." + (1000 + round) + ".news";
-            Thoonk thoonk = Thoonk.connectCluster(List.of(coordinator.address()), options);
+            Thoonk thoonk = Thoonk.connectCluster(coordinators, options);
             List<Event> events = new CopyOnWriteArrayList<>();
             try {
                 Feed feed = thoonk.feed(name);

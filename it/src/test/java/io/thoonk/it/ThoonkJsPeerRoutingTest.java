@@ -1,23 +1,16 @@
 package io.thoonk.it;
 
-import io.thoonk.coordinator.Coordinator;
-import io.thoonk.coordinator.CoordinatorConfig;
-
-import io.grpc.ManagedChannel;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.thoonk.client.Published;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
-import io.thoonk.proto.CoordinatorChannels;
-import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.testing.RedisProcess;
-import io.thoonk.testing.ZooKeeperExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.thoonk.testing.cluster.LocalCluster;
+import io.thoonk.testing.cluster.LocalClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,35 +31,7 @@ import static org.awaitility.Awaitility.await;
 class ThoonkJsPeerRoutingTest {
 
     @RegisterExtension
-    static final ZooKeeperExtension zookeeper = ZooKeeperExtension.ensemble(1);
-
-    static List<RedisProcess> shards;
-    static Coordinator coordinator;
-    static ManagedChannel channel;
-
-    @BeforeAll
-    static void start() throws Exception {
-        shards = List.of(RedisProcess.start(), RedisProcess.start());
-        coordinator = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
-                .namespace("thoonk-js-peer").grpcPort(0).build());
-        await().atMost(Duration.ofSeconds(10)).until(coordinator::isLeader);
-        channel = CoordinatorChannels.open(List.of(coordinator.address()));
-        for (int i = 0; i < shards.size(); i++) {
-            admin().addShard(AddShardRequest.newBuilder().setId("s" + i)
-                    .setPrimary("127.0.0.1:" + shards.get(i).port()).build());
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        channel.shutdownNow();
-        coordinator.close();
-        shards.forEach(RedisProcess::close);
-    }
-
-    static AdminGrpc.AdminBlockingStub admin() {
-        return AdminGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
-    }
+    static final LocalClusterExtension local = LocalClusterExtension.of(LocalCluster.builder().shards("s0", "s1"));
 
     /** What a thoonk.js feed subscriber makes of one message: the feed name, the id and the item. */
     record Heard(String feed, String id, String item) {
@@ -81,11 +46,13 @@ class ThoonkJsPeerRoutingTest {
     void a_thoonk_js_subscriber_hears_dotted_names_published_through_the_routing_client() {
         String dotted = "team.7.news";
         String colons = "team:7:news";
-        try (Thoonk thoonk = Thoonk.connectCluster(List.of(coordinator.address()), ThoonkOptions.defaults())) {
+        LocalCluster cluster = local.cluster();
+        try (Thoonk thoonk = Thoonk.connectCluster(cluster.coordinators().addresses(), ThoonkOptions.defaults())) {
             thoonk.feed(dotted).publish("places the team");
-            String shardId = admin().getTeam(GetTeamRequest.newBuilder().setTeam("7").build()).getPlacement()
-                    .getShardId();
-            RedisProcess home = shards.get(Integer.parseInt(shardId.substring(1)));
+            String shardId = AdminGrpc.newBlockingStub(cluster.coordinators().channel(cluster.coordinator()))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).getTeam(GetTeamRequest.newBuilder().setTeam("7").build())
+                    .getPlacement().getShardId();
+            RedisProcess home = cluster.shard(shardId).primary();
 
             RedisClient peer = RedisClient.create(home.uri());
             try (StatefulRedisPubSubConnection<String, String> pubSub = peer.connectPubSub()) {

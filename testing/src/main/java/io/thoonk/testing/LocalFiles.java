@@ -37,14 +37,14 @@ final class LocalFiles {
         return !Files.exists(dir);
     }
 
-    /** A loopback port nothing listens on right now. */
-    static int freeLoopbackPort() {
+    /** A port of {@code host} (a local address) nothing listens on right now. */
+    static int freePort(String host) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            socket.bind(new InetSocketAddress(host, 0));
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new FixtureException("no free loopback port: " + e, e);
+            throw new FixtureException("no free port on " + host + ": " + e, e);
         }
     }
 }

@@ -3,8 +3,10 @@ package io.thoonk.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +18,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One real {@code redis-server} process on a free loopback port: the only way the project starts
- * Redis (tests, {@code thoonk dev}, {@code thoonk demo}, benchmarks).
+ * Redis (tests, {@code thoonk dev}, {@code thoonk demo}, benchmarks). It listens on 127.0.0.1, or on
+ * another loopback address and a given port with {@link #startOn}.
  *
- * <p>{@link #start} returns once the server answers PING (within 20 s, or a
- * {@link FixtureTimeoutException}). The server runs without persistence, in its own temporary
- * directory that holds its output ({@code stdout.log}, {@code redis.log}). Fault tests use {@link #kill()} (SIGKILL),
- * {@link #pause()} / {@link #resume()} (SIGSTOP / SIGCONT) and {@link #restart()} (same port, same
- * arguments). {@link #close()} kills the process and deletes the directory; the {@link Reaper} does
- * the same at JVM exit for a process nobody closed. Thread-safe.
+ * <p>{@link #start} returns once the server answers on its port (this process, not another server
+ * holding the port: {@code INFO server} names its process id) within 20 s, or throws a
+ * {@link FixtureTimeoutException}. The server runs without persistence, in its own temporary
+ * directory that holds its output ({@code stdout.log}, {@code redis.log}). Fault tests use
+ * {@link #kill()} (SIGKILL), {@link #pause()} / {@link #resume()} (SIGSTOP / SIGCONT) and
+ * {@link #restart()} (same port, same arguments). {@link #close()} kills the process and deletes the
+ * directory; the {@link Reaper} does the same at JVM exit for a process nobody closed. Thread-safe.
  */
 public final class RedisProcess extends TemporaryServer {
 
@@ -37,37 +41,82 @@ public final class RedisProcess extends TemporaryServer {
     /** Attempts at a first start when another process takes the chosen port first. */
     private static final int PORT_ATTEMPTS = 5;
 
+    /** The address {@link #start} listens on. */
+    static final String DEFAULT_HOST = "127.0.0.1";
+
     private final Path binary;
     private final Path directory;
+    private final String host;
+    private final int requestedPort;
     private final List<String> extraArgs;
     private volatile int port;
     private Process process;
 
-    private RedisProcess(Path binary, Path directory, List<String> extraArgs) {
+    private RedisProcess(Path binary, Path directory, String host, int requestedPort, List<String> extraArgs) {
         super(List.of(directory));
         this.binary = binary;
         this.directory = directory;
+        this.host = host;
+        this.requestedPort = requestedPort;
         this.extraArgs = List.copyOf(extraArgs);
     }
 
-    /** Starts a server on a free port with extra arguments, and waits until it answers PING. */
+    /** Starts a server on a free port with extra arguments, and waits until it answers. */
     public static RedisProcess start(String... extraArgs) {
         return start(List.of(extraArgs));
     }
 
     /**
      * Starts a server with extra {@code redis-server} arguments (e.g. {@code --replicaof h p}) on a
-     * free loopback port, and waits until it answers PING.
+     * free loopback port, and waits until it answers.
      *
      * @throws RedisServerNotFoundException if there is no redis-server binary
      * @throws FixtureException             if it exits at start (the message quotes its log)
-     * @throws FixtureTimeoutException      if it does not answer PING within 20 s
+     * @throws FixtureTimeoutException      if it does not answer within 20 s
      */
     public static RedisProcess start(List<String> extraArgs) {
+        return startOn(DEFAULT_HOST, 0, extraArgs);
+    }
+
+    /**
+     * Starts a server listening on {@code host} only, a loopback address (Linux routes all of
+     * 127.0.0.0/8 to the loopback interface, so e.g. {@code 127.0.0.2} works there), on {@code port}
+     * (0: a free one), with extra arguments, and waits until it answers: for tests that need
+     * two servers on the same port of different hosts.
+     *
+     * @throws IllegalArgumentException     if {@code host} is not a loopback address or the port is out of range
+     * @throws RedisServerNotFoundException if there is no redis-server binary
+     * @throws FixtureException             if it exits at start, e.g. because the port is taken (the message
+     *                                      quotes its log)
+     * @throws FixtureTimeoutException      if it does not answer within 20 s
+     */
+    public static RedisProcess startOn(String host, int port, String... extraArgs) {
+        return startOn(host, port, List.of(extraArgs));
+    }
+
+    private static RedisProcess startOn(String host, int port, List<String> extraArgs) {
         Objects.requireNonNull(extraArgs, "extraArgs == null");
+        requireLoopback(host);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
         Path binary = findBinary();
-        return start(new RedisProcess(binary, LocalFiles.temporaryDirectory("thoonk-redis-"), extraArgs),
-                RedisProcess::launchOnFreePort);
+        return start(new RedisProcess(binary, LocalFiles.temporaryDirectory("thoonk-redis-"), host, port, extraArgs),
+                RedisProcess::launchFirst);
+    }
+
+    private static void requireLoopback(String host) {
+        Objects.requireNonNull(host, "host == null");
+        boolean loopback;
+        try {
+            loopback = InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback) {
+            throw new IllegalArgumentException("host must be a loopback address (such as 127.0.0.1 or 127.0.0.2), was "
+                    + host);
+        }
     }
 
     /** Finds redis-server ({@value #BINARY_ENV}, else PATH), or fails with a message that says what to install. */
@@ -93,9 +142,15 @@ public final class RedisProcess extends TemporaryServer {
                 + BINARY_ENV + " to the redis-server binary.");
     }
 
-    private synchronized void launchOnFreePort() {
+    /** The first start: on the port asked for, or on a free one (another if it is taken meanwhile). */
+    private synchronized void launchFirst() {
+        if (requestedPort != 0) {
+            port = requestedPort;
+            launch();
+            return;
+        }
         for (int attempt = 1; ; attempt++) {
-            port = LocalFiles.freeLoopbackPort();
+            port = LocalFiles.freePort(host);
             try {
                 launch();
                 return;
@@ -111,7 +166,7 @@ public final class RedisProcess extends TemporaryServer {
     private void launch() {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.toString());
-        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+        cmd.addAll(List.of("--port", Integer.toString(port), "--bind", host,
                 "--save", "", "--appendonly", "no", "--dir", directory.toString(),
                 "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
                 // a replica's first full sync starts at once instead of after Redis 7's 5 s delay
@@ -126,12 +181,12 @@ public final class RedisProcess extends TemporaryServer {
         }
         Process started = process;
         try {
-            Deadline.await(START_TIMEOUT, this + " did not answer PING", () -> {
+            Deadline.await(START_TIMEOUT, this + " did not answer", () -> {
                 if (!started.isAlive()) {
                     throw new FixtureException(this + " exited at start with code " + started.exitValue()
                             + "; its output ends: " + tail(log()));
                 }
-                return answersPing();
+                return answers(started.pid());
             });
         } catch (RuntimeException e) {
             kill();
@@ -139,9 +194,13 @@ public final class RedisProcess extends TemporaryServer {
         }
     }
 
-    private boolean answersPing() {
+    /**
+     * True once the server of process {@code pid} answers on the port: another server that holds
+     * the port (so that this one cannot bind it) does not count.
+     */
+    private boolean answers(long pid) {
         try {
-            return "PONG".equals(command("PING"));
+            return command("INFO server").lines().anyMatch(("process_id:" + pid)::equals);
         } catch (IOException notYet) {
             return false;
         }
@@ -165,19 +224,24 @@ public final class RedisProcess extends TemporaryServer {
         return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
     }
 
-    /** Port on 127.0.0.1. */
+    /** The loopback address it listens on: 127.0.0.1 unless started with {@link #startOn}. */
+    public String host() {
+        return host;
+    }
+
+    /** Port on {@link #host()}. */
     public int port() {
         return port;
     }
 
-    /** {@code redis://127.0.0.1:port}. */
+    /** {@code redis://host:port}. */
     public String uri() {
         return "redis://" + address();
     }
 
-    /** {@code 127.0.0.1:port}, as the coordinator's API names Redis nodes. */
+    /** {@code host:port} (e.g. {@code 127.0.0.1:6390}), as the coordinator's API names Redis nodes. */
     public String address() {
-        return "127.0.0.1:" + port();
+        return host + ":" + port();
     }
 
     /** Process id of the running server. */
@@ -201,7 +265,7 @@ public final class RedisProcess extends TemporaryServer {
      */
     public String command(String command) throws IOException {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port()), 1000);
+            socket.connect(new InetSocketAddress(host, port()), 1000);
             socket.setSoTimeout(COMMAND_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
             String[] words = command.split(" ");
@@ -291,7 +355,7 @@ public final class RedisProcess extends TemporaryServer {
 
     @Override
     public String toString() {
-        return "redis-server[127.0.0.1:" + port + "]";
+        return "redis-server[" + host + ":" + port + "]";
     }
 
     /** Minimal RESP2 reader for the fixture's own health checks. */

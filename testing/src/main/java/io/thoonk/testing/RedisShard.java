@@ -39,7 +39,7 @@ public final class RedisShard implements AutoCloseable {
             RedisProcess primary = started.add(RedisProcess.start());
             List<RedisProcess> replicas = new ArrayList<>();
             for (int i = 0; i < replicaCount; i++) {
-                replicas.add(started.add(RedisProcess.start("--replicaof", "127.0.0.1",
+                replicas.add(started.add(RedisProcess.start("--replicaof", primary.host(),
                         Integer.toString(primary.port()))));
             }
             RedisShard shard = new RedisShard(primary, replicas);

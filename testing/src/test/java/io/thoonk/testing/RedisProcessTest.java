@@ -85,6 +85,33 @@ class RedisProcessTest {
     }
 
     @Test
+    void a_server_on_another_loopback_address_shares_the_port_number_and_a_taken_port_says_so() {
+        try (RedisProcess first = RedisProcess.start();
+             RedisProcess second = RedisProcess.startOn("127.0.0.2", first.port(), "--maxmemory", "12345678")) {
+            assertThat(second.host()).isEqualTo("127.0.0.2");
+            assertThat(second.port()).isEqualTo(first.port());
+            assertThat(second.address()).isEqualTo("127.0.0.2:" + first.port());
+            assertThat(second.uri()).isEqualTo("redis://127.0.0.2:" + first.port());
+            assertThat(second.call("CONFIG GET bind")).isEqualTo("bind\n127.0.0.2");
+            assertThat(second.call("CONFIG GET maxmemory")).isEqualTo("maxmemory\n12345678");
+            second.call("SET where second");
+            assertThat(first.call("GET where")).as("two servers, not one").isNull();
+
+            assertThatThrownBy(() -> RedisProcess.startOn("127.0.0.2", first.port()))
+                    .isInstanceOf(FixtureException.class).hasMessageContaining("exited at start");
+        }
+    }
+
+    @Test
+    void only_loopback_addresses_are_offered() {
+        assertThatThrownBy(() -> RedisProcess.startOn("192.0.2.1", 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("host must be a loopback address (such as 127.0.0.1 or 127.0.0.2), was 192.0.2.1");
+        assertThatThrownBy(() -> RedisProcess.startOn("127.0.0.1", 65536))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("port must be 0..65535, was 65536");
+    }
+
+    @Test
     void a_closed_server_cannot_restart() {
         RedisProcess redis = RedisProcess.start();
         redis.close();

@@ -58,7 +58,7 @@ class RouteTableTest {
     }
 
     static Shard shard(String id, RedisProcess primary, long epoch) {
-        return Shard.newBuilder().setId(id).setPrimary("127.0.0.1:" + primary.port()).setEpoch(epoch).build();
+        return Shard.newBuilder().setId(id).setPrimary(primary.address()).setEpoch(epoch).build();
     }
 
     static TeamPlacement team(String team, String shardId, long epoch) {
@@ -123,7 +123,7 @@ class RouteTableTest {
 
         assertThat(changed.shards()).containsExactly("s0");
         assertThat(cachedRoute("t").shard().uri().getPort()).isEqualTo(b.port());
-        assertThat(pool.primaries()).containsExactly("127.0.0.1:" + b.port());
+        assertThat(pool.primaries()).containsExactly(b.address());
         await().atMost(Duration.ofSeconds(5)).until(() -> thoonkConnections(a) == 0);
     }
 

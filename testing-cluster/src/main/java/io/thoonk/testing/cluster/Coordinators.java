@@ -175,11 +175,17 @@ public final class Coordinators implements AutoCloseable {
                 Grpc.newChannelBuilder(c.address(), InsecureChannelCredentials.create()).build());
     }
 
-    /** Closes {@code coordinator} (it leaves the election) and its channel; the group forgets it. */
+    /**
+     * Closes {@code coordinator} (it leaves the election, and its clients see it go away as on a
+     * shutdown), then the channel to it; the group forgets it.
+     */
     public void stop(Coordinator coordinator) {
         running.remove(coordinator);
-        closeChannel(channels.remove(coordinator));
-        coordinator.close();
+        try {
+            coordinator.close();
+        } finally {
+            closeChannel(channels.remove(coordinator));
+        }
     }
 
     private static void closeChannel(ManagedChannel channel) {
