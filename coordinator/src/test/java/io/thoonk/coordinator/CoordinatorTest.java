@@ -56,7 +56,7 @@ class CoordinatorTest {
     @Test
     void the_server_builder_and_the_scheduler_come_from_the_config_and_a_given_scheduler_is_left_running()
             throws Exception {
-        List<Integer> portsAsked = new CopyOnWriteArrayList<>();
+        List<InetSocketAddress> addressesAsked = new CopyOnWriteArrayList<>();
         // One thread on purpose: nothing the coordinator runs on it may wait for another of its tasks.
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "test-scheduler");
@@ -67,13 +67,13 @@ class CoordinatorTest {
         RedisProcess redis = RedisProcess.start();
         opened.add(redis);
 
-        Coordinator c = start(config("solo").scheduler(scheduler).server(port -> {
-            portsAsked.add(port);
-            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+        Coordinator c = start(config("solo").scheduler(scheduler).server(address -> {
+            addressesAsked.add(address);
+            return NettyServerBuilder.forAddress(address);
         }).build());
         c.awaitLeadership(Duration.ofSeconds(10));
 
-        assertThat(portsAsked).containsExactly(0);
+        assertThat(addressesAsked).containsExactly(new InetSocketAddress("127.0.0.1", 0));
         assertThat(c.port()).isPositive();
         assertThat(c.address()).isEqualTo("127.0.0.1:" + c.port());
         ManagedChannel channel = Grpc.newChannelBuilder(c.address(), InsecureChannelCredentials.create()).build();
