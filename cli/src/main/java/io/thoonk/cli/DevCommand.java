@@ -95,8 +95,9 @@ final class DevCommand implements Callable<Integer> {
                 "  ./thoonk feed subscribe 'team:*:news' --pattern " + coordinator + "    # every shard",
                 "  ./thoonk feed publish team:7:news hello " + coordinator + "    # routed to team 7's shard"));
         placed.stream().filter(r -> r.getPlacement().getTeam().equals("1")).findFirst().ifPresent(team1 ->
-                lines.add("  ./thoonk feed publish team:1:news hello --redis redis://" + team1.getShard().getPrimary()
-                        + "    # team 1 lives on " + team1.getPlacement().getShardId()));
+                lines.add("  ./thoonk feed all team:1:news --redis redis://" + team1.getShard().getPrimary()
+                        + " --force-direct    # team 1 lives on " + team1.getPlacement().getShardId()
+                        + "; a shard refuses --redis without --force-direct"));
         return String.join(System.lineSeparator(), lines);
     }
 }
