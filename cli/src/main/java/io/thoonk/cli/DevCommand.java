@@ -2,6 +2,7 @@ package io.thoonk.cli;
 
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.cli.Views.Note;
+import io.thoonk.coordinator.CoordinatorConfig;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.testing.FixtureException;
 import io.thoonk.testing.cluster.LocalCluster;
@@ -76,11 +77,14 @@ final class DevCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Starts the cluster; a failure says what to do about it. */
+    /**
+     * Starts the cluster, serving this machine only (the coordinator, ZooKeeper and Redis all listen
+     * on loopback: none of them authenticates); a failure says what to do about it.
+     */
     private static LocalCluster start(int shardCount, int port) {
         try {
             return LocalCluster.builder().shards(shardCount).replicasPerShard(1).coordinators("dev")
-                    .coordinatorPort(port).start();
+                    .coordinatorPort(port).coordinatorSettings(c -> c.bind(CoordinatorConfig.DEFAULT_BIND)).start();
         } catch (FixtureException e) {
             throw Foreground.startFailure("the local cluster", port, e);
         }

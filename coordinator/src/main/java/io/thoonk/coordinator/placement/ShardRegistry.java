@@ -88,14 +88,24 @@ public final class ShardRegistry {
         });
     }
 
-    /** ALREADY_EXISTS when a registered shard's primary is {@code primary}, by address or by run id. */
+    /**
+     * ALREADY_EXISTS when a registered shard's primary is {@code primary}, by address or by run id
+     * (a primary whose run id cannot be read, {@code INFO} being renamed away, say, is compared by
+     * address only, with a warning; primaries of other shards that do not answer in time are left out).
+     */
     private void refuseSharedPrimary(DirectoryView view, String primary) {
         for (Shard other : view.shards()) {
             if (ShardNodes.sameNode(other.getPrimary(), primary)) {
                 throw sharedPrimary(primary, other, "");
             }
         }
-        String runId = nodes.runId(primary);
+        String runId;
+        try {
+            runId = nodes.runId(primary);
+        } catch (CoordinatorException e) {
+            log.warn("{}; registering it without comparing run ids with the other shards' primaries", e.getMessage());
+            return;
+        }
         Map<String, String> runIds = nodes.runIds(view.shards().stream().map(Shard::getPrimary).toList());
         for (Shard other : view.shards()) {
             if (runId.equals(runIds.get(other.getPrimary()))) {
