@@ -72,7 +72,8 @@ final class AdminCommand {
                  @Option(names = "--replica", paramLabel = "HOST:PORT", description = "A replica (repeatable).")
                  List<String> replicas,
                  @Option(names = "--weight", paramLabel = "N",
-                         description = "Relative capacity for placing new teams (default 1).") Integer weight) {
+                         description = "Relative capacity for placing new teams (default 1); 0: the shard takes "
+                                 + "no new teams, only those put there with place-team.") Integer weight) {
         AddShardRequest.Builder request = AddShardRequest.newBuilder().setId(id).setPrimary(primary);
         if (replicas != null) {
             request.addAllReplicas(replicas);

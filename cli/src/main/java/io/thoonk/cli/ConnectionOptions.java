@@ -1,7 +1,9 @@
 package io.thoonk.cli;
 
+import io.thoonk.client.ClusterShardException;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.Thoonk;
+import io.thoonk.client.ThoonkOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -37,6 +39,11 @@ public final class ConnectionOptions {
             description = "Use a cluster: coordinators to ask where each team lives (any may be down).")
     private String coordinators;
 
+    @Option(names = "--force-direct", scope = ScopeType.INHERIT, description = "Use the Redis of --redis even "
+            + "when it is a shard of a cluster (refused otherwise: writing to a shard directly skips the "
+            + "cluster's routing, so a team's objects could end up on two shards).")
+    private boolean forceDirect;
+
     /** The coordinators to route through, when the cluster is to be used. */
     Optional<java.util.List<String>> coordinators() {
         if (coordinators != null) {
@@ -66,20 +73,37 @@ public final class ConnectionOptions {
         return explicitRedisUri().orElse(DEFAULT_REDIS_URI);
     }
 
-    /** Connects to the cluster's coordinators if given, else to {@link #redisUri()}. */
+    /**
+     * Connects to the cluster's coordinators if given, else to {@link #redisUri()}, which must not
+     * be a shard of a cluster unless {@code --force-direct} is given.
+     */
     public Thoonk open() {
         Optional<java.util.List<String>> cluster = coordinators();
         if (cluster.isPresent()) {
-            return Thoonk.connectCluster(cluster.get(), io.thoonk.client.ThoonkOptions.defaults());
+            return Thoonk.connectCluster(cluster.get(), ThoonkOptions.defaults());
         }
-        return open(redisUri());
+        try {
+            return open(redisUri(), ThoonkOptions.builder().refuseClusterShard(!forceDirect).build());
+        } catch (ClusterShardException e) {
+            throw new InvalidArgumentException("the Redis at " + e.redis() + " is shard '" + e.shard() + "' of a "
+                    + "Thoonk cluster: writing to it directly skips the cluster's routing, so a team's objects could "
+                    + "end up on two shards; use --coordinator HOST:PORT (one of the cluster's coordinators) instead, "
+                    + "or add --force-direct to use this Redis anyway");
+        }
     }
 
-    /** Connects to {@code redisUri}, refusing a malformed URI with an {@link InvalidArgumentException}. */
+    /**
+     * Connects to {@code redisUri}, refusing a malformed URI with an {@link InvalidArgumentException};
+     * a cluster shard is used with a logged warning.
+     */
     public static Thoonk open(String redisUri) {
+        return open(redisUri, ThoonkOptions.defaults());
+    }
+
+    private static Thoonk open(String redisUri, ThoonkOptions options) {
         check(redisUri);
         try {
-            return Thoonk.connect(redisUri);
+            return Thoonk.connect(redisUri, options);
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException("invalid Redis URI '" + redisUri + "': " + e.getMessage());
         }

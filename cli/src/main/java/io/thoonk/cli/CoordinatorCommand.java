@@ -28,7 +28,7 @@ final class CoordinatorCommand implements Callable<Integer> {
     private ThoonkCli cli;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A .properties file with any of the keys "
-            + "zookeeper, grpc-port, id, host, namespace, session-timeout.")
+            + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout.")
     private Path config;
 
     @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "ZooKeeper connect string, e.g. "
@@ -44,8 +44,14 @@ final class CoordinatorCommand implements Callable<Integer> {
     private String id;
 
     @Option(names = "--host", paramLabel = "HOST", description = "Address clients and other coordinators reach "
-            + "this one at ($THOONK_HOST, key host; default 127.0.0.1).")
+            + "this one at ($THOONK_HOST, key host; default: the --bind address, or this machine's host name "
+            + "with --bind 0.0.0.0).")
     private String host;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", description = "Address to listen on: the gRPC API has no "
+            + "authentication, so by default only this machine reaches it; 0.0.0.0 listens on every interface "
+            + "($THOONK_BIND, key bind; default " + CoordinatorConfig.DEFAULT_BIND + ").")
+    private String bind;
 
     @Option(names = "--namespace", paramLabel = "NAME", description = "ZooKeeper root node of the directory "
             + "($THOONK_NAMESPACE, key namespace; default thoonk).")
@@ -62,8 +68,12 @@ final class CoordinatorCommand implements Callable<Integer> {
         Printer printer = cli.printer();
         Coordinator coordinator = Foreground.startCoordinator(resolved);
         printer.print(new Note("coordinator " + coordinator.id() + " serving gRPC on " + coordinator.address()
-                + " (ZooKeeper " + resolved.zookeeper() + ", namespace " + resolved.namespace()
-                + "); Ctrl-C stops it"));
+                + ", listening on " + coordinator.describeListening() + " (ZooKeeper " + resolved.zookeeper()
+                + ", namespace " + resolved.namespace() + "); Ctrl-C stops it"));
+        if (coordinator.listenAddress().getAddress().isAnyLocalAddress()) {
+            printer.print(new Note("warning: listening on every interface, and the gRPC API has no authentication: "
+                    + "anyone who can reach port " + coordinator.port() + " can register shards and place teams"));
+        }
         Foreground.runUntilStopped(() -> {
             printer.print(new Note("stopping coordinator " + coordinator.id()));
             coordinator.close();
@@ -78,6 +88,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         flags.put(Setting.GRPC_PORT, grpcPort);
         flags.put(Setting.ID, id);
         flags.put(Setting.HOST, host);
+        flags.put(Setting.BIND, bind);
         flags.put(Setting.NAMESPACE, namespace);
         flags.put(Setting.SESSION_TIMEOUT, sessionTimeout);
         return flags;

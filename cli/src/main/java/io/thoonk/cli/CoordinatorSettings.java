@@ -31,7 +31,9 @@ final class CoordinatorSettings {
         GRPC_PORT("grpc-port", "THOONK_GRPC_PORT", Integer.toString(CoordinatorConfig.DEFAULT_GRPC_PORT)),
         /** No default: the coordinator names itself HOST-PORT. */
         ID("id", "THOONK_COORDINATOR_ID", null),
-        HOST("host", "THOONK_HOST", "127.0.0.1"),
+        /** No default: the bind address, or this machine's host name when it binds every interface. */
+        HOST("host", "THOONK_HOST", null),
+        BIND("bind", "THOONK_BIND", CoordinatorConfig.DEFAULT_BIND),
         NAMESPACE("namespace", "THOONK_NAMESPACE", "thoonk"),
         SESSION_TIMEOUT("session-timeout", "THOONK_SESSION_TIMEOUT", "15s");
 
@@ -79,6 +81,7 @@ final class CoordinatorSettings {
                 .grpcPort(values.get(Setting.GRPC_PORT).parse(CoordinatorSettings::port))
                 .id(values.get(Setting.ID).text())
                 .host(values.get(Setting.HOST).text())
+                .bind(values.get(Setting.BIND).text())
                 .namespace(values.get(Setting.NAMESPACE).text())
                 .sessionTimeout(values.get(Setting.SESSION_TIMEOUT).parse(Durations::parse))
                 .build();

@@ -2,6 +2,7 @@ package io.thoonk.cli;
 
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.cli.Views.Note;
+import io.thoonk.coordinator.CoordinatorConfig;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.testing.FixtureException;
 import io.thoonk.testing.cluster.LocalCluster;
@@ -76,11 +77,14 @@ final class DevCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Starts the cluster; a failure says what to do about it. */
+    /**
+     * Starts the cluster, serving this machine only (the coordinator, ZooKeeper and Redis all listen
+     * on loopback: none of them authenticates); a failure says what to do about it.
+     */
     private static LocalCluster start(int shardCount, int port) {
         try {
             return LocalCluster.builder().shards(shardCount).replicasPerShard(1).coordinators("dev")
-                    .coordinatorPort(port).start();
+                    .coordinatorPort(port).coordinatorSettings(c -> c.bind(CoordinatorConfig.DEFAULT_BIND)).start();
         } catch (FixtureException e) {
             throw Foreground.startFailure("the local cluster", port, e);
         }
@@ -95,8 +99,9 @@ final class DevCommand implements Callable<Integer> {
                 "  ./thoonk feed subscribe 'team:*:news' --pattern " + coordinator + "    # every shard",
                 "  ./thoonk feed publish team:7:news hello " + coordinator + "    # routed to team 7's shard"));
         placed.stream().filter(r -> r.getPlacement().getTeam().equals("1")).findFirst().ifPresent(team1 ->
-                lines.add("  ./thoonk feed publish team:1:news hello --redis redis://" + team1.getShard().getPrimary()
-                        + "    # team 1 lives on " + team1.getPlacement().getShardId()));
+                lines.add("  ./thoonk feed all team:1:news --redis redis://" + team1.getShard().getPrimary()
+                        + " --force-direct    # team 1 lives on " + team1.getPlacement().getShardId()
+                        + "; a shard refuses --redis without --force-direct"));
         return String.join(System.lineSeparator(), lines);
     }
 }

@@ -39,7 +39,8 @@ class CoordinatorSettingsTest {
         assertThat(config.zookeeper()).isEqualTo("127.0.0.1:2181");
         assertThat(config.grpcPort()).isEqualTo(7400);
         assertThat(config.id()).isNull();
-        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.host()).as("derived from bind when the coordinator starts").isNull();
+        assertThat(config.bind()).as("loopback only").isEqualTo("127.0.0.1");
         assertThat(config.namespace()).isEqualTo("thoonk");
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
     }
@@ -47,13 +48,14 @@ class CoordinatorSettingsTest {
     @Test
     void theFileOverridesDefaults() {
         CoordinatorConfig config = CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("zookeeper", "zk1:2181,zk2:2181",
-                "grpc-port", "7500", "id", "file-id", "host", "10.0.0.1", "namespace", "file-ns",
+                "grpc-port", "7500", "id", "file-id", "host", "10.0.0.1", "bind", "0.0.0.0", "namespace", "file-ns",
                 "session-timeout", "30s"));
 
         assertThat(config.zookeeper()).isEqualTo("zk1:2181,zk2:2181");
         assertThat(config.grpcPort()).isEqualTo(7500);
         assertThat(config.id()).isEqualTo("file-id");
         assertThat(config.host()).isEqualTo("10.0.0.1");
+        assertThat(config.bind()).isEqualTo("0.0.0.0");
         assertThat(config.namespace()).isEqualTo("file-ns");
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(30));
     }
@@ -61,20 +63,22 @@ class CoordinatorSettingsTest {
     @Test
     void theEnvironmentOverridesTheFile_andFlagsOverrideBoth() {
         Properties file = file("zookeeper", "file:2181", "grpc-port", "7500", "id", "file-id", "host", "file-host",
-                "namespace", "file-ns", "session-timeout", "30s");
+                "bind", "10.0.0.1", "namespace", "file-ns", "session-timeout", "30s");
         Map<String, String> env = Map.of("THOONK_ZOOKEEPER", "env:2181", "THOONK_GRPC_PORT", "7600",
                 "THOONK_COORDINATOR_ID", "env-id", "THOONK_HOST", "env-host", "THOONK_NAMESPACE", "env-ns",
-                "THOONK_SESSION_TIMEOUT", "40s");
+                "THOONK_SESSION_TIMEOUT", "40s", "THOONK_BIND", "10.0.0.2");
         Map<Setting, String> flags = new EnumMap<>(Setting.class);
         flags.put(Setting.ZOOKEEPER, "flag:2181");
         flags.put(Setting.GRPC_PORT, "7700");
         flags.put(Setting.SESSION_TIMEOUT, "50s");
+        flags.put(Setting.BIND, "0.0.0.0");
 
         CoordinatorConfig envOverFile = CoordinatorSettings.resolve(NO_FLAGS, env, file);
         assertThat(envOverFile.zookeeper()).isEqualTo("env:2181");
         assertThat(envOverFile.grpcPort()).isEqualTo(7600);
         assertThat(envOverFile.id()).isEqualTo("env-id");
         assertThat(envOverFile.host()).isEqualTo("env-host");
+        assertThat(envOverFile.bind()).isEqualTo("10.0.0.2");
         assertThat(envOverFile.namespace()).isEqualTo("env-ns");
         assertThat(envOverFile.sessionTimeout()).isEqualTo(Duration.ofSeconds(40));
 
@@ -82,6 +86,7 @@ class CoordinatorSettingsTest {
         assertThat(flagsOverAll.zookeeper()).isEqualTo("flag:2181");
         assertThat(flagsOverAll.grpcPort()).isEqualTo(7700);
         assertThat(flagsOverAll.sessionTimeout()).isEqualTo(Duration.ofSeconds(50));
+        assertThat(flagsOverAll.bind()).isEqualTo("0.0.0.0");
         assertThat(flagsOverAll.id()).as("no flag: from the environment").isEqualTo("env-id");
         assertThat(flagsOverAll.namespace()).as("no flag: from the environment").isEqualTo("env-ns");
     }
@@ -90,12 +95,12 @@ class CoordinatorSettingsTest {
     void flagsOfTheCommandReachTheResolution() {
         CoordinatorCommand command = new CoordinatorCommand();
         new picocli.CommandLine(command).parseArgs("--zookeeper", "z:1", "--grpc-port", "0", "--id", "i",
-                "--host", "h", "--namespace", "n", "--session-timeout", "5s");
+                "--host", "h", "--bind", "0.0.0.0", "--namespace", "n", "--session-timeout", "5s");
 
         CoordinatorConfig config = CoordinatorSettings.resolve(command.flags(), NO_ENV, new Properties());
 
-        assertThat(config).isEqualTo(CoordinatorConfig.builder("z:1").grpcPort(0).id("i").host("h").namespace("n")
-                .sessionTimeout(Duration.ofSeconds(5)).build());
+        assertThat(config).isEqualTo(CoordinatorConfig.builder("z:1").grpcPort(0).id("i").host("h").bind("0.0.0.0")
+                .namespace("n").sessionTimeout(Duration.ofSeconds(5)).build());
     }
 
     @Test

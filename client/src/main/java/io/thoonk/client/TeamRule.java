@@ -1,5 +1,6 @@
 package io.thoonk.client;
 
+import io.thoonk.contract.NameRules;
 import io.thoonk.contract.StandardTeams;
 
 import java.util.Objects;
@@ -34,12 +35,15 @@ public interface TeamRule {
         return java.util.Optional.empty();
     }
 
-    /** {@code team:<id>:...} and {@code team.<id>....}, others to {@code globalTeam}. */
+    /**
+     * {@code team:<id>:...} and {@code team.<id>....}, others to {@code globalTeam}, which must be a
+     * valid team id (no {@code :}, as every team id; see the contract's {@code NameRules.team}).
+     */
     static TeamRule standard(String globalTeam) {
         Objects.requireNonNull(globalTeam, "globalTeam == null");
-        if (globalTeam.isEmpty()) {
-            throw new InvalidArgumentException("globalTeam must not be empty");
-        }
+        NameRules.team(globalTeam).ifPresent(v -> {
+            throw new InvalidArgumentException("globalTeam: " + v.message());
+        });
         return new StandardTeamRule(globalTeam);
     }
 }

@@ -24,7 +24,12 @@ public interface Thoonk extends AutoCloseable {
         return connect(redisUri, ThoonkOptions.defaults());
     }
 
-    /** Connects to one Redis. */
+    /**
+     * Connects to one Redis. A Redis that a coordinator registered as a shard of a cluster (it
+     * holds the key {@code thoonk.shard}) is connected to with a logged warning, or refused with
+     * {@link ClusterShardException} when {@link ThoonkOptions#refuseClusterShard()} is set: writing
+     * to a shard directly skips the cluster's routing (use {@link #connectCluster} there).
+     */
     static Thoonk connect(String redisUri, ThoonkOptions options) {
         return DefaultThoonk.connect(redisUri, options);
     }

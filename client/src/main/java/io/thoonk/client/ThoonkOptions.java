@@ -28,9 +28,14 @@ import java.util.UUID;
  *                       while it is disconnected), and most writes waiting in one feed's lane;
  *                       beyond it calls fail at once with {@link ThoonkConnectionException}
  *                       instead of piling up for a shard that does not answer (default 10,000)
+ * @param refuseClusterShard what {@link Thoonk#connect(String, ThoonkOptions)} does with a Redis that a
+ *                       coordinator registered as a shard of a cluster (writing there directly skips
+ *                       routing): true refuses it with {@link ClusterShardException}; false (default) logs
+ *                       a warning and connects. Cluster clients ignore it.
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
-                            String instanceId, Duration rerouteDeadline, int publishBatch, int maxQueuedCalls) {
+                            String instanceId, Duration rerouteDeadline, int publishBatch, int maxQueuedCalls,
+                            boolean refuseClusterShard) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
@@ -79,7 +84,8 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     public Builder toBuilder() {
         return new Builder().maxItemBytes(maxItemBytes).historyLength(historyLength)
                 .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
-                .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls);
+                .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls)
+                .refuseClusterShard(refuseClusterShard);
     }
 
     /** Builds {@link ThoonkOptions}. */
@@ -92,6 +98,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private Duration rerouteDeadline = DEFAULT_REROUTE_DEADLINE;
         private int publishBatch = DEFAULT_PUBLISH_BATCH;
         private int maxQueuedCalls = DEFAULT_MAX_QUEUED_CALLS;
+        private boolean refuseClusterShard;
 
         private Builder() {
         }
@@ -136,9 +143,14 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
+        public Builder refuseClusterShard(boolean refuseClusterShard) {
+            this.refuseClusterShard = refuseClusterShard;
+            return this;
+        }
+
         public ThoonkOptions build() {
             return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
-                    rerouteDeadline, publishBatch, maxQueuedCalls);
+                    rerouteDeadline, publishBatch, maxQueuedCalls, refuseClusterShard);
         }
     }
 }

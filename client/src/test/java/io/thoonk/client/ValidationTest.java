@@ -134,4 +134,15 @@ class ValidationTest extends ClientTestSupport {
         assertThat(rule.teamOfPattern("*")).isEmpty();
         assertThat(rule.teamOfPattern("users*")).isEmpty();
     }
+
+    @Test
+    void the_team_rule_yields_only_team_ids_a_coordinator_accepts() {
+        TeamRule rule = TeamRule.standard("lobby");
+        assertThat(rule.teamOf("team.a:b.news")).as("a dotted id holding ':' spells no team").isEqualTo("lobby");
+        assertThat(rule.teamOf("team:a.b:news")).isEqualTo("a.b");
+        assertThatThrownBy(() -> TeamRule.standard("lobby:1")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessageStartingWith("globalTeam: team name 'lobby:1' contains ':' at index 5");
+        assertThatThrownBy(() -> TeamRule.standard("")).isInstanceOf(InvalidArgumentException.class)
+                .hasMessage("globalTeam: team name must not be empty");
+    }
 }

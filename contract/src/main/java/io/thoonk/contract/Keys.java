@@ -110,6 +110,12 @@ public final class Keys {
         return "job.resultexp:" + name;
     }
 
+    /**
+     * Extension: the HASH a coordinator writes on a Redis primary when it registers it as a shard
+     * of a cluster (see {@link ShardMarker}), so a tool pointed straight at it can tell.
+     */
+    public static final String SHARD_MARKER = "thoonk.shard";
+
     /** Extension: the fence of a team on a shard (see {@link TeamFence}). */
     public static String fence(String team) {
         return "thoonk.team:" + team;

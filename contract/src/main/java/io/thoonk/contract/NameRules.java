@@ -12,6 +12,10 @@ import java.util.Optional;
  *   <li>object names and team ids: 1..{@value #MAX_NAME_BYTES} bytes of UTF-8, no NUL, control
  *       or whitespace characters, no glob characters {@code * ? [ ] \} (they would break pattern
  *       subscriptions);</li>
+ *   <li>team ids, besides: no {@code :}. The {@linkplain StandardTeams standard team rule} never
+ *       yields one (in {@code team:<id>:...} the id ends at the colon, and a {@code team.<id>....}
+ *       name whose id holds one spells no team), so a team id with a colon would be a team no
+ *       object can belong to;</li>
  *   <li>ids: 1..{@value #MAX_NAME_BYTES} bytes, no NUL or control characters (NUL separates the
  *       fields of contract payloads);</li>
  *   <li>patterns: like object names, but glob characters are the point.</li>
@@ -22,6 +26,9 @@ public final class NameRules {
     /** Longest object name, team id, id or pattern, in UTF-8 bytes. */
     public static final int MAX_NAME_BYTES = 512;
 
+    /** The character a team id may not hold: it ends the id in {@code team:<id>:...} names. */
+    public static final char TEAM_SEPARATOR = ':';
+
     private NameRules() {
     }
 
@@ -29,9 +36,25 @@ public final class NameRules {
         return check("object name", name, true, true);
     }
 
-    /** Team ids follow the object-name rules (a team id is part of key names and patterns). */
+    /**
+     * Team ids follow the object-name rules (a team id is part of key names and patterns) and hold
+     * no {@code :}. A value that is an object name spelling a team ({@code team:353:news}) is
+     * answered with that team as a hint ("did you mean '353'?").
+     */
     public static Optional<NameViolation> team(String team) {
-        return check("team name", team, true, true);
+        Optional<NameViolation> asName = check("team name", team, true, true);
+        if (asName.isPresent()) {
+            return asName;
+        }
+        int colon = team.indexOf(TEAM_SEPARATOR);
+        if (colon < 0) {
+            return Optional.empty();
+        }
+        String hint = StandardTeams.teamIn(team).map(t -> "; did you mean '" + t + "' (the team of object '"
+                + printable(team) + "')?").orElse("");
+        return violation("team name", NameViolation.Problem.TEAM_SEPARATOR, "team name '" + printable(team)
+                + "' contains ':' at index " + colon + "; a team id cannot hold ':' (no object name can be in such "
+                + "a team)" + hint);
     }
 
     public static Optional<NameViolation> id(String id) {

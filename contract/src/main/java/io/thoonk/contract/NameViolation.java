@@ -25,7 +25,9 @@ public record NameViolation(String what, Problem problem, String message) {
         /** {@code * ? [ ] \}: they would make a name match patterns it does not spell. */
         GLOB_CHARACTER,
         /** More than {@link NameRules#MAX_NAME_BYTES} bytes of UTF-8. */
-        TOO_LONG
+        TOO_LONG,
+        /** A team id holding {@code :}, which no object name's team can hold. */
+        TEAM_SEPARATOR
     }
 
     public NameViolation {

@@ -5,7 +5,9 @@ import java.util.Optional;
 /**
  * The standard team rule's logic: an object named {@code team:<id>:...} or {@code team.<id>....}
  * belongs to team {@code <id>}; other names carry no team (a deployment gives them its global
- * team). The client's {@code TeamRule.standard()} and the coordinator's tools use this, so both
+ * team). A team id never holds {@code :} ({@link NameRules#team}): in the colon form the id ends
+ * at the first colon, and a dotted name whose id would hold one ({@code team.a:b.news}) spells no
+ * team. The client's {@code TeamRule.standard()} and the coordinator's tools use this, so both
  * sides agree on which objects make up a team.
  *
  * <p>The dotted form is the one to use when original thoonk.js peers subscribe: thoonk.js takes
@@ -57,7 +59,8 @@ public final class StandardTeams {
         if (name.length() > 5 && name.startsWith("team") && (name.charAt(4) == ':' || name.charAt(4) == '.')) {
             int end = name.indexOf(name.charAt(4), 5);
             int stop = end < 0 ? name.length() : end;
-            return stop > 5 ? stop : -1;
+            int colon = name.indexOf(NameRules.TEAM_SEPARATOR, 5);
+            return stop > 5 && (colon < 0 || colon >= stop) ? stop : -1;
         }
         return -1;
     }

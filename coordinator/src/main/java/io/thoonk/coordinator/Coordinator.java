@@ -23,6 +23,9 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -79,6 +82,7 @@ public final class Coordinator implements AutoCloseable {
     private Server server;
     private String id;
     private String address;
+    private InetSocketAddress listenAddress;
 
     private Coordinator(CoordinatorConfig config) {
         this.config = config;
@@ -105,6 +109,7 @@ public final class Coordinator implements AutoCloseable {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("already started");
         }
+        ServingAddress serving = ServingAddress.of(config);
         ScheduledExecutorService scheduler = config.scheduler();
         if (scheduler == null) {
             scheduler = ownScheduler = Executors.newScheduledThreadPool(2, daemonThreads());
@@ -130,25 +135,40 @@ public final class Coordinator implements AutoCloseable {
         nodes = new ShardNodes(timeout);
         Decisions decisions = new Decisions(timeout);
         placer = new Placer(store, cache, nodes, decisions, scheduler, timeout);
-        ShardRegistry shards = new ShardRegistry(store, cache, nodes, decisions, timeout);
+        ShardRegistry shards = new ShardRegistry(store, cache, nodes, decisions, config.namespace(), timeout);
         leadership = new Leadership(zk);
         members = new Members(zk);
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
 
-        server = config.server().forPort(config.grpcPort())
+        server = config.server().forAddress(serving.listen())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes))
                 .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes))
                 .build();
         server.start();
-        address = config.host() + ":" + server.getPort();
-        id = config.id() != null ? config.id() : config.host() + "-" + server.getPort();
+        listenAddress = listenAddress(serving.listen());
+        address = serving.advertisedHost() + ":" + server.getPort();
+        id = config.id() != null ? config.id() : serving.advertisedHost() + "-" + server.getPort();
         leadership.start(id, address);
         members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
-        log.info("coordinator {} serving gRPC on {} (ZooKeeper {}, namespace {})", id, address, config.zookeeper(),
-                config.namespace());
+        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {})", id, address,
+                describeListening(), config.zookeeper(), config.namespace());
+        if (serving.everyInterface()) {
+            log.warn("coordinator {} listens on every interface ({}); its gRPC API has no authentication, so anyone "
+                    + "who can reach this port can register shards and place teams", id, listenAddress);
+        }
+    }
+
+    /** The socket the server really listens on (its port chosen when 0 was asked for). */
+    private InetSocketAddress listenAddress(InetSocketAddress asked) {
+        for (SocketAddress a : server.getListenSockets()) {
+            if (a instanceof InetSocketAddress inet) {
+                return inet;
+            }
+        }
+        return new InetSocketAddress(asked.getAddress(), server.getPort());
     }
 
     private static ThreadFactory daemonThreads() {
@@ -197,6 +217,25 @@ public final class Coordinator implements AutoCloseable {
     /** The port the gRPC server listens on. */
     public int port() {
         return server.getPort();
+    }
+
+    /**
+     * The address the gRPC server listens on: the config's {@code bind} with the actual port. A
+     * wildcard address ({@link InetAddress#isAnyLocalAddress()}) means every interface.
+     */
+    public InetSocketAddress listenAddress() {
+        return listenAddress;
+    }
+
+    /**
+     * Where the server listens, for a person: {@code 127.0.0.1:7400}, or {@code every interface
+     * (0.0.0.0:7400)} for a wildcard bind.
+     */
+    public String describeListening() {
+        if (listenAddress.getAddress().isAnyLocalAddress()) {
+            return "every interface (" + config.bind() + ":" + listenAddress.getPort() + ")";
+        }
+        return listenAddress.getAddress().getHostAddress() + ":" + listenAddress.getPort();
     }
 
     /** True while this coordinator leads (and so decides). */

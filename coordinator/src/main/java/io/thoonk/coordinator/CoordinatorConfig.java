@@ -1,9 +1,10 @@
 package io.thoonk.coordinator;
 
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,43 +17,57 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param id             this coordinator's name among its peers (null: host-port)
  * @param zookeeper      ZooKeeper connect string, e.g. {@code zk1:2181,zk2:2181,zk3:2181}
  * @param namespace      ZooKeeper namespace (root node) of this directory (default {@code thoonk})
- * @param host           address other coordinators and clients reach this one at (default 127.0.0.1)
+ * @param host           address other coordinators and clients reach this one at, advertised to them (null, the
+ *                       default: {@code bind}; for a wildcard {@code bind}, this machine's host name)
+ * @param bind           address the gRPC server listens on (default {@value #DEFAULT_BIND}, loopback only: the
+ *                       API is unauthenticated, so listening beyond this machine must be asked for, with an
+ *                       address of one interface or {@code 0.0.0.0} for all)
  * @param grpcPort       gRPC port (default 7400; 0 lets the server pick a free one)
  * @param sessionTimeout ZooKeeper session timeout (default 15 s)
  * @param callTimeout    timeout of Redis checks and fence writes, of a decision waiting for its turn, and of
  *                       waiting for the cache (default 5 s)
- * @param server         makes the gRPC server builder for {@code grpcPort} (default {@link ServerFactory#PLAINTEXT})
+ * @param server         makes the gRPC server builder for {@code bind:grpcPort} (default {@link ServerFactory#PLAINTEXT})
  * @param clock          the coordinator's wall clock (default {@link Clock#systemUTC()})
  * @param scheduler      runs the coordinator's background work: following the directory, placing new teams,
  *                       retries (null: the coordinator makes a pool of two daemon threads and shuts it down on
  *                       close; one given here is used as is and left running)
  */
-public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, int grpcPort,
-                                Duration sessionTimeout, Duration callTimeout, ServerFactory server, Clock clock,
-                                ScheduledExecutorService scheduler) {
+public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, String bind,
+                                int grpcPort, Duration sessionTimeout, Duration callTimeout, ServerFactory server,
+                                Clock clock, ScheduledExecutorService scheduler) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
+    /** The default bind address: loopback, so only this machine reaches the (unauthenticated) API. */
+    public static final String DEFAULT_BIND = "127.0.0.1";
 
     /**
      * Makes the builder of a coordinator's gRPC server; the coordinator adds its services, starts
      * the server and advertises {@code host:<the server's port>} to clients and to the other
-     * coordinators (followers forward writes to the leader there), so the server must listen on a
-     * TCP port reachable at {@code host}. Use it for TLS, a bind address, executors or limits.
+     * coordinators (followers forward writes to the leader there), so the server must listen on
+     * {@code address} (the config's {@code bind} and {@code grpcPort}), reachable at {@code host}.
+     * Use it for TLS, executors or limits.
      */
     @FunctionalInterface
     public interface ServerFactory {
 
-        /** Plaintext gRPC on every interface. */
-        ServerFactory PLAINTEXT = port -> Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create());
+        /** Plaintext gRPC on the address asked for. */
+        ServerFactory PLAINTEXT = address -> NettyServerBuilder.forAddress(address, InsecureServerCredentials.create());
 
-        /** A server builder listening on {@code port} (0: a free port). */
-        ServerBuilder<?> forPort(int port);
+        /** A server builder listening on {@code address} (port 0: a free port). */
+        ServerBuilder<?> forAddress(InetSocketAddress address);
     }
 
     public CoordinatorConfig {
         Objects.requireNonNull(zookeeper, "zookeeper == null");
         Objects.requireNonNull(namespace, "namespace == null");
-        Objects.requireNonNull(host, "host == null");
+        Objects.requireNonNull(bind, "bind == null");
+        if (bind.isBlank()) {
+            throw new IllegalArgumentException("bind must not be blank (" + DEFAULT_BIND + ": this machine only; "
+                    + "0.0.0.0: every interface)");
+        }
+        if (host != null && host.isBlank()) {
+            throw new IllegalArgumentException("host must not be blank (null: derived from bind)");
+        }
         Objects.requireNonNull(sessionTimeout, "sessionTimeout == null");
         Objects.requireNonNull(callTimeout, "callTimeout == null");
         Objects.requireNonNull(server, "server == null");
@@ -71,7 +86,8 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private final String zookeeper;
         private String id;
         private String namespace = "thoonk";
-        private String host = "127.0.0.1";
+        private String host;
+        private String bind = DEFAULT_BIND;
         private int grpcPort = DEFAULT_GRPC_PORT;
         private Duration sessionTimeout = Duration.ofSeconds(15);
         private Duration callTimeout = Duration.ofSeconds(5);
@@ -95,6 +111,12 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
 
         public Builder host(String host) {
             this.host = host;
+            return this;
+        }
+
+        /** The address the gRPC server listens on; {@code 0.0.0.0} for every interface. */
+        public Builder bind(String bind) {
+            this.bind = bind;
             return this;
         }
 
@@ -129,8 +151,8 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         }
 
         public CoordinatorConfig build() {
-            return new CoordinatorConfig(id, zookeeper, namespace, host, grpcPort, sessionTimeout, callTimeout, server,
-                    clock, scheduler);
+            return new CoordinatorConfig(id, zookeeper, namespace, host, bind, grpcPort, sessionTimeout, callTimeout,
+                    server, clock, scheduler);
         }
     }
 }

@@ -29,7 +29,7 @@ class CoordinatorTest {
     @Test
     void the_server_builder_and_the_scheduler_come_from_the_config_and_a_given_scheduler_is_left_running()
             throws Exception {
-        List<Integer> portsAsked = new CopyOnWriteArrayList<>();
+        List<InetSocketAddress> addressesAsked = new CopyOnWriteArrayList<>();
         // One thread on purpose: nothing the coordinator runs on it may wait for another of its tasks.
         ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "test-scheduler");
@@ -39,12 +39,12 @@ class CoordinatorTest {
         coordinators.own(scheduler::shutdownNow);
         RedisProcess redis = coordinators.own(RedisProcess.start());
 
-        Coordinator c = coordinators.startLeader(coordinators.config("solo").scheduler(scheduler).server(port -> {
-            portsAsked.add(port);
-            return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+        Coordinator c = coordinators.startLeader(coordinators.config("solo").scheduler(scheduler).server(address -> {
+            addressesAsked.add(address);
+            return NettyServerBuilder.forAddress(address);
         }));
 
-        assertThat(portsAsked).containsExactly(0);
+        assertThat(addressesAsked).containsExactly(new InetSocketAddress("127.0.0.1", 0));
         assertThat(c.port()).isPositive();
         assertThat(c.address()).isEqualTo("127.0.0.1:" + c.port());
         ManagedChannel channel = coordinators.channel(c);

@@ -68,7 +68,9 @@ public final class DefaultThoonk implements Thoonk {
             CompletableFuture<ShardConnection> connecting = ShardConnection.connect(client, redisUri,
                     options.maxQueuedCalls());
             try {
-                return new SingleShardRouter(Await.await(connecting, options.commandTimeout()));
+                ShardConnection shard = Await.await(connecting, options.commandTimeout());
+                ClusterShardCheck.check(shard, options);
+                return new SingleShardRouter(shard);
             } catch (RuntimeException e) {
                 connecting.thenAccept(ShardConnection::closeAsync);
                 throw e;

@@ -71,11 +71,9 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
             String id = shardId(request.getId());
             String primary = ShardNodes.address("primary", request.getPrimary());
             request.getReplicasList().forEach(r -> ShardNodes.address("replica", r));
-            if (request.getWeight() < 0) {
-                throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT, "weight must be >= 0");
-            }
-            return AddShardResponse.newBuilder().setShard(shards.add(id, primary, request.getReplicasList(),
-                    request.getWeight())).build();
+            int weight = request.hasWeight() ? request.getWeight() : 1;
+            return AddShardResponse.newBuilder().setShard(shards.add(id, primary, request.getReplicasList(), weight))
+                    .build();
         }, channel -> leader(channel).addShard(request));
     }
 

@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
 
-/** Chooses the shard for a new team: the active shard with the fewest teams per unit of weight (ties by id). */
+/**
+ * Chooses the shard for a new team: among the active shards that take new teams (weight > 0), the
+ * one with the fewest teams per unit of weight (ties by id).
+ */
 final class LeastLoaded {
 
     private LeastLoaded() {
@@ -16,9 +19,27 @@ final class LeastLoaded {
 
     static Optional<Shard> among(List<Shard> shards, ToLongFunction<String> teamCount) {
         return shards.stream()
-                .filter(s -> s.getState() == ShardState.SHARD_ACTIVE)
-                .min(Comparator.<Shard>comparingDouble(s -> (double) teamCount.applyAsLong(s.getId())
-                                / Math.max(1, s.getWeight()))
+                .filter(LeastLoaded::takesNewTeams)
+                .min(Comparator.<Shard>comparingDouble(s -> (double) teamCount.applyAsLong(s.getId()) / s.getWeight())
                         .thenComparing(Shard::getId));
+    }
+
+    static boolean takesNewTeams(Shard shard) {
+        return shard.getState() == ShardState.SHARD_ACTIVE && shard.getWeight() > 0;
+    }
+
+    /** Why no shard takes a new team, for a person: none is registered, none is active, or all weigh 0. */
+    static String whyNone(List<Shard> shards) {
+        if (shards.isEmpty()) {
+            return "no shard is registered; register one (AddShard; thoonk admin add-shard)";
+        }
+        List<String> active = shards.stream().filter(s -> s.getState() == ShardState.SHARD_ACTIVE)
+                .map(Shard::getId).toList();
+        if (active.isEmpty()) {
+            return "no shard is active";
+        }
+        return "every active shard has weight 0 and takes no new teams (" + String.join(", ", active)
+                + "); register a shard with a weight > 0, or place the team on one explicitly (PlaceTeam; "
+                + "thoonk admin place-team)";
     }
 }

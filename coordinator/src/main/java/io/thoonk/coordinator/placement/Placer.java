@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Places teams, on the leader: a new team on the active shard with the fewest teams per unit of
- * weight, or, by an operator, on a given shard.
+ * weight (a shard of weight 0 takes no new teams), or, by an operator, on a given shard (whatever
+ * its weight).
  *
  * <p>Concurrent first resolves are placed together: they queue, and one task on the coordinator's
  * executor takes up to {@value #MAX_BATCH} of them as one {@link Decisions decision}, writes each
@@ -148,7 +149,7 @@ public final class Placer implements AutoCloseable {
             }
             Shard shard = LeastLoaded.among(shards, id -> counts.getOrDefault(id, 0L)).orElseThrow(() ->
                     new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
-                            "no active shard to place team '" + p.team + "' on; register one with AddShard"));
+                            "no shard to place team '" + p.team + "' on: " + LeastLoaded.whyNone(shards)));
             counts.merge(shard.getId(), 1L, Long::sum);
             proposed.put(p.team, TeamPlacement.newBuilder().setTeam(p.team).setShardId(shard.getId())
                     .setEpoch(1).setState(TeamState.TEAM_ACTIVE).build());

@@ -8,7 +8,9 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.thoonk.contract.Keys;
 import io.thoonk.contract.ObjectIndexer;
+import io.thoonk.contract.ShardMarker;
 import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.CoordinatorException;
 import org.slf4j.Logger;
@@ -18,8 +20,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +33,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The coordinator's connections to Redis nodes, one per address, in one place: checks of roles
- * and replication when a shard is registered, writes of team fences, and the one-off indexing of
- * a shard's objects.
+ * The coordinator's connections to Redis nodes, one per address, in one place: checks of roles,
+ * replication and run ids when a shard is registered, the shard marker, writes of team fences,
+ * and the one-off indexing of a shard's objects.
  */
 public final class ShardNodes implements AutoCloseable {
 
@@ -40,7 +45,8 @@ public final class ShardNodes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardNodes.class);
 
     private final RedisClient client = RedisClient.create();
-    private final Map<String, StatefulRedisConnection<String, String>> connections = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
+            new ConcurrentHashMap<>();
     private final Duration timeout;
 
     /** @param timeout of connecting to a node and of each command on it */
@@ -70,7 +76,34 @@ public final class ShardNodes implements AutoCloseable {
     }
 
     private RedisCommands<String, String> node(String address) {
-        return connections.computeIfAbsent(address, a -> connect(uri(a).build())).sync();
+        try {
+            return connection(address).get(timeout.toMillis(), TimeUnit.MILLISECONDS).sync();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new RedisException("no connection within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RedisException("interrupted while connecting to " + address);
+        }
+    }
+
+    /**
+     * The one connection to {@code address}, opened asynchronously on first use, so many nodes can
+     * be asked at once; a failed connect is forgotten, and the next call tries again.
+     */
+    private CompletableFuture<StatefulRedisConnection<String, String>> connection(String address) {
+        CompletableFuture<StatefulRedisConnection<String, String>> c = connections.computeIfAbsent(address, a ->
+                client.connectAsync(StringCodec.UTF8, uri(a).build()).toCompletableFuture().thenApply(conn -> {
+                    conn.setTimeout(timeout);
+                    return conn;
+                }));
+        c.whenComplete((conn, error) -> {
+            if (error != null) {
+                connections.remove(address, c);
+            }
+        });
+        return c;
     }
 
     private RedisURI.Builder uri(String address) {
@@ -118,6 +151,16 @@ public final class ShardNodes implements AutoCloseable {
         }
     }
 
+    /**
+     * True if the two {@code host:port} addresses name one node: the same port, and host names that
+     * are equal or resolve to a common address ({@code localhost:6379} and {@code 127.0.0.1:6379}).
+     */
+    public static boolean sameNode(String a, String b) {
+        int ca = a.lastIndexOf(':');
+        int cb = b.lastIndexOf(':');
+        return a.substring(ca + 1).equals(b.substring(cb + 1)) && sameHost(a.substring(0, ca), b.substring(0, cb));
+    }
+
     /** True if the two host names are equal or resolve to a common address. */
     static boolean sameHost(String a, String b) {
         if (a.equalsIgnoreCase(b)) {
@@ -137,6 +180,92 @@ public final class ShardNodes implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
                     "node " + address + " is not reachable: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The run id of the node at {@code address} ({@code INFO server}, field {@code run_id}): one
+     * Redis process, whatever name or port it is reached by.
+     *
+     * @throws CoordinatorException FAILED_PRECONDITION when the node cannot be reached or does not say
+     */
+    public String runId(String address) {
+        try {
+            return runIdIn(address, node(address).info("server"));
+        } catch (RuntimeException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
+                    "cannot read the run id of node " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The run ids of those of {@code addresses} that answer within the call timeout, all asked at
+     * once (so a few nodes that are down cost one timeout, not one each); a node that does not
+     * answer is left out.
+     */
+    public Map<String, String> runIds(Collection<String> addresses) {
+        Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
+        for (String address : addresses) {
+            asked.put(address, connection(address).thenCompose(c -> c.async().info("server").toCompletableFuture())
+                    .thenApply(info -> runIdIn(address, info)));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, String> answered = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<String>> e : asked.entrySet()) {
+            try {
+                answered.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                        "interrupted while reading the run ids of shard nodes", interrupted);
+            } catch (ExecutionException | TimeoutException | RuntimeException failed) {
+                log.info("node {} did not tell its run id within {} ms: {}", e.getKey(), timeout.toMillis(),
+                        failed.toString());
+            }
+        }
+        return answered;
+    }
+
+    private static String runIdIn(String address, String info) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith("run_id:")) {
+                return line.substring("run_id:".length()).trim();
+            }
+        }
+        throw new RedisException("INFO server of " + address + " has no run_id");
+    }
+
+    /**
+     * Marks the Redis at {@code primary} as a shard of this cluster ({@link ShardMarker}); its
+     * replicas get the mark by replication.
+     *
+     * @throws CoordinatorException UNAVAILABLE when the write fails
+     */
+    public void writeMarker(String primary, ShardMarker marker) {
+        try {
+            node(primary).hset(Keys.SHARD_MARKER, marker.fields());
+        } catch (RuntimeException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot mark " + primary
+                    + " as shard '" + marker.shard() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Removes the shard marker from {@code primary} if it names {@code shard} (a mark another shard
+     * id wrote there since is left alone).
+     *
+     * @throws CoordinatorException UNAVAILABLE when the node cannot be read or written
+     */
+    public void removeMarker(String primary, String shard) {
+        try {
+            RedisCommands<String, String> node = node(primary);
+            if (shard.equals(node.hget(Keys.SHARD_MARKER, ShardMarker.SHARD_FIELD))) {
+                node.del(Keys.SHARD_MARKER);
+            }
+        } catch (RuntimeException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot remove the shard marker "
+                    + Keys.SHARD_MARKER + " of shard '" + shard + "' from " + primary + ": " + e.getMessage(), e);
         }
     }
 
@@ -203,7 +332,7 @@ public final class ShardNodes implements AutoCloseable {
 
     @Override
     public void close() {
-        connections.values().forEach(StatefulRedisConnection::close);
+        connections.values().forEach(c -> c.thenAccept(StatefulRedisConnection::closeAsync));
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

@@ -1,5 +1,6 @@
 package io.thoonk.testing.cluster;
 
+import io.thoonk.contract.Keys;
 import io.thoonk.testing.RedisShard;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.RepeatedTest;
@@ -30,7 +31,8 @@ class LocalClusterExtensionTest {
         RedisShard shard = cluster.shard("only");
         redisPorts.add(shard.primary().port());
 
-        assertThat(shard.primary().call("DBSIZE")).as("emptied before the test").isEqualTo("0");
+        assertThat(shard.primary().call("KEYS *")).as("emptied before the test, then marked as a shard when "
+                + "registered").isEqualTo(Keys.SHARD_MARKER);
         shard.primary().call("SET left-by-a-test yes");
     }
 
