@@ -2,6 +2,7 @@ package io.thoonk.cli;
 
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.Thoonk;
+import io.thoonk.client.ThoonkOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -68,18 +69,27 @@ public final class ConnectionOptions {
 
     /** Connects to the cluster's coordinators if given, else to {@link #redisUri()}. */
     public Thoonk open() {
+        return open(ThoonkOptions.defaults());
+    }
+
+    /** {@link #open()} with the client settings {@code options}. */
+    public Thoonk open(ThoonkOptions options) {
         Optional<java.util.List<String>> cluster = coordinators();
         if (cluster.isPresent()) {
-            return Thoonk.connectCluster(cluster.get(), io.thoonk.client.ThoonkOptions.defaults());
+            return Thoonk.connectCluster(cluster.get(), options);
         }
-        return open(redisUri());
+        return open(redisUri(), options);
     }
 
     /** Connects to {@code redisUri}, refusing a malformed URI with an {@link InvalidArgumentException}. */
     public static Thoonk open(String redisUri) {
+        return open(redisUri, ThoonkOptions.defaults());
+    }
+
+    private static Thoonk open(String redisUri, ThoonkOptions options) {
         check(redisUri);
         try {
-            return Thoonk.connect(redisUri);
+            return Thoonk.connect(redisUri, options);
         } catch (IllegalArgumentException e) {
             throw new InvalidArgumentException("invalid Redis URI '" + redisUri + "': " + e.getMessage());
         }

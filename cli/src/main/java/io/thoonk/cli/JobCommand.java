@@ -21,17 +21,20 @@ import java.util.function.BiConsumer;
 final class JobCommand extends ObjectCommands {
 
     private static final String ID_HELP = "The job's id.";
+    private static final String PAYLOAD = "PAYLOAD";
     private static final List<JobState> LISTABLE = List.of(JobState.QUEUED, JobState.CLAIMED, JobState.STALLED);
 
     @Command(name = "put", description = "Queues a job.")
     int put(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
-            @Parameters(paramLabel = "PAYLOAD", description = "The job's content.") String payload,
+            @Parameters(paramLabel = PAYLOAD, arity = "0..1", description = "The job's content.") String payload,
+            @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file,
             @Option(names = "--id", description = "The job's id (default: a generated UUID).") String id,
             @Option(names = "--high", description = "Claimed before every normal job.") boolean high) {
         Priority priority = high ? Priority.HIGH : Priority.NORMAL;
+        String content = content(PAYLOAD, payload, file);
         return print(thoonk -> {
             Jobs jobs = thoonk.jobs(name);
-            return Written.of(name, "queued", id == null ? jobs.put(payload, priority) : jobs.put(payload, id, priority));
+            return Written.of(name, "queued", id == null ? jobs.put(content, priority) : jobs.put(content, id, priority));
         });
     }
 

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Collections;
@@ -47,13 +48,20 @@ public final class ThoonkCli {
             description = "text (default) or json: one JSON object per line.")
     private OutputFormat output;
 
+    /** Where {@code --file -} reads an item from. */
+    private final InputStream stdin;
+
+    private ThoonkCli(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
         // Lettuce and Netty register Java Flight Recorder events when JFR is present, which costs a
         // one-shot command about a tenth of a second; a recording can still turn them on explicitly.
         System.getProperties().putIfAbsent("io.lettuce.core.jfr", "false");
         System.getProperties().putIfAbsent("io.netty.jfr.enabled", "false");
-        int exitCode = commandLine(args).execute(args);
+        int exitCode = commandLine(System.in, args).execute(args);
         if (Boolean.getBoolean(TRAINING_PROPERTY)) {
             Printer.loadJson();
         }
@@ -71,7 +79,12 @@ public final class ThoonkCli {
      * keeps running. Used by tests and by anything embedding the CLI.
      */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = commandLine(args);
+        return execute(System.in, out, err, args);
+    }
+
+    /** {@link #execute(PrintWriter, PrintWriter, String...)} with {@code in} as standard input. */
+    public static int execute(InputStream in, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = commandLine(in, args);
         commandLine.setOut(out);
         commandLine.setErr(err);
         return commandLine.execute(args);
@@ -79,21 +92,21 @@ public final class ThoonkCli {
 
     /** A configured picocli command line with every command group, writing to stdout and stderr. */
     public static CommandLine commandLine() {
-        return commandLine(GROUPS.values().toArray(Class<?>[]::new));
+        return commandLine(System.in, GROUPS.values().toArray(Class<?>[]::new));
     }
 
     /**
      * A configured picocli command line for {@code args}: with only the command group they name,
      * or with every group when they name none (the top-level help, a mistyped group).
      */
-    static CommandLine commandLine(String... args) {
+    static CommandLine commandLine(InputStream stdin, String... args) {
         Class<?> group = GROUPS.get(groupName(args));
-        return group == null ? commandLine() : commandLine(new Class<?>[] {group});
+        return commandLine(stdin, group == null ? GROUPS.values().toArray(Class<?>[]::new) : new Class<?>[] {group});
     }
 
-    private static CommandLine commandLine(Class<?>[] groups) {
+    private static CommandLine commandLine(InputStream stdin, Class<?>[] groups) {
         ErrorHandler errors = new ErrorHandler();
-        CommandLine commandLine = new CommandLine(new ThoonkCli());
+        CommandLine commandLine = new CommandLine(new ThoonkCli(stdin));
         for (Class<?> group : groups) {
             commandLine.addSubcommand(group);
         }
@@ -123,6 +136,11 @@ public final class ThoonkCli {
             byName.put(group.getAnnotation(Command.class).name(), group);
         }
         return Collections.unmodifiableMap(byName);
+    }
+
+    /** Standard input, for items read with {@code --file -}. */
+    InputStream stdin() {
+        return stdin;
     }
 
     /** A printer for results, in the format chosen with {@code --output}, on this command line's stdout. */
