@@ -96,7 +96,8 @@ final class StartupBench implements Benchmark {
                             new Variant(PLAIN_JAR, tag -> run(plainJar, output)),
                             new Variant(ONE_GET, tag -> run(oneGet, output))),
                     config.warmups(), config.startupRounds(), ResourceUse.jvmOnly());
-            return report -> report(report, c, first, archives);
+            double jarMib = Files.size(jar) / (1024.0 * 1024);
+            return report -> report(report, c, first, archives, jarMib);
         } finally {
             Files.deleteIfExists(output);
             deleteTree(cache);
@@ -126,7 +127,7 @@ final class StartupBench implements Benchmark {
         return new Metrics().put(WALL, wallNanos / 1e6).put(CPU, cpu * 1000);
     }
 
-    private void report(Report report, Comparison c, Metrics first, List<String> archives) {
+    private void report(Report report, Comparison c, Metrics first, List<String> archives, double jarMib) {
         double ratio = c.pairedRatio(WALL, LAUNCHER, ONE_GET);
         report.section("CLI start-up")
                 .paragraph("One `thoonk feed all` of a " + ITEMS + "-item feed against the benchmark's Redis, timed as "
@@ -149,8 +150,9 @@ final class StartupBench implements Benchmark {
                 .targets(List.of(new Target("`thoonk feed all` through the launcher / one Lettuce GET in a plain "
                         + "JVM, wall (median of paired ratios)", "<= " + Report.ratio(TARGET_RATIO),
                         Report.ratio(ratio), ratio <= TARGET_RATIO)))
-                .paragraph(String.format(Locale.ROOT, "The launcher's first data command, which also copies the "
-                                + "jar and records the archive, took %.0f ms wall and %.0f ms of CPU; archive: %s.",
+                .paragraph(String.format(Locale.ROOT, "The jar (`%s`) is %s MiB. The launcher's first data "
+                                + "command, which also copies the jar and records the archive, took %.0f ms wall and "
+                                + "%.0f ms of CPU; archive: %s.", jar.getFileName(), Report.number(jarMib),
                         first.get(WALL), first.get(CPU), archives.isEmpty() ? "none was recorded (this JVM "
                                 + "cannot write one)" : String.join(", ", archives)))
                 .rawRounds(c);
