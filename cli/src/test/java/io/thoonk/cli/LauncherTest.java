@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -50,14 +51,19 @@ class LauncherTest {
 
     @BeforeEach
     void aCheckoutWithABuiltJar() throws IOException {
-        Path root = dir.resolve("checkout");
-        Files.createDirectories(root.resolve("cli/target"));
-        launcher = root.resolve("thoonk");
-        Files.copy(Path.of("").toAbsolutePath().getParent().resolve("thoonk"), launcher);
-        Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
-        jar = root.resolve("cli/target/thoonk.jar");
         cache = dir.resolve("cache");
-        Files.write(jar, probeJar("1", 10_000));
+        launcher = checkout(dir.resolve("checkout"), "1");
+        jar = launcher.resolveSibling("cli/target/thoonk.jar");
+    }
+
+    /** A checkout at {@code root} with the launcher and a built jar of {@code version}; its launcher. */
+    private static Path checkout(Path root, String version) throws IOException {
+        Files.createDirectories(root.resolve("cli/target"));
+        Path script = root.resolve("thoonk");
+        Files.copy(Path.of("").toAbsolutePath().getParent().resolve("thoonk"), script);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.write(root.resolve("cli/target/thoonk.jar"), probeJar(version, 10_000));
+        return script;
     }
 
     @Test
@@ -90,6 +96,23 @@ class LauncherTest {
 
         assertThat(third.lines()).as(third.toString()).contains("version 3");
         assertThat(copies()).as("the copies nothing runs from any more are gone").hasSize(1);
+    }
+
+    @Test
+    void checkouts_sharing_the_cache_keep_their_copies_until_the_checkout_is_gone() throws Exception {
+        Path other = dir.resolve("other");
+        Path otherLauncher = checkout(other, "other");
+        assertThat(launch(otherLauncher, "feed", "all", "f").finish("").lines()).contains("version other");
+        launch(launcher, "feed", "all", "f").finish("");
+
+        Files.write(jar, probeJar("2", 50_000));
+        launch(launcher, "feed", "all", "f").finish("");
+        assertThat(copies()).as("one copy for each checkout").hasSize(2);
+
+        deleteTree(other);
+        Files.write(jar, probeJar("3", 20_000));
+        launch(launcher, "feed", "all", "f").finish("");
+        assertThat(copies()).as("the copies of a checkout that is gone go too").hasSize(1);
     }
 
     @Test
@@ -127,8 +150,16 @@ class LauncherTest {
     }
 
     private List<Path> copies() throws IOException {
-        try (Stream<Path> files = Files.list(cache)) {
+        try (Stream<Path> files = Files.walk(cache, 2)) {
             return files.filter(p -> p.getFileName().toString().startsWith("jar-")).toList();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
@@ -139,7 +170,11 @@ class LauncherTest {
     }
 
     private Launched launch(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("bash", launcher.toString()));
+        return launch(launcher, args);
+    }
+
+    private Launched launch(Path script, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(k -> k.startsWith("THOONK_") || k.equals("XDG_CACHE_HOME"));
