@@ -36,6 +36,12 @@ import java.util.Map;
         description = "Thoonk live objects (feeds, sorted feeds, queues, jobs) on Redis, sharded by team.")
 public final class ThoonkCli {
 
+    /**
+     * Set by the launcher on the run that records the class data sharing archive: the run then also
+     * loads what {@code --output json} needs, so that later runs in either format find it archived.
+     */
+    static final String TRAINING_PROPERTY = "thoonk.cds.training";
+
     /** The command groups by name, in the order of the help. */
     private static final Map<String, Class<?>> GROUPS = groups(FeedCommand.class, SortedCommand.class,
             QueueCommand.class, JobCommand.class, DemoCommand.class, AdminCommand.class, CoordinatorCommand.class,
@@ -57,8 +63,8 @@ public final class ThoonkCli {
 
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
-        // Lettuce and Netty register Java Flight Recorder events when JFR is present, which costs a
-        // one-shot command about a tenth of a second; a recording can still turn them on explicitly.
+        // Lettuce and Netty set up Java Flight Recorder events when JFR is present, which costs a
+        // one-shot command some 60 ms; -Dio.lettuce.core.jfr=true -Dio.netty.jfr.enabled=true bring them back.
         System.getProperties().putIfAbsent("io.lettuce.core.jfr", "false");
         System.getProperties().putIfAbsent("io.netty.jfr.enabled", "false");
         int exitCode = commandLine(System.in, args).execute(args);
@@ -67,12 +73,6 @@ public final class ThoonkCli {
         }
         System.exit(exitCode);
     }
-
-    /**
-     * Set by the launcher on the run that records the class data sharing archive: the run then also
-     * loads what {@code --output json} needs, so that later runs in either format find it archived.
-     */
-    static final String TRAINING_PROPERTY = "thoonk.cds.training";
 
     /**
      * Runs the command line with the given output streams and returns the exit code; the process
