@@ -8,8 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the CPU went during a round: the Redis server (from {@code INFO cpu}), this JVM, and every
- * other process on the machine (all of {@code /proc/stat} minus those two), each in % of one core;
+ * Where the CPU went during a round: the Redis server (from {@code INFO cpu}), this JVM, the
+ * processes this JVM started and waited for (whole commands a benchmark runs), and every other
+ * process on the machine (all of {@code /proc/stat} minus those), each in % of one core;
  * and the mean time Redis spent in one script call ({@code INFO commandstats}). Tells whether Redis
  * was the limit, and how much the neighbours on a shared machine took. For benchmarks that use no
  * Redis ({@link #jvmOnly()}) only this JVM and the other processes are recorded.
@@ -18,6 +19,7 @@ final class ResourceUse {
 
     static final String REDIS_CPU = "redis CPU %";
     static final String JVM_CPU = "bench JVM CPU %";
+    static final String CHILDREN_CPU = "bench children CPU %";
     static final String OTHER_CPU = "other procs CPU %";
     static final String SCRIPT_MICROS = "redis µs/script";
     static final String SCRIPT_CALLS = "script calls";
@@ -30,9 +32,12 @@ final class ResourceUse {
         return round.get(JVM_CPU) / 100 * 1e6 / round.get(rate);
     }
 
-    /** Cumulative counters at one moment (CPU in seconds; machine CPU negative if unknown). */
-    record Snapshot(long nanoTime, double redisCpu, double jvmCpu, double machineCpu, long scriptCalls,
-                    long scriptMicros) {
+    /**
+     * Cumulative counters at one moment (CPU in seconds; machine CPU negative if unknown; children:
+     * the processes this JVM started, once it has waited for them).
+     */
+    record Snapshot(long nanoTime, double redisCpu, double jvmCpu, double childrenCpu, double machineCpu,
+                    long scriptCalls, long scriptMicros) {
     }
 
     /** The Redis server measured, or null. */
@@ -51,7 +56,8 @@ final class ResourceUse {
 
     Snapshot snapshot() {
         if (redis == null) {
-            return new Snapshot(System.nanoTime(), 0, os.getProcessCpuTime() / 1e9, machineCpuSeconds(), 0, 0);
+            return new Snapshot(System.nanoTime(), 0, os.getProcessCpuTime() / 1e9, childrenCpuSeconds(),
+                    machineCpuSeconds(), 0, 0);
         }
         String cpu = redis.call("INFO cpu");
         String commands = redis.call("INFO commandstats");
@@ -62,7 +68,7 @@ final class ResourceUse {
             micros += commandStat(commands, command, "usec");
         }
         return new Snapshot(System.nanoTime(), field(cpu, "used_cpu_sys") + field(cpu, "used_cpu_user"),
-                os.getProcessCpuTime() / 1e9, machineCpuSeconds(), calls, micros);
+                os.getProcessCpuTime() / 1e9, childrenCpuSeconds(), machineCpuSeconds(), calls, micros);
     }
 
     /** Adds what was used since {@code before}. */
@@ -71,12 +77,16 @@ final class ResourceUse {
         double wall = (now.nanoTime() - before.nanoTime()) / 1e9;
         double redisCpu = now.redisCpu() - before.redisCpu();
         double jvmCpu = now.jvmCpu() - before.jvmCpu();
+        double childrenCpu = now.childrenCpu() - before.childrenCpu();
         if (redis != null) {
             metrics.put(REDIS_CPU, 100 * redisCpu / wall);
         }
         metrics.put(JVM_CPU, 100 * jvmCpu / wall);
+        if (childrenCpu > 0) {
+            metrics.put(CHILDREN_CPU, 100 * childrenCpu / wall);
+        }
         if (now.machineCpu() >= 0 && before.machineCpu() >= 0) {
-            double others = now.machineCpu() - before.machineCpu() - redisCpu - jvmCpu;
+            double others = now.machineCpu() - before.machineCpu() - redisCpu - jvmCpu - childrenCpu;
             metrics.put(OTHER_CPU, Math.max(0, 100 * others / wall));
         }
         if (redis == null) {
@@ -86,6 +96,21 @@ final class ResourceUse {
         metrics.put(SCRIPT_MICROS, calls == 0 ? Double.NaN
                 : (now.scriptMicros() - before.scriptMicros()) / (double) calls);
         metrics.put(SCRIPT_CALLS, calls);
+    }
+
+    /**
+     * CPU time of the processes this JVM started and has waited for (and of theirs), from
+     * {@code /proc/self/stat} ({@code cutime + cstime}); 0 if unknown.
+     */
+    static double childrenCpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the command name (field 2) may hold spaces: count the fields after its closing parenthesis
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return (Long.parseLong(f[13]) + Long.parseLong(f[14])) / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Busy CPU time of the whole machine (user, nice, system, irq, softirq, steal), or -1 if unknown. */

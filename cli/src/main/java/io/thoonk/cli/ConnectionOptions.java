@@ -78,12 +78,17 @@ public final class ConnectionOptions {
      * be a shard of a cluster unless {@code --force-direct} is given.
      */
     public Thoonk open() {
+        return open(ThoonkOptions.defaults());
+    }
+
+    /** {@link #open()} with the client settings {@code options}. */
+    public Thoonk open(ThoonkOptions options) {
         Optional<java.util.List<String>> cluster = coordinators();
         if (cluster.isPresent()) {
-            return Thoonk.connectCluster(cluster.get(), ThoonkOptions.defaults());
+            return Thoonk.connectCluster(cluster.get(), options);
         }
         try {
-            return open(redisUri(), ThoonkOptions.builder().refuseClusterShard(!forceDirect).build());
+            return open(redisUri(), options.toBuilder().refuseClusterShard(!forceDirect).build());
         } catch (ClusterShardException e) {
             throw new InvalidArgumentException("the Redis at " + e.redis() + " is shard '" + e.shard() + "' of a "
                     + "Thoonk cluster: writing to it directly skips the cluster's routing, so a team's objects could "

@@ -17,25 +17,29 @@ final class FeedCommand extends ObjectCommands {
 
     @Command(name = "publish", description = "Publishes an item; with --id, an existing item under that id is replaced.")
     int publish(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
-                @Parameters(paramLabel = "ITEM", description = "The item's content.") String item,
+                @Parameters(paramLabel = ITEM, arity = "0..1", description = "The item's content.") String item,
+                @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file,
                 @Option(names = "--id", description = "The item's id (default: a generated UUID).") String id) {
+        String content = content(ITEM, item, file);
         return print(thoonk -> {
             Feed feed = thoonk.feed(name);
-            return Written.of(name, "published", id == null ? feed.publish(item) : feed.publish(item, id));
+            return Written.of(name, "published", id == null ? feed.publish(content) : feed.publish(content, id));
         });
     }
 
     @Command(name = "edit", description = "Replaces an existing item.")
     int edit(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
              @Parameters(paramLabel = "ID", description = "The item's id.") String id,
-             @Parameters(paramLabel = "ITEM", description = "The new content.") String item,
+             @Parameters(paramLabel = ITEM, arity = "0..1", description = "The new content.") String item,
+             @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file,
              @Option(names = "--expect-revision", paramLabel = "N",
                      description = "Only if the item is still at revision N (0: only if it does not exist yet).")
              Long expectedRevision) {
+        String content = content(ITEM, item, file);
         return print(thoonk -> {
             Feed feed = thoonk.feed(name);
             return Written.of(name, "edited",
-                    expectedRevision == null ? feed.edit(id, item) : feed.edit(id, item, expectedRevision));
+                    expectedRevision == null ? feed.edit(id, content) : feed.edit(id, content, expectedRevision));
         });
     }
 

@@ -3,8 +3,12 @@ package io.thoonk.cli;
 import io.thoonk.client.JobState;
 import io.thoonk.client.Jobs;
 import io.thoonk.client.Priority;
+import io.thoonk.client.ThoonkException;
+import io.thoonk.client.ThoonkTimeoutException;
 import io.thoonk.cli.Views.Claimed;
 import io.thoonk.cli.Views.Done;
+import io.thoonk.cli.Views.JobResult;
+import io.thoonk.cli.Views.JobStatus;
 import io.thoonk.cli.Views.Listed;
 import io.thoonk.cli.Views.Removed;
 import io.thoonk.cli.Views.Written;
@@ -14,24 +18,31 @@ import picocli.CommandLine.Parameters;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BiConsumer;
 
-/** {@code thoonk job ...}: a job queue whose jobs are claimed, then finished, cancelled or stalled. */
-@Command(name = "job", description = "Queue, claim and complete jobs.")
+/**
+ * {@code thoonk job ...}: a job queue whose jobs are claimed, then finished, cancelled or stalled;
+ * {@code status} and {@code result} show where a job is and what it produced.
+ */
+@Command(name = "job", description = "Queue, claim and complete jobs; show a job's state and result.")
 final class JobCommand extends ObjectCommands {
 
     private static final String ID_HELP = "The job's id.";
+    private static final String PAYLOAD = "PAYLOAD";
     private static final List<JobState> LISTABLE = List.of(JobState.QUEUED, JobState.CLAIMED, JobState.STALLED);
 
     @Command(name = "put", description = "Queues a job.")
     int put(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
-            @Parameters(paramLabel = "PAYLOAD", description = "The job's content.") String payload,
+            @Parameters(paramLabel = PAYLOAD, arity = "0..1", description = "The job's content.") String payload,
+            @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file,
             @Option(names = "--id", description = "The job's id (default: a generated UUID).") String id,
             @Option(names = "--high", description = "Claimed before every normal job.") boolean high) {
         Priority priority = high ? Priority.HIGH : Priority.NORMAL;
+        String content = content(PAYLOAD, payload, file);
         return print(thoonk -> {
             Jobs jobs = thoonk.jobs(name);
-            return Written.of(name, "queued", id == null ? jobs.put(payload, priority) : jobs.put(payload, id, priority));
+            return Written.of(name, "queued", id == null ? jobs.put(content, priority) : jobs.put(content, id, priority));
         });
     }
 
@@ -93,6 +104,54 @@ final class JobCommand extends ObjectCommands {
                     .flatMap(s -> jobs.list(s).stream().map(id -> Listed.of(name, id, s)))
                     .toList();
         });
+    }
+
+    @Command(name = "status", description = "Prints a job's state (queued, claimed, stalled or finished) and failure count.")
+    int status(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
+               @Parameters(paramLabel = "ID", description = ID_HELP) String id) {
+        return print(thoonk -> {
+            Jobs jobs = thoonk.jobs(name);
+            JobState state = jobs.state(id);
+            if (state == JobState.UNKNOWN) {
+                throw unknown(name, id);
+            }
+            return JobStatus.of(name, id, state, jobs.failures(id));
+        });
+    }
+
+    @Command(name = "result", description = {"Prints a finished job's result (kept for the queue's result_ttl_ms).",
+            "Fails if the job is not finished, unless it finishes within --wait."})
+    int result(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
+               @Parameters(paramLabel = "ID", description = ID_HELP) String id,
+               @Option(names = "--wait", paramLabel = "DURATION",
+                       description = "Wait up to DURATION for an unfinished job to finish, e.g. 30s, 5m.")
+               Duration wait) {
+        return print(thoonk -> {
+            Jobs jobs = thoonk.jobs(name);
+            Optional<String> result = jobs.result(id);
+            if (result.isEmpty()) {
+                JobState state = jobs.state(id);
+                if (state == JobState.UNKNOWN) {
+                    throw unknown(name, id);
+                }
+                if (wait == null) {
+                    throw new ThoonkException("job '" + id + "' in '" + name + "' is " + Views.stateName(state)
+                            + ", not finished; to wait for it: --wait DURATION");
+                }
+                result = jobs.awaitResult(id, wait);
+                if (result.isEmpty()) {
+                    throw new ThoonkTimeoutException("job '" + id + "' in '" + name + "' did not finish within "
+                            + Durations.format(wait) + " (it is " + Views.stateName(jobs.state(id)) + ")");
+                }
+            }
+            return new JobResult(name, id, result.get());
+        });
+    }
+
+    /** A job the queue does not know: never queued, retracted, or finished longer ago than results are kept. */
+    private static ThoonkException unknown(String name, String id) {
+        return new ThoonkException("no job '" + id + "' in '" + name + "': never queued, retracted, or finished "
+                + "longer ago than the queue keeps results (result_ttl_ms)");
     }
 
     private int change(String name, String id, String action, BiConsumer<Jobs, String> operation) {

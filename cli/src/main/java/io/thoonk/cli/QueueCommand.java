@@ -15,10 +15,12 @@ final class QueueCommand extends ObjectCommands {
 
     @Command(name = "put", description = "Adds an item at the back (with --high: at the front).")
     int put(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
-            @Parameters(paramLabel = "ITEM", description = "The item's content.") String item,
+            @Parameters(paramLabel = ITEM, arity = "0..1", description = "The item's content.") String item,
+            @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file,
             @Option(names = "--high", description = "Taken before every normal item.") boolean high) {
+        String content = content(ITEM, item, file);
         return print(thoonk -> Written.of(name, "queued",
-                thoonk.queue(name).put(item, high ? Priority.HIGH : Priority.NORMAL)));
+                thoonk.queue(name).put(content, high ? Priority.HIGH : Priority.NORMAL)));
     }
 
     @Command(name = "get", description = "Takes the next item and prints it; fails if none comes within the timeout.")

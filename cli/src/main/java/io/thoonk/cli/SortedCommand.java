@@ -7,6 +7,7 @@ import io.thoonk.cli.Views.ItemView;
 import io.thoonk.cli.Views.Removed;
 import io.thoonk.cli.Views.Written;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.function.Function;
@@ -18,28 +19,36 @@ final class SortedCommand extends ObjectCommands {
 
     @Command(name = "append", description = "Adds an item at the end.")
     int append(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
-               @Parameters(paramLabel = "ITEM", description = "The item's content.") String item) {
-        return write(name, "appended", feed -> feed.append(item));
+               @Parameters(paramLabel = ITEM, arity = "0..1", description = "The item's content.") String item,
+               @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file) {
+        String content = content(ITEM, item, file);
+        return write(name, "appended", feed -> feed.append(content));
     }
 
     @Command(name = "prepend", description = "Adds an item at the beginning.")
     int prepend(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
-                @Parameters(paramLabel = "ITEM", description = "The item's content.") String item) {
-        return write(name, "prepended", feed -> feed.prepend(item));
+                @Parameters(paramLabel = ITEM, arity = "0..1", description = "The item's content.") String item,
+                @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file) {
+        String content = content(ITEM, item, file);
+        return write(name, "prepended", feed -> feed.prepend(content));
     }
 
     @Command(name = "before", description = "Adds an item just before another.")
     int before(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
                @Parameters(paramLabel = "REL_ID", description = "The id to insert before.") String relativeId,
-               @Parameters(paramLabel = "ITEM", description = "The item's content.") String item) {
-        return write(name, "published", feed -> feed.publishBefore(relativeId, item));
+               @Parameters(paramLabel = ITEM, arity = "0..1", description = "The item's content.") String item,
+               @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file) {
+        String content = content(ITEM, item, file);
+        return write(name, "published", feed -> feed.publishBefore(relativeId, content));
     }
 
     @Command(name = "after", description = "Adds an item just after another.")
     int after(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
               @Parameters(paramLabel = "REL_ID", description = "The id to insert after.") String relativeId,
-              @Parameters(paramLabel = "ITEM", description = "The item's content.") String item) {
-        return write(name, "published", feed -> feed.publishAfter(relativeId, item));
+              @Parameters(paramLabel = ITEM, arity = "0..1", description = "The item's content.") String item,
+              @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file) {
+        String content = content(ITEM, item, file);
+        return write(name, "published", feed -> feed.publishAfter(relativeId, content));
     }
 
     @Command(name = "move", description = "Moves an item.")
@@ -54,8 +63,10 @@ final class SortedCommand extends ObjectCommands {
     @Command(name = "edit", description = "Replaces an existing item's content.")
     int edit(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
              @Parameters(paramLabel = "ID", description = "The item's id.") String id,
-             @Parameters(paramLabel = "ITEM", description = "The new content.") String item) {
-        return write(name, "edited", feed -> feed.edit(id, item));
+             @Parameters(paramLabel = ITEM, arity = "0..1", description = "The new content.") String item,
+             @Option(names = FILE, paramLabel = "PATH", description = FILE_HELP) String file) {
+        String content = content(ITEM, item, file);
+        return write(name, "edited", feed -> feed.edit(id, content));
     }
 
     @Command(name = "retract", description = "Removes an item.")

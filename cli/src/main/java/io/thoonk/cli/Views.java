@@ -14,6 +14,11 @@ final class Views {
     private Views() {
     }
 
+    /** A job state as the CLI prints it: {@code queued}, {@code claimed}, ... */
+    static String stateName(JobState state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+
     /** A write: publish, edit, move, put. */
     record Written(String name, String action, String id, long revision) implements View {
         static Written of(String name, String action, Published published) {
@@ -86,12 +91,33 @@ final class Views {
     /** A job id with its state, as listed. */
     record Listed(String name, String id, String state) implements View {
         static Listed of(String name, String id, JobState state) {
-            return new Listed(name, id, state.name().toLowerCase(Locale.ROOT));
+            return new Listed(name, id, stateName(state));
         }
 
         @Override
         public String text() {
             return id + "\t" + state;
+        }
+    }
+
+    /** A job's state and how many times it failed so far. */
+    record JobStatus(String name, String id, String state, long failures) implements View {
+        static JobStatus of(String name, String id, JobState state, long failures) {
+            return new JobStatus(name, id, stateName(state), failures);
+        }
+
+        @Override
+        public String text() {
+            return "id: " + id + System.lineSeparator() + "state: " + state + System.lineSeparator()
+                    + "failures: " + failures;
+        }
+    }
+
+    /** A finished job's result (empty when it was finished without one). */
+    record JobResult(String name, String id, String result) implements View {
+        @Override
+        public String text() {
+            return result;
         }
     }
 

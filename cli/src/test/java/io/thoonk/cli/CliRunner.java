@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.StringWriter;
@@ -26,17 +27,27 @@ final class CliRunner {
 
     /** Runs {@code thoonk ARGS --redis URI}. */
     Result run(String... args) {
+        return runWithInput(new byte[0], args);
+    }
+
+    /** Runs {@code thoonk ARGS --redis URI} with {@code stdin} as standard input. */
+    Result runWithInput(byte[] stdin, String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.add("--redis");
         all.add(redisUri.get());
-        return runExactly(all.toArray(String[]::new));
+        return runExactly(stdin, all.toArray(String[]::new));
     }
 
     /** Runs {@code thoonk ARGS} as given. */
     static Result runExactly(String... args) {
+        return runExactly(new byte[0], args);
+    }
+
+    private static Result runExactly(byte[] stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = ThoonkCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int code = ThoonkCli.execute(new ByteArrayInputStream(stdin), new PrintWriter(out, true),
+                new PrintWriter(err, true), args);
         return new Result(code, out.toString(), err.toString());
     }
 
