@@ -15,10 +15,12 @@ import java.time.Duration;
  * The {@code thoonk} command line: feeds, sorted feeds, queues and jobs from a shell, a demo, the
  * cluster's admin commands, a coordinator, and a whole local cluster for development.
  *
- * <p>Every data command takes {@code --redis URI} (see {@link ConnectionOptions}), every admin
- * command {@code --coordinator HOST:PORT,...} (see {@link CoordinatorOptions}); every command
- * takes {@code --output text|json}. Results go to stdout, errors to stderr as {@code thoonk: message}
- * with exit code 2 for bad usage or arguments and 1 for other failures ({@link ErrorHandler}).
+ * <p>Every data command takes {@code --redis URI} or {@code --coordinator HOST:PORT,...} (see
+ * {@link ConnectionOptions}), every admin command {@code --coordinator HOST:PORT,...} (see
+ * {@link CoordinatorOptions}); without them, commands use the running {@code thoonk dev}
+ * ({@link Target}). Every command takes {@code --output text|json} and {@code --verbose}
+ * ({@link Logging}). Results go to stdout, errors to stderr as {@code thoonk: message} with exit
+ * code 2 for bad usage or arguments and 1 for other failures ({@link ErrorHandler}).
  */
 @Command(name = "thoonk",
         scope = ScopeType.INHERIT,
@@ -35,6 +37,14 @@ public final class ThoonkCli {
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text", scope = ScopeType.INHERIT,
             description = "text (default) or json: one JSON object per line.")
     private OutputFormat output;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Also log what the libraries say (ZooKeeper, gRPC, Redis), with stack traces, to stderr.")
+    void verbose(boolean verbose) {
+        if (verbose) {
+            Logging.verbose();
+        }
+    }
 
     /** Runs the command line and exits with its exit code. */
     public static void main(String[] args) {
@@ -54,6 +64,7 @@ public final class ThoonkCli {
 
     /** A configured picocli command line writing to stdout and stderr. */
     public static CommandLine commandLine() {
+        Logging.routeJul();
         ErrorHandler errors = new ErrorHandler();
         return new CommandLine(new ThoonkCli())
                 .setCaseInsensitiveEnumValuesAllowed(true)
