@@ -30,22 +30,22 @@ final class CoordinatorClient implements AutoCloseable {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private final List<String> addresses;
-    private final String origin;
+    private final String whereFrom;
     private final ManagedChannel channel;
 
     /** A client of {@code addresses}, which the caller chose itself. */
     CoordinatorClient(List<String> addresses) {
-        this(addresses, null);
+        this(addresses, "");
     }
 
     /** A client of {@code target}'s coordinators; failures say what chose them, unless a flag did. */
     CoordinatorClient(Target target) {
-        this(target.coordinators(), target.fromFlag() ? null : target.origin());
+        this(target.coordinators(), target.whereFrom());
     }
 
-    private CoordinatorClient(List<String> addresses, String origin) {
+    private CoordinatorClient(List<String> addresses, String whereFrom) {
         this.addresses = List.copyOf(addresses);
-        this.origin = origin;
+        this.whereFrom = whereFrom;
         this.channel = CoordinatorChannels.open(this.addresses);
     }
 
@@ -89,7 +89,7 @@ final class CoordinatorClient implements AutoCloseable {
         } catch (StatusRuntimeException e) {
             Status status = e.getStatus();
             if (ConnectionFailures.notGrpc(status)) {
-                throw new ThoonkConnectionException(ConnectionFailures.notACoordinator(addresses) + from(), e);
+                throw new ThoonkConnectionException(ConnectionFailures.notACoordinator(addresses) + whereFrom, e);
             }
             if (status.getCode() != Status.Code.UNAVAILABLE && !timedOutHere(status)) {
                 throw e;
@@ -98,7 +98,7 @@ final class CoordinatorClient implements AutoCloseable {
             String why = status.getCode() == Status.Code.UNAVAILABLE ? ConnectionFailures.reason(status)
                     : "no answer within " + Durations.format(CALL_TIMEOUT);
             throw status.withDescription((addresses.size() == 1 ? "no coordinator answered at " + tried
-                            : "none of the coordinators " + tried + " answered") + " (" + why + ")" + from())
+                            : "none of the coordinators " + tried + " answered") + " (" + why + ")" + whereFrom)
                     .withCause(null).asRuntimeException();
         }
     }
@@ -108,11 +108,6 @@ final class CoordinatorClient implements AutoCloseable {
         String description = String.valueOf(status.getDescription());
         return status.getCode() == Status.Code.DEADLINE_EXCEEDED && (description.startsWith("deadline exceeded after")
                 || description.startsWith("ClientCall started after") || description.contains("CallOptions deadline"));
-    }
-
-    /** What chose the coordinators, for failures, unless a flag did. */
-    private String from() {
-        return origin == null ? "" : " (from " + origin + ")";
     }
 
     @Override

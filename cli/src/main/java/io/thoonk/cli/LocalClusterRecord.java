@@ -1,5 +1,6 @@
 package io.thoonk.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
@@ -39,7 +40,9 @@ record LocalClusterRecord(List<String> coordinators, long pid, String processSta
     /** Environment variable naming the record's file, when the property is not set. */
     static final String LOCATION_ENV = "THOONK_DEV_RECORD";
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** Fields a later version may add are ignored, not a reason to call the record unreadable. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     LocalClusterRecord {
         coordinators = List.copyOf(coordinators);
@@ -123,9 +126,9 @@ record LocalClusterRecord(List<String> coordinators, long pid, String processSta
         return new Written(path, this);
     }
 
-    /** A description for messages: {@code the local cluster of thoonk dev (pid 123, recorded in PATH)}. */
+    /** A description for messages: {@code the local cluster of ./thoonk dev (pid 123, recorded in PATH)}. */
     String describe() {
-        return "the local cluster of `thoonk dev` (pid " + pid + ", recorded in " + location() + ")";
+        return "the local cluster of ./thoonk dev (pid " + pid + ", recorded in " + location() + ")";
     }
 
     private static void createPrivateDirectory(Path dir) throws IOException {

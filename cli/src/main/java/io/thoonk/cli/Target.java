@@ -87,10 +87,17 @@ record Target(String redisUri, List<String> coordinators, String origin) {
         return origin.startsWith("--");
     }
 
-    /** {@code failure} saying what chose this target, unless a flag on the command line did. */
+    /**
+     * What chose this target, to end a failure's message: {@code "; the address comes from
+     * $THOONK_REDIS"}, or nothing if a flag on the command line did.
+     */
+    String whereFrom() {
+        return fromFlag() ? "" : "; the address comes from " + origin;
+    }
+
+    /** {@code failure} saying what chose this target ({@link #whereFrom()}). */
     ThoonkConnectionException explain(ThoonkConnectionException failure) {
-        return fromFlag() ? failure : new ThoonkConnectionException(failure.getMessage() + " (from " + origin + ")",
-                failure);
+        return fromFlag() ? failure : new ThoonkConnectionException(failure.getMessage() + whereFrom(), failure);
     }
 
     /**

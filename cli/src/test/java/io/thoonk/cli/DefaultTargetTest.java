@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +90,24 @@ class DefaultTargetTest {
     }
 
     @Test
+    void a_failure_to_reach_the_local_cluster_says_where_the_address_came_from() throws IOException {
+        String address = "127.0.0.1:" + closedPort();
+        LocalClusterRecord.ofThisProcess(List.of(address)).write();
+        String whereFrom = "; the address comes from the local cluster of ./thoonk dev (pid "
+                + ProcessHandle.current().pid() + ", recorded in " + RECORD + ")" + System.lineSeparator();
+
+        Result data = CliRunner.runExactly("feed", "all", "team.1.news");
+        assertThat(data.exitCode()).isEqualTo(1);
+        assertThat(data.err()).isEqualTo("thoonk: cannot list the shards: no coordinator answered at " + address
+                + " (Connection refused)" + whereFrom);
+
+        Result admin = CliRunner.runExactly("admin", "shards");
+        assertThat(admin.exitCode()).isEqualTo(1);
+        assertThat(admin.err()).isEqualTo("thoonk: UNAVAILABLE: no coordinator answered at " + address
+                + " (Connection refused)" + whereFrom);
+    }
+
+    @Test
     void a_record_whose_process_is_gone_is_ignored_and_removed() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -107,6 +126,15 @@ class DefaultTargetTest {
 
         assertThat(LocalClusterRecord.find()).isEmpty();
         assertThat(RECORD).doesNotExist();
+    }
+
+    @Test
+    void a_record_with_fields_of_a_later_version_is_read() throws IOException {
+        Files.createDirectories(RECORD.getParent());
+        Files.writeString(RECORD, "{\"coordinators\":[\"127.0.0.1:7400\"],\"pid\":" + ProcessHandle.current().pid()
+                + ",\"zookeeper\":\"127.0.0.1:2181\"}");
+
+        assertThat(LocalClusterRecord.find()).map(LocalClusterRecord::coordinators).contains(List.of("127.0.0.1:7400"));
     }
 
     @Test
@@ -133,6 +161,12 @@ class DefaultTargetTest {
         assertThat(RECORD).doesNotExist();
         try (var files = Files.list(RECORD.getParent())) {
             assertThat(files).as("no temporary files left").isEmpty();
+        }
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 }
