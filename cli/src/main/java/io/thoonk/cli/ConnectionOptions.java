@@ -3,6 +3,7 @@ package io.thoonk.cli;
 import io.thoonk.client.ClusterShardException;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.Thoonk;
+import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkOptions;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -16,27 +17,25 @@ import java.util.Set;
  * Where the data lives, shared by every command that reads or writes objects: one Redis
  * ({@code --redis URI}), or a cluster through its coordinators ({@code --coordinator
  * host:port[,host:port...]}: every object goes to its team's shard). Without either flag:
- * {@code THOONK_REDIS}, else {@code THOONK_COORDINATOR}, else {@value #DEFAULT_REDIS_URI}.
+ * {@code THOONK_REDIS}, else {@code THOONK_COORDINATOR}, else the running {@code thoonk dev}, else
+ * the command fails saying how to point it somewhere ({@link Target}).
  *
  * <p>Mixed into a command group, its options are inherited by all the group's subcommands, so they
  * may be given anywhere after the group's name. Opening a client goes through {@link #open()} only.
  */
 public final class ConnectionOptions {
 
-    /** Environment variable with the Redis URI used when {@code --redis} is not given. */
-    public static final String REDIS_ENV = "THOONK_REDIS";
-    /** Redis URI used when neither {@code --redis} nor {@code THOONK_REDIS} is set. */
-    public static final String DEFAULT_REDIS_URI = "redis://127.0.0.1:6379";
-
     private static final Set<String> SCHEMES = Set.of("redis", "rediss", "redis-socket");
 
     @Option(names = "--redis", paramLabel = "URI", scope = ScopeType.INHERIT,
-            description = "Redis to use, e.g. redis://host:6379 (default: $" + REDIS_ENV + ", else "
-                    + DEFAULT_REDIS_URI + ").")
+            description = "Redis to use, e.g. redis://host:6379. Without --redis or --coordinator: $"
+                    + Target.REDIS_ENV + ", else $" + Target.COORDINATOR_ENV + ", else the local cluster of a "
+                    + "running ./thoonk dev.")
     private String redis;
 
     @Option(names = "--coordinator", paramLabel = "HOST:PORT[,HOST:PORT...]", scope = ScopeType.INHERIT,
-            description = "Use a cluster: coordinators to ask where each team lives (any may be down).")
+            description = "Use a cluster: coordinators to ask where each team lives (any may be down); "
+                    + "default: $" + Target.COORDINATOR_ENV + ".")
     private String coordinators;
 
     @Option(names = "--force-direct", scope = ScopeType.INHERIT, description = "Use the Redis of --redis even "
@@ -44,65 +43,50 @@ public final class ConnectionOptions {
             + "cluster's routing, so a team's objects could end up on two shards).")
     private boolean forceDirect;
 
-    /** The coordinators to route through, when the cluster is to be used. */
-    Optional<java.util.List<String>> coordinators() {
-        if (coordinators != null) {
-            if (redis != null) {
-                throw new InvalidArgumentException("give either --redis or --coordinator, not both");
-            }
-            return Optional.of(CoordinatorOptions.parse(coordinators));
-        }
-        if (redis != null || System.getenv(REDIS_ENV) != null && !System.getenv(REDIS_ENV).isBlank()) {
-            return Optional.empty();
-        }
-        String fromEnv = System.getenv(CoordinatorOptions.COORDINATOR_ENV);
-        return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(CoordinatorOptions.parse(fromEnv));
+    /** Where to connect: see {@link Target}. */
+    Target target() {
+        return Target.resolve(redis, coordinators, true, Target.NOTHING_GIVEN);
     }
 
-    /** The Redis URI given with {@code --redis} or {@code THOONK_REDIS}, if any. */
-    public Optional<String> explicitRedisUri() {
-        if (redis != null) {
-            return Optional.of(redis);
-        }
-        String fromEnv = System.getenv(REDIS_ENV);
-        return fromEnv == null || fromEnv.isBlank() ? Optional.empty() : Optional.of(fromEnv.trim());
+    /** Where to connect if a flag or the environment says so (not the local cluster). */
+    Optional<Target> givenTarget() {
+        return Target.given(redis, coordinators, true);
     }
 
-    /** The Redis URI to use. */
-    public String redisUri() {
-        return explicitRedisUri().orElse(DEFAULT_REDIS_URI);
-    }
-
-    /**
-     * Connects to the cluster's coordinators if given, else to {@link #redisUri()}, which must not
-     * be a shard of a cluster unless {@code --force-direct} is given.
-     */
+    /** Connects to {@link #target()}, which must not be a shard of a cluster unless {@code --force-direct} is given. */
     public Thoonk open() {
         return open(ThoonkOptions.defaults());
     }
 
     /** {@link #open()} with the client settings {@code options}. */
     public Thoonk open(ThoonkOptions options) {
-        Optional<java.util.List<String>> cluster = coordinators();
-        if (cluster.isPresent()) {
-            return Thoonk.connectCluster(cluster.get(), options);
-        }
+        return open(target(), options, forceDirect);
+    }
+
+    /** Connects to {@code target} with default settings, refusing a cluster shard given as Redis. */
+    static Thoonk open(Target target) {
+        return open(target, ThoonkOptions.defaults(), false);
+    }
+
+    /**
+     * Connects to {@code target}; a connection failure says what chose the target, unless a flag
+     * did; a malformed Redis URI is refused with an {@link InvalidArgumentException}, and so is a
+     * cluster shard given as Redis unless {@code forceDirect}.
+     */
+    private static Thoonk open(Target target, ThoonkOptions options, boolean forceDirect) {
         try {
-            return open(redisUri(), options.toBuilder().refuseClusterShard(!forceDirect).build());
+            if (target.isCluster()) {
+                return Thoonk.connectCluster(target.coordinators(), options);
+            }
+            return open(target.redisUri(), options.toBuilder().refuseClusterShard(!forceDirect).build());
         } catch (ClusterShardException e) {
             throw new InvalidArgumentException("the Redis at " + e.redis() + " is shard '" + e.shard() + "' of a "
                     + "Thoonk cluster: writing to it directly skips the cluster's routing, so a team's objects could "
                     + "end up on two shards; use --coordinator HOST:PORT (one of the cluster's coordinators) instead, "
                     + "or add --force-direct to use this Redis anyway");
+        } catch (ThoonkConnectionException e) {
+            throw target.explain(e);
         }
-    }
-
-    /**
-     * Connects to {@code redisUri}, refusing a malformed URI with an {@link InvalidArgumentException};
-     * a cluster shard is used with a logged warning.
-     */
-    public static Thoonk open(String redisUri) {
-        return open(redisUri, ThoonkOptions.defaults());
     }
 
     private static Thoonk open(String redisUri, ThoonkOptions options) {

@@ -3,6 +3,8 @@ package io.thoonk.cli;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.thoonk.client.ThoonkConnectionException;
+import io.thoonk.proto.ConnectionFailures;
 import io.thoonk.proto.CoordinatorChannels;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryGrpc;
@@ -28,10 +30,22 @@ final class CoordinatorClient implements AutoCloseable {
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(15);
 
     private final List<String> addresses;
+    private final String whereFrom;
     private final ManagedChannel channel;
 
+    /** A client of {@code addresses}, which the caller chose itself. */
     CoordinatorClient(List<String> addresses) {
+        this(addresses, "");
+    }
+
+    /** A client of {@code target}'s coordinators; failures say what chose them, unless a flag did. */
+    CoordinatorClient(Target target) {
+        this(target.coordinators(), target.whereFrom());
+    }
+
+    private CoordinatorClient(List<String> addresses, String whereFrom) {
         this.addresses = List.copyOf(addresses);
+        this.whereFrom = whereFrom;
         this.channel = CoordinatorChannels.open(this.addresses);
     }
 
@@ -64,24 +78,36 @@ final class CoordinatorClient implements AutoCloseable {
                 .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
+    /**
+     * Makes a call; a failure to reach any coordinator becomes {@code UNAVAILABLE} saying which were
+     * tried and why in plain words, and an address that is not a coordinator at all (a Redis port, a
+     * web server) a {@link ThoonkConnectionException} saying so.
+     */
     private <T> T call(java.util.function.Supplier<T> call) {
         try {
             return call.get();
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+            Status status = e.getStatus();
+            if (ConnectionFailures.notGrpc(status)) {
+                throw new ThoonkConnectionException(ConnectionFailures.notACoordinator(addresses) + whereFrom, e);
+            }
+            if (status.getCode() != Status.Code.UNAVAILABLE && !timedOutHere(status)) {
                 throw e;
             }
             String tried = String.join(", ", addresses);
-            throw Status.UNAVAILABLE.withDescription((addresses.size() == 1 ? "no coordinator answered at " + tried
-                            : "none of the coordinators " + tried + " answered") + " (" + describe(e) + ")")
-                    .asRuntimeException();
+            String why = status.getCode() == Status.Code.UNAVAILABLE ? ConnectionFailures.reason(status)
+                    : "no answer within " + Durations.format(CALL_TIMEOUT);
+            throw status.withDescription((addresses.size() == 1 ? "no coordinator answered at " + tried
+                            : "none of the coordinators " + tried + " answered") + " (" + why + ")" + whereFrom)
+                    .withCause(null).asRuntimeException();
         }
     }
 
-    private static String describe(StatusRuntimeException e) {
-        Status status = e.getStatus();
-        String description = status.getDescription() != null ? status.getDescription() : "unavailable";
-        return status.getCause() != null ? description + ": " + status.getCause().getMessage() : description;
+    /** Whether the call's own deadline passed (not a coordinator answering DEADLINE_EXCEEDED). */
+    private static boolean timedOutHere(Status status) {
+        String description = String.valueOf(status.getDescription());
+        return status.getCode() == Status.Code.DEADLINE_EXCEEDED && (description.startsWith("deadline exceeded after")
+                || description.startsWith("ClientCall started after") || description.contains("CallOptions deadline"));
     }
 
     @Override

@@ -66,6 +66,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         CoordinatorConfig resolved = CoordinatorSettings.resolve(flags(), System.getenv(),
                 config == null ? new Properties() : CoordinatorSettings.load(config));
         Printer printer = cli.printer();
+        printer.print(new Note("waiting for ZooKeeper at " + resolved.zookeeper() + " (up to "
+                + Durations.format(Coordinator.CONNECT_TIMEOUT) + ")..."));
         Coordinator coordinator = Foreground.startCoordinator(resolved);
         printer.print(new Note("coordinator " + coordinator.id() + " serving gRPC on " + coordinator.address()
                 + ", listening on " + coordinator.describeListening() + " (ZooKeeper " + resolved.zookeeper()

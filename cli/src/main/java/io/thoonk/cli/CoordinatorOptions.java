@@ -11,34 +11,25 @@ import java.util.List;
 /**
  * Which coordinators to ask, shared by every command that talks to the coordinator API:
  * {@code --coordinator host:port[,host:port...]}, else the {@code THOONK_COORDINATOR} environment
- * variable, else {@value #DEFAULT_COORDINATOR}. Like {@link ConnectionOptions}, mixed into a command
- * group its option is inherited by all the group's subcommands.
+ * variable, else the running {@code thoonk dev}, else the command fails saying how to point it
+ * somewhere ({@link Target}). Like {@link ConnectionOptions}, mixed into a command group its option
+ * is inherited by all the group's subcommands.
  */
 public final class CoordinatorOptions {
 
-    /** Environment variable with the coordinator addresses used when {@code --coordinator} is not given. */
-    public static final String COORDINATOR_ENV = "THOONK_COORDINATOR";
-    /** Address used when neither {@code --coordinator} nor {@code THOONK_COORDINATOR} is set. */
-    public static final String DEFAULT_COORDINATOR = "127.0.0.1:7400";
-
     @Option(names = "--coordinator", paramLabel = "HOST:PORT[,HOST:PORT...]", scope = ScopeType.INHERIT,
-            description = "Coordinators to ask; any that is up answers (default: $" + COORDINATOR_ENV
-                    + ", else " + DEFAULT_COORDINATOR + ").")
+            description = "Coordinators to ask; any that is up answers (default: $" + Target.COORDINATOR_ENV
+                    + ", else the local cluster of a running ./thoonk dev).")
     private String coordinator;
 
-    /** The coordinator addresses given. */
-    public List<String> addresses() {
-        String given = coordinator;
-        if (given == null) {
-            String fromEnv = System.getenv(COORDINATOR_ENV);
-            given = fromEnv == null || fromEnv.isBlank() ? DEFAULT_COORDINATOR : fromEnv;
-        }
-        return parse(given);
+    /** The coordinators to ask, and what chose them. */
+    Target target() {
+        return Target.resolve(null, coordinator, false, Target.NO_COORDINATOR_GIVEN);
     }
 
-    /** Connects (lazily) to {@link #addresses()}. */
+    /** Connects (lazily) to {@link #target()}. */
     public CoordinatorClient open() {
-        return new CoordinatorClient(addresses());
+        return new CoordinatorClient(target());
     }
 
     /** Splits {@code host:port[,host:port...]}, refusing anything else with an {@link InvalidArgumentException}. */

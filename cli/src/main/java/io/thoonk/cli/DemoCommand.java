@@ -9,16 +9,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
  * {@code thoonk demo}: a short narrated tour of feeds, sorted feeds and jobs with their live events.
- * Without {@code --redis} (or {@code THOONK_REDIS}) it starts, and afterwards stops, its own
- * redis-server.
+ * Given a target ({@code --redis}, {@code --coordinator}, or their environment variables; see
+ * {@link Target}) it first names the objects it will write there; without one it starts, and
+ * afterwards stops, its own redis-server.
  */
 @Command(name = "demo", description = {"Runs a short narrated tour of feeds, sorted feeds and jobs, printing "
-        + "every event live.", "Without --redis (or $THOONK_REDIS) it runs its own redis-server on a free port."})
+        + "every event live.", "Without --redis or --coordinator (or $" + Target.REDIS_ENV + " / $"
+        + Target.COORDINATOR_ENV + ") it runs its own redis-server on a free port; given one, it first names the "
+        + "objects it will write there."})
 final class DemoCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -30,13 +34,14 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Printer printer = cli.printer();
-        Optional<String> given = connection.explicitRedisUri();
+        Optional<Target> given = connection.givenTarget();
         if (given.isPresent()) {
+            printer.print(new Note(DemoTour.writes(given.get().describe())));
             return tour(given.get(), printer);
         }
         try (RedisProcess server = startRedis()) {
             printer.print(new Note("Started a throw-away redis-server at " + server.uri()));
-            int code = tour(server.uri(), printer);
+            int code = tour(new Target(server.uri(), List.of(), "the demo's own redis-server"), printer);
             printer.print(new Note("Stopping redis-server"));
             return code;
         }
@@ -50,8 +55,8 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static int tour(String redisUri, Printer printer) {
-        try (Thoonk thoonk = ConnectionOptions.open(redisUri)) {
+    private static int tour(Target target, Printer printer) {
+        try (Thoonk thoonk = ConnectionOptions.open(target)) {
             new DemoTour(thoonk, printer).run();
         }
         return 0;

@@ -29,6 +29,14 @@ final class DemoTour {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
 
+    /** What the tour writes, to say before it does: the user's own Redis or cluster may be the target. */
+    static String writes(String where) {
+        return "The tour writes to three objects in " + where + ": " + FEED + " (a feed), " + SORTED
+                + " (a sorted feed) and " + JOBS + " (a job queue). It adds items to them (replacing the feed's item "
+                + "with id 'standup', if there is one), edits and retracts only items it added, and leaves them there; its worker claims and finishes any job "
+                + "queued in " + JOBS + " while it runs.";
+    }
+
     private final Thoonk thoonk;
     private final Printer printer;
     private final EventTracker events;

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,8 +59,13 @@ final class DevCommand implements Callable<Integer> {
         printer.print(new Note("Starting an embedded ZooKeeper, " + shardCount + " Redis shard(s) "
                 + "(primary + replica each) and a coordinator..."));
         try (LocalCluster cluster = start(shardCount, port);
-             CoordinatorClient client = new CoordinatorClient(List.of(cluster.coordinator().address()))) {
+             CoordinatorClient client = new CoordinatorClient(List.of(cluster.coordinator().address()));
+             LocalClusterRecord.Written record = record(cluster, printer)) {
             printer.print(DevViews.Started.of(cluster));
+            if (record != null) {
+                printer.print(new Note("Commands given no --redis or --coordinator use this cluster while it runs "
+                        + "(recorded in " + record.path() + ")."));
+            }
             List<ResolveResponse> placed = noDemo ? List.of() : new DevDemo(client, printer).run();
             printer.print(new Note(tryCommands(cluster, placed)));
             if (exitAfterDemo) {
@@ -70,6 +76,9 @@ final class DevCommand implements Callable<Integer> {
                     + cluster.redisProcessCount() + " redis-server processes."));
             Foreground.runUntilStopped(() -> {
                 printer.print(new Note("Stopping..."));
+                if (record != null) {
+                    record.close();
+                }
                 client.close();
                 cluster.close();
             });
@@ -87,6 +96,21 @@ final class DevCommand implements Callable<Integer> {
                     .coordinatorPort(port).coordinatorSettings(c -> c.bind(CoordinatorConfig.DEFAULT_BIND)).start();
         } catch (FixtureException e) {
             throw Foreground.startFailure("the local cluster", port, e);
+        }
+    }
+
+    /**
+     * Records where the cluster is, so commands given no --redis or --coordinator use it; the
+     * returned handle removes the record. A record that cannot be written is reported, not fatal
+     * (then null).
+     */
+    private static LocalClusterRecord.Written record(LocalCluster cluster, Printer printer) {
+        try {
+            return LocalClusterRecord.ofThisProcess(List.of(cluster.coordinator().address())).write();
+        } catch (IOException | RuntimeException e) {
+            printer.print(new Note("Could not record this cluster in " + LocalClusterRecord.location() + " (" + e
+                    + "): give commands --coordinator " + cluster.coordinator().address() + "."));
+            return null;
         }
     }
 

@@ -3,6 +3,7 @@ package io.thoonk.cli;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventListener;
 import io.thoonk.client.ThoonkTimeoutException;
+import io.thoonk.cli.Views.DemoEvent;
 import io.thoonk.cli.Views.EventView;
 import io.thoonk.cli.Views.Note;
 
@@ -23,7 +24,7 @@ final class EventTracker implements EventListener {
 
     @Override
     public synchronized void onEvent(Event event) {
-        printer.print(EventView.of(event));
+        printer.print(new DemoEvent(EventView.of(event)));
         lastRevisions.merge(event.object(), event.revision(), Math::max);
         notifyAll();
     }

@@ -43,10 +43,10 @@ final class FeedCommand extends ObjectCommands {
         });
     }
 
-    @Command(name = "retract", description = "Removes an item.")
+    @Command(name = "retract", description = "Removes an item; fails if there is none with that id.")
     int retract(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
                 @Parameters(paramLabel = "ID", description = "The item's id.") String id) {
-        return print(thoonk -> new Removed(name, id, thoonk.feed(name).retract(id)));
+        return print(thoonk -> Removed.of(name, id, thoonk.feed(name).retract(id)));
     }
 
     @Command(name = "get", description = "Prints one item.")

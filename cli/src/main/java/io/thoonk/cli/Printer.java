@@ -43,11 +43,6 @@ final class Printer {
         views.forEach(this::print);
     }
 
-    /** Prints a view as JSON whatever the chosen format (for streams meant for scripts). */
-    void printJson(View view) {
-        line(view.json());
-    }
-
     private synchronized void line(String line) {
         out.println(line);
         out.flush();

@@ -69,10 +69,10 @@ final class SortedCommand extends ObjectCommands {
         return write(name, "edited", feed -> feed.edit(id, content));
     }
 
-    @Command(name = "retract", description = "Removes an item.")
+    @Command(name = "retract", description = "Removes an item; fails if there is none with that id.")
     int retract(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
                 @Parameters(paramLabel = "ID", description = "The item's id.") String id) {
-        return print(thoonk -> new Removed(name, id, thoonk.sortedFeed(name).retract(id)));
+        return print(thoonk -> Removed.of(name, id, thoonk.sortedFeed(name).retract(id)));
     }
 
     @Command(name = "all", description = "Prints every item in display order.")

@@ -19,12 +19,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code thoonk feed|sorted subscribe NAME}: prints each event as one JSON object per line
- * (fields name, type, id, item, position, revision) until Ctrl-C, or until {@code --count} events.
+ * {@code thoonk feed|sorted subscribe NAME}: prints each event as one line, until Ctrl-C or until
+ * {@code --count} events: readable text ({@code team:1:news publish id=a item=hello revision=1}), or
+ * with {@code --output json} one JSON object (fields name, type, id, item, position, revision; those
+ * the event does not carry are left out).
  */
 @Command(name = "subscribe",
-        description = {"Prints the object's events as they happen, one JSON object per line "
-                + "(name, type, id, item, position, revision), until Ctrl-C or --count events."})
+        description = {"Prints the object's events as they happen, one per line, until Ctrl-C or --count events: "
+                + "as text (NAME TYPE id=... item=... revision=N), or with --output json one JSON object per line "
+                + "(name, type, id, item, position, revision; fields the event does not carry are left out)."})
 final class SubscribeCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -72,7 +75,7 @@ final class SubscribeCommand implements Callable<Integer> {
                 : thoonk.subscribe(target, fromRevision, listener);
     }
 
-    /** Prints events as JSON lines and counts them down; problems go to stderr. */
+    /** Prints events, one per line, and counts them down; problems go to stderr. */
     private static final class EventPrinter implements EventListener {
         private final Printer printer;
         private final PrintWriter err;
@@ -89,7 +92,7 @@ final class SubscribeCommand implements Callable<Integer> {
         public void onEvent(Event event) {
             long left = remaining.getAndDecrement();
             if (left > 0) {
-                printer.printJson(EventView.of(event));
+                printer.print(EventView.of(event));
             }
             if (left <= 1) {
                 done.countDown();

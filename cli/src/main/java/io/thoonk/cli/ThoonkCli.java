@@ -19,10 +19,12 @@ import java.util.Map;
  * The {@code thoonk} command line: feeds, sorted feeds, queues and jobs from a shell, a demo, the
  * cluster's admin commands, a coordinator, and a whole local cluster for development.
  *
- * <p>Every data command takes {@code --redis URI} (see {@link ConnectionOptions}), every admin
- * command {@code --coordinator HOST:PORT,...} (see {@link CoordinatorOptions}); every command
- * takes {@code --output text|json}. Results go to stdout, errors to stderr as {@code thoonk: message}
- * with exit code 2 for bad usage or arguments and 1 for other failures ({@link ErrorHandler}).
+ * <p>Every data command takes {@code --redis URI} or {@code --coordinator HOST:PORT,...} (see
+ * {@link ConnectionOptions}), every admin command {@code --coordinator HOST:PORT,...} (see
+ * {@link CoordinatorOptions}); without them, commands use the running {@code thoonk dev}
+ * ({@link Target}). Every command takes {@code --output text|json} and {@code --verbose}
+ * ({@link Logging}). Results go to stdout, errors to stderr as {@code thoonk: message} with exit
+ * code 2 for bad usage or arguments and 1 for other failures ({@link ErrorHandler}).
  *
  * <p>Start-up is kept short for the one-shot data commands: only the command group named on the
  * command line is built (picocli reflects over every registered command, and the admin, coordinator
@@ -59,6 +61,14 @@ public final class ThoonkCli {
 
     private ThoonkCli(InputStream stdin) {
         this.stdin = stdin;
+    }
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Also log what the libraries say (ZooKeeper, gRPC, Redis), with stack traces, to stderr.")
+    void verbose(boolean verbose) {
+        if (verbose) {
+            Logging.verbose();
+        }
     }
 
     /** Runs the command line and exits with its exit code. */
@@ -105,6 +115,7 @@ public final class ThoonkCli {
     }
 
     private static CommandLine commandLine(InputStream stdin, Class<?>[] groups) {
+        Logging.routeJul();
         ErrorHandler errors = new ErrorHandler();
         CommandLine commandLine = new CommandLine(new ThoonkCli(stdin));
         for (Class<?> group : groups) {

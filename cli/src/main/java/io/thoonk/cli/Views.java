@@ -1,9 +1,12 @@
 package io.thoonk.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.thoonk.client.Event;
+import io.thoonk.client.EventType;
 import io.thoonk.client.Item;
 import io.thoonk.client.Job;
 import io.thoonk.client.JobState;
+import io.thoonk.client.NoSuchItemException;
 import io.thoonk.client.Published;
 
 import java.util.Locale;
@@ -31,8 +34,19 @@ final class Views {
         }
     }
 
-    /** A retract: whether there was something to remove. */
+    /** A retract: whether there was something to remove ({@link #of} refuses a retract of nothing). */
     record Removed(String name, String id, boolean retracted) implements View {
+        /**
+         * The outcome of a retract: {@code retracted} false (there was no such item) fails with a
+         * {@link NoSuchItemException}, as getting or editing a missing item does.
+         */
+        static Removed of(String name, String id, boolean retracted) {
+            if (!retracted) {
+                throw new NoSuchItemException(name, id);
+            }
+            return new Removed(name, id, true);
+        }
+
         @Override
         public String text() {
             return retracted ? "retracted " + id : "no item " + id + " in " + name + ", nothing retracted";
@@ -121,17 +135,26 @@ final class Views {
         }
     }
 
-    /** One event of a subscription. */
+    /**
+     * One event of a subscription. Fields the event does not carry are null, and left out of its
+     * JSON: the id of a delete, the position outside sorted feeds, the item of an event about an item
+     * rather than its content (retract, take, claim, ...).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record EventView(String name, String type, String id, String item, String position, long revision)
             implements View {
         static EventView of(Event event) {
-            return new EventView(event.object(), event.type().wireName(), event.id(), event.item(),
-                    event.position(), event.revision());
+            boolean carriesContent = event.type() == EventType.PUBLISH || event.type() == EventType.EDIT
+                    || event.type() == EventType.FINISH;
+            return new EventView(event.object(), event.type().wireName(), nonEmpty(event.id()),
+                    carriesContent ? event.item() : nonEmpty(event.item()), nonEmpty(event.position()),
+                    event.revision());
         }
 
+        /** One readable line: {@code team:1:news publish id=a item=hello revision=1}. */
         @Override
         public String text() {
-            StringBuilder sb = new StringBuilder("  event ").append(name).append(' ').append(type);
+            StringBuilder sb = new StringBuilder(name).append(' ').append(type);
             appendIfPresent(sb, "id", id);
             appendIfPresent(sb, "position", position);
             appendIfPresent(sb, "item", item);
@@ -139,9 +162,26 @@ final class Views {
         }
 
         private static void appendIfPresent(StringBuilder sb, String field, String value) {
-            if (value != null && !value.isEmpty()) {
+            if (value != null) {
                 sb.append(' ').append(field).append('=').append(value);
             }
+        }
+
+        private static String nonEmpty(String value) {
+            return value == null || value.isEmpty() ? null : value;
+        }
+    }
+
+    /** An event printed by the demo, in its narration: indented, after the commands that caused it. */
+    record DemoEvent(EventView event) implements View {
+        @Override
+        public String text() {
+            return "  event " + event.text();
+        }
+
+        @Override
+        public String json() {
+            return event.json();
         }
     }
 

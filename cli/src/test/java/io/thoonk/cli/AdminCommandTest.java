@@ -148,7 +148,8 @@ class AdminCommandTest {
         Result result = admin("index-shard", "nope");
 
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(1);
-        assertThat(result.err()).isEqualTo("thoonk: NOT_FOUND: no shard 'nope'; see ListShards" + System.lineSeparator());
+        assertThat(result.err()).isEqualTo("thoonk: NOT_FOUND: no shard 'nope'; list them with ./thoonk admin shards"
+                + System.lineSeparator());
         assertThat(result.out()).isEmpty();
     }
 

@@ -30,6 +30,9 @@ class DemoCommandTest {
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         List<JsonNode> lines = result.json();
+        assertThat(lines.get(0).path("note").asText()).as("before it writes, the objects it will write")
+                .startsWith("The tour writes to three objects in the Redis at " + redis.primaryUri() + ": "
+                        + "team:1:news (a feed), team:1:board (a sorted feed) and team:1:jobs (a job queue).");
         assertThat(lines).extracting(line -> line.path("type").asText())
                 .contains("publish", "edit", "retract", "position", "claim", "finish");
         assertThat(lines).filteredOn(line -> line.has("note"))
@@ -39,7 +42,8 @@ class DemoCommandTest {
 
     @Test
     void withoutRedisItRunsAndStopsItsOwnServer() {
-        assumeTrue(System.getenv(ConnectionOptions.REDIS_ENV) == null, "THOONK_REDIS is set: the demo would use it");
+        assumeTrue(System.getenv(Target.REDIS_ENV) == null && System.getenv(Target.COORDINATOR_ENV) == null,
+                "THOONK_REDIS or THOONK_COORDINATOR is set: the demo would use it");
         Result result = CliRunner.runExactly("demo");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();

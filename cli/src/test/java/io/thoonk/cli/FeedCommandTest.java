@@ -50,7 +50,7 @@ class FeedCommandTest extends RedisCliTestSupport {
     @Test
     void subscribePrintsEachEventAsJsonAndStopsAfterCount() throws Exception {
         CompletableFuture<Result> subscriber = CompletableFuture.supplyAsync(
-                () -> cli.run("feed", "subscribe", "live", "--count", "2"));
+                () -> cli.run("feed", "subscribe", "live", "--count", "2", "--output", "json"));
         await().atMost(Duration.ofSeconds(10)).until(() -> subscribers("feed.event:live") > 0);
 
         assertThat(cli.run("feed", "publish", "live", "one", "--id", "a").exitCode()).isZero();
@@ -62,8 +62,22 @@ class FeedCommandTest extends RedisCliTestSupport {
         assertThat(events).extracting(e -> e.get("revision").asLong()).containsExactly(1L, 2L);
         assertThat(events).extracting(e -> e.get("type").asText()).containsExactly("publish", "edit");
         assertThat(events).extracting(e -> e.get("item").asText()).containsExactly("one", "uno");
-        assertThat(events.get(0).fieldNames()).toIterable()
-                .containsExactly("name", "type", "id", "item", "position", "revision");
+        assertThat(events.get(0).fieldNames()).as("no empty position outside sorted feeds").toIterable()
+                .containsExactly("name", "type", "id", "item", "revision");
+    }
+
+    @Test
+    void subscribeAsTextPrintsReadableLines() throws Exception {
+        CompletableFuture<Result> subscriber = CompletableFuture.supplyAsync(
+                () -> cli.run("feed", "subscribe", "live", "--count", "2", "--output", "text"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> subscribers("feed.event:live") > 0);
+
+        assertThat(cli.run("feed", "publish", "live", "one", "--id", "a").exitCode()).isZero();
+        assertThat(cli.run("feed", "retract", "live", "a").exitCode()).isZero();
+
+        Result result = subscriber.get(10, TimeUnit.SECONDS);
+        assertThat(result.exitCode()).as(result.toString()).isZero();
+        assertThat(result.lines()).containsExactly("live publish id=a item=one revision=1", "live retract id=a revision=2");
     }
 
     @Test
@@ -71,7 +85,7 @@ class FeedCommandTest extends RedisCliTestSupport {
         cli.run("feed", "publish", "past", "one");
         cli.run("feed", "publish", "past", "two");
 
-        Result result = cli.run("feed", "subscribe", "past", "--from-revision", "1", "--count", "2");
+        Result result = cli.run("feed", "subscribe", "past", "--from-revision", "1", "--count", "2", "--output", "json");
 
         assertThat(result.exitCode()).as(result.toString()).isZero();
         assertThat(result.json()).extracting(e -> e.get("item").asText()).containsExactly("one", "two");
@@ -95,11 +109,17 @@ class FeedCommandTest extends RedisCliTestSupport {
     }
 
     @Test
-    void retractReportsWhetherThereWasAnItem() {
+    void retractOfAMissingItemIsAFailure_likeGetAndEdit() {
         cli.run("feed", "publish", "news", "x", "--id", "a");
 
-        assertThat(cli.run("feed", "retract", "news", "a").out()).contains("retracted a");
-        assertThat(cli.run("feed", "retract", "news", "a").out()).contains("nothing retracted");
+        Result retracted = cli.run("feed", "retract", "news", "a");
+        assertThat(retracted.exitCode()).as(retracted.toString()).isZero();
+        assertThat(retracted.out()).contains("retracted a");
+
+        Result again = cli.run("feed", "retract", "news", "a");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).isEqualTo("thoonk: 'news' has no item with id 'a'" + System.lineSeparator());
+        assertThat(again.out()).isEmpty();
         assertThat(cli.run("feed", "ids", "news").lines()).isEmpty();
     }
 

@@ -23,6 +23,9 @@ class SortedCommandTest extends RedisCliTestSupport {
 
         assertThat(cli.run("sorted", "retract", "board", "3").exitCode()).isZero();
         assertThat(items()).containsExactly("2\ta", "1\tB", "4\tzero");
+        Result again = cli.run("sorted", "retract", "board", "3");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).isEqualTo("thoonk: 'board' has no item with id '3'" + System.lineSeparator());
     }
 
     @Test

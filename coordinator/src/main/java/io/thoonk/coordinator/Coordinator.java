@@ -60,7 +60,8 @@ public final class Coordinator implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long {@link #start} waits for ZooKeeper before it fails. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration REGISTER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final AtomicInteger schedulers = new AtomicInteger();

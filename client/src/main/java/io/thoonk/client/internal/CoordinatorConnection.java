@@ -9,6 +9,7 @@ import io.grpc.stub.StreamObserver;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkException;
+import io.thoonk.proto.ConnectionFailures;
 import io.thoonk.proto.CoordinatorChannels;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.DirectoryGrpc;
@@ -104,16 +105,20 @@ final class CoordinatorConnection implements AutoCloseable {
     }
 
     CompletableFuture<ListShardsResponse> listShards() {
-        return call(stub -> stub.listShards(ListShardsRequest.getDefaultInstance()), "list the shards");
+        return call(stub -> stub.listShards(ListShardsRequest.getDefaultInstance()), "list the shards", "");
     }
 
     CompletableFuture<ResolveResponse> resolve(String team) {
         return call(stub -> stub.resolve(ResolveRequest.newBuilder().setTeam(team).build()),
-                "resolve team '" + team + "'");
+                "resolve team '" + team + "'", "; teams already known keep working");
     }
 
+    /**
+     * Makes a directory call; {@code what} names it in failures, and {@code whileDown} says what
+     * still works when no coordinator answers.
+     */
     private <T> CompletableFuture<T> call(Function<DirectoryGrpc.DirectoryFutureStub, ListenableFuture<T>> rpc,
-                                          String what) {
+                                          String what, String whileDown) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (closed) {
             result.completeExceptionally(new ThoonkConnectionException("the client is closed", null));
@@ -129,20 +134,27 @@ final class CoordinatorConnection implements AutoCloseable {
 
             @Override
             public void onFailure(Throwable error) {
-                result.completeExceptionally(failure(what, error));
+                result.completeExceptionally(failure(what, whileDown, error));
             }
         }, callbacks);
         return result;
     }
 
-    /** A failed call as the client's exception: unreachable coordinators, or a refusal. */
-    private ThoonkException failure(String what, Throwable error) {
+    /**
+     * A failed call as the client's exception: unreachable coordinators (with why, in plain words),
+     * addresses that are not coordinators at all (e.g. a Redis port), or a refusal.
+     */
+    private ThoonkException failure(String what, String whileDown, Throwable error) {
         Status status = Status.fromThrowable(error);
+        if (ConnectionFailures.notGrpc(status)) {
+            return new ThoonkConnectionException("cannot " + what + ": "
+                    + ConnectionFailures.notACoordinator(addresses), error);
+        }
         return switch (status.getCode()) {
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> new ThoonkConnectionException("cannot " + what
-                    + ": no coordinator of " + addresses + " answered (" + status.getCode()
-                    + (status.getDescription() == null ? "" : ": " + status.getDescription())
-                    + "); teams already known keep working", error);
+                    + ": no coordinator answered at " + String.join(", ", addresses) + " ("
+                    + (status.getCode() == Status.Code.UNAVAILABLE ? "" : status.getCode() + ": ")
+                    + ConnectionFailures.reason(status) + ")" + whileDown, error);
             default -> new ThoonkException("the coordinator refused to " + what + ": " + status.getCode() + ": "
                     + status.getDescription(), error);
         };

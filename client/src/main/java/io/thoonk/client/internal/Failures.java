@@ -4,6 +4,7 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.thoonk.client.ConflictException;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.JobStateException;
@@ -15,6 +16,7 @@ import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkException;
 import io.thoonk.client.ThoonkTimeoutException;
 import io.thoonk.client.WrongTypeException;
+import io.thoonk.proto.ConnectionFailures;
 
 import java.util.concurrent.CompletionException;
 
@@ -57,9 +59,57 @@ final class Failures {
         }
         if (e instanceof RedisConnectionException || (e instanceof RedisException && !(e instanceof RedisCommandExecutionException))) {
             return new ThoonkConnectionException("lost the connection to Redis during an operation on '" + c.object()
-                    + "': " + e.getMessage(), e);
+                    + "': " + ConnectionFailures.tidyAddresses(e.getMessage()), e);
         }
         return new ThoonkException("operation on '" + c.object() + "' failed: " + e, e);
+    }
+
+    /** {@code Redis at host:port} (or at its socket path), never with the URI's password. */
+    static String redisAt(RedisURI uri) {
+        if (uri.getSocket() != null) {
+            return "Redis at " + uri.getSocket();
+        }
+        String host = uri.getHost().indexOf(':') >= 0 ? "[" + uri.getHost() + "]" : uri.getHost();
+        return "Redis at " + host + ":" + uri.getPort();
+    }
+
+    /**
+     * A failure to open a connection ({@code what}, e.g. "connect to", "open a pub/sub connection
+     * to") to the Redis at {@code uri}, in plain words: {@code cannot connect to Redis at
+     * 127.0.0.1:6379: Connection refused}.
+     */
+    static ThoonkConnectionException cannotConnect(String what, RedisURI uri, Throwable error) {
+        Throwable cause = Await.unwrap(error);
+        return new ThoonkConnectionException("cannot " + what + " " + redisAt(uri) + ": "
+                + ConnectionFailures.reason(cause), cause);
+    }
+
+    /** Whether a connection failed because the URI's database number does not exist on the server. */
+    static boolean isMissingDatabase(Throwable error) {
+        for (Throwable t = Await.unwrap(error); t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RedisCommandExecutionException && t.getMessage() != null
+                    && (t.getMessage().contains("DB index is out of range") || t.getMessage().contains("invalid DB index"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The URI's database does not exist: {@code Redis at 127.0.0.1:6379 has no database 20 (it has
+     * 16: 0-15)}, given the server's {@code databases} setting, else with the server's own error.
+     */
+    static ThoonkConnectionException missingDatabase(RedisURI uri, String databasesSetting, Throwable error) {
+        Throwable cause = Await.unwrap(error);
+        String has;
+        try {
+            int count = Integer.parseInt(String.valueOf(databasesSetting).trim());
+            has = "it has " + count + (count == 1 ? ": 0" : ": 0-" + (count - 1));
+        } catch (NumberFormatException unknown) {
+            has = ConnectionFailures.reason(cause);
+        }
+        return new ThoonkConnectionException(redisAt(uri) + " has no database " + uri.getDatabase() + " (" + has + ")",
+                cause);
     }
 
     private static ThoonkException scriptError(String message, Context c) {

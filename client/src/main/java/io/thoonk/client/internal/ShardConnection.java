@@ -119,13 +119,26 @@ public final class ShardConnection implements AutoCloseable {
         }
         parsed.setClientName(CLIENT_NAME);
         return client.connectAsync(StringCodec.UTF8, parsed).toCompletableFuture()
-                .handle((conn, error) -> {
-                    if (error != null) {
-                        throw new ThoonkConnectionException("cannot connect to Redis at " + uri + ": "
-                                + Await.unwrap(error).getMessage(), Await.unwrap(error));
-                    }
-                    return new ShardConnection(client, parsed, conn, maxQueuedCalls);
-                });
+                .handle((conn, error) -> error == null
+                        ? CompletableFuture.completedFuture(new ShardConnection(client, parsed, conn, maxQueuedCalls))
+                        : failedConnect(client, parsed, error))
+                .thenCompose(connected -> connected);
+    }
+
+    /**
+     * The failure of a connect, worded for a person; when the URI's database does not exist, asks
+     * database 0 how many there are (the server's {@code databases} setting) to say so.
+     */
+    private static CompletableFuture<ShardConnection> failedConnect(RedisClient client, RedisURI uri, Throwable error) {
+        if (!Failures.isMissingDatabase(error)) {
+            return CompletableFuture.failedFuture(Failures.cannotConnect("connect to", uri, error));
+        }
+        RedisURI first = RedisURI.builder(uri).withDatabase(0).build();
+        return client.connectAsync(StringCodec.UTF8, first).toCompletableFuture()
+                .thenCompose(conn -> conn.async().configGet("databases").toCompletableFuture()
+                        .whenComplete((config, e) -> conn.closeAsync()))
+                .handle((config, e) -> Failures.missingDatabase(uri, e == null ? config.get("databases") : null, error))
+                .thenCompose(CompletableFuture::failedFuture);
     }
 
     public RedisURI uri() {
@@ -217,8 +230,7 @@ public final class ShardConnection implements AutoCloseable {
             }
             client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture().whenComplete((conn, error) -> {
                 if (error != null) {
-                    fresh.completeExceptionally(new ThoonkConnectionException("cannot open a pub/sub connection to "
-                            + "Redis at " + uri + ": " + Await.unwrap(error).getMessage(), Await.unwrap(error)));
+                    fresh.completeExceptionally(Failures.cannotConnect("open a pub/sub connection to", uri, error));
                 } else {
                     SubscriptionHub opened = new SubscriptionHub(conn);
                     fresh.complete(opened);
