@@ -115,13 +115,13 @@ final class DevCommand implements Callable<Integer> {
     }
 
     private static String tryCommands(LocalCluster cluster, List<ResolveResponse> placed) {
-        String coordinator = "--coordinator " + cluster.coordinator().address();
-        List<String> lines = new ArrayList<>(List.of("Try, in another terminal:",
-                "  ./thoonk admin status " + coordinator,
-                "  ./thoonk admin shards " + coordinator,
-                "  ./thoonk admin resolve 42 " + coordinator + " --output json",
-                "  ./thoonk feed subscribe 'team:*:news' --pattern " + coordinator + "    # every shard",
-                "  ./thoonk feed publish team:7:news hello " + coordinator + "    # routed to team 7's shard"));
+        List<String> lines = new ArrayList<>(List.of("Try, in another terminal (commands use this cluster while it runs):",
+                "  ./thoonk admin status",
+                "  ./thoonk admin shards",
+                "  ./thoonk admin resolve 42 --output json",
+                "  ./thoonk feed subscribe 'team.*.news' --pattern    # every shard",
+                "  ./thoonk feed publish team.7.news hello    # routed to team 7's shard",
+                "  (elsewhere: --coordinator " + cluster.coordinator().address() + ")"));
         placed.stream().filter(r -> r.getPlacement().getTeam().equals("1")).findFirst().ifPresent(team1 ->
                 lines.add("  ./thoonk feed all team:1:news --redis redis://" + team1.getShard().getPrimary()
                         + " --force-direct    # team 1 lives on " + team1.getPlacement().getShardId()

@@ -90,7 +90,12 @@ final class JobCommand extends ObjectCommands {
     @Command(name = "retract", description = "Deletes a job, whatever its state.")
     int retract(@Parameters(paramLabel = NAME, description = NAME_HELP) String name,
                 @Parameters(paramLabel = "ID", description = ID_HELP) String id) {
-        return print(thoonk -> new Removed(name, id, thoonk.jobs(name).retract(id)));
+        return print(thoonk -> {
+            if (!thoonk.jobs(name).retract(id)) {
+                throw unknown(name, id);
+            }
+            return new Removed(name, id, true);
+        });
     }
 
     @Command(name = "list", description = "Prints job ids with their state (queued ones in the order they will be claimed).")

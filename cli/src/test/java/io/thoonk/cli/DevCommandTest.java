@@ -38,7 +38,7 @@ class DevCommandTest {
         assertThat(coordinator.find()).as(out).isTrue();
         int coordinatorPort = Integer.parseInt(coordinator.group(1));
         assertThat(coordinatorPort).as("the actual port, not 0").isPositive();
-        assertThat(out).contains("./thoonk admin status --coordinator 127.0.0.1:" + coordinatorPort);
+        assertThat(out).contains("./thoonk admin status").contains("--coordinator 127.0.0.1:" + coordinatorPort);
 
         List<Integer> redisPorts = new ArrayList<>();
         for (Matcher m = REDIS_NODE.matcher(out); m.find(); ) {

@@ -24,6 +24,17 @@ class QueueAndJobCommandTest extends RedisCliTestSupport {
     }
 
     @Test
+    void retracting_an_unknown_job_fails_like_retracting_an_unknown_item() {
+        Result unknown = cli.run("job", "retract", "work", "nope");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no job 'nope' in 'work'");
+
+        cli.run("job", "put", "work", "x", "--id", "j9");
+        Result known = cli.run("job", "retract", "work", "j9");
+        assertThat(known.exitCode()).as(known.toString()).isZero();
+    }
+
+    @Test
     void getFromAnEmptyQueueFailsAfterTheTimeout() {
         Result result = cli.run("queue", "get", "q", "--timeout", "100ms");
 
