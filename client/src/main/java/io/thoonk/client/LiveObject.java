@@ -23,12 +23,16 @@ public interface LiveObject {
      */
     List<Event> replay(long fromRevision);
 
-    /** Delivers this object's events from now on. Returns once the subscription is active. */
+    /**
+     * Delivers this object's events from now on. Returns once the subscription is active; inside a
+     * listener, at once (see {@link EventListener}).
+     */
     Subscription subscribe(EventListener listener);
 
     /**
      * Replays this object's events from {@code fromRevision} (inclusive), then delivers live ones,
-     * in revision order with no gap and no duplicate. Returns once the subscription is active.
+     * in revision order with no gap and no duplicate. Returns once the subscription is active;
+     * inside a listener, at once (see {@link EventListener}).
      */
     Subscription subscribe(long fromRevision, EventListener listener);
 }

@@ -58,7 +58,10 @@ public interface Thoonk extends AutoCloseable {
 
     Registry registry();
 
-    /** Events of one object from now on. Returns once the subscription is active. */
+    /**
+     * Events of one object from now on (after the revision current at the call). Returns once the
+     * subscription is active; inside a listener, at once (see {@link EventListener}).
+     */
     Subscription subscribe(String name, EventListener listener);
 
     /** Events of one object from {@code fromRevision}, then live; see {@link LiveObject#subscribe(long, EventListener)}. */
@@ -66,13 +69,16 @@ public interface Thoonk extends AutoCloseable {
 
     /**
      * Events of every object whose name matches a Redis glob pattern, e.g. {@code team:353:*}.
-     * Returns once the subscription is active.
+     * Returns once the subscription is active; inside a listener, at once (see {@link EventListener}).
      */
     Subscription subscribePattern(String pattern, EventListener listener);
 
     ThoonkOptions options();
 
-    /** Closes every connection; idempotent. Subscriptions stop. */
+    /**
+     * Closes every connection; idempotent. Subscriptions stop. Waits a few seconds at most; inside a
+     * listener it returns at once and the closing goes on in the background.
+     */
     @Override
     void close();
 }

@@ -101,6 +101,33 @@ class FenceTest {
     }
 
     @Test
+    void subscriptions_read_through_the_fence_so_a_moved_team_replays_nothing_stale() {
+        Feed feed = thoonk.feed("team:12:news");
+        feed.publish("one");
+        feed.publish("two");
+        redis.primary().call("HSET thoonk.team:12 state moved epoch 5");
+
+        // "from now" starts after the revision current at the call: read through the fence
+        EventRecorder fromNow = new EventRecorder();
+        assertThatThrownBy(() -> thoonk.subscribe("team:12:news", fromNow))
+                .isInstanceOfSatisfying(TeamFencedException.class, e -> assertThat(e.state()).isEqualTo("moved"));
+        // a replay from a revision reads the history through the fence: refused, nothing replayed
+        EventRecorder fromOne = new EventRecorder();
+        Subscription sub = thoonk.subscribe("team:12:news", 1, fromOne);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !fromOne.errors.isEmpty());
+        assertThat(fromOne.errors.get(0)).isInstanceOf(TeamFencedException.class);
+        await().during(Duration.ofMillis(200)).until(() -> fromOne.events.isEmpty());
+        assertThat(sub.lastRevision("team:12:news")).isZero();
+        sub.close();
+
+        redis.primary().call("HSET thoonk.team:12 state active epoch 6");
+        EventRecorder again = new EventRecorder();
+        thoonk.subscribe("team:12:news", 1, again);
+        assertThat(again.awaitCount(2)).extracting(Event::item).containsExactly("one", "two");
+        assertThat(again.errors).isEmpty();
+    }
+
+    @Test
     void writes_reach_the_replica() {
         thoonk.feed("replicated").publish("x", "id1");
         var replica = redis.shard().replicas().get(0);

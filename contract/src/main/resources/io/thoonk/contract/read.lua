@@ -3,13 +3,24 @@
 -- KEYS[7] feed.ids (ZSET for feed, LIST for sorted_feed, queue and job), KEYS[8] feed.items,
 -- KEYS[9] feed.itemrev.
 -- ARGV[5] type, ARGV[6] op: 'get' | 'ids' | 'all' (feeds and sorted feeds), 'revision' (any
--- type), 'length' (queues and jobs: ids waiting); ARGV[7] id.
+-- type), 'length' (queues and jobs: ids waiting), 'history' (any type); ARGV[7] id.
+-- 'history' reads one page of the history: ARGV[7] first revision, ARGV[8] last revision ('' = the
+-- current one), ARGV[9] most entries; answers {current revision, XRANGE entries}. 'revision' and
+-- 'history' do not check the type: subscribers read them without knowing it.
 local IDS, ITEMS, ITEMREV = KEYS[7], KEYS[8], KEYS[9]
 local kind, op, id = ARGV[5], ARGV[6], ARGV[7]
 
 check_fence()
 if op == 'revision' then
   return tonumber(redis.call('GET', REVISION) or '0')
+end
+if op == 'history' then
+  local current = redis.call('GET', REVISION) or '0'
+  local last = ARGV[8]
+  if last == '' then
+    last = current
+  end
+  return {tonumber(current), redis.call('XRANGE', HISTORY, ARGV[7] .. '-0', last .. '-0', 'COUNT', ARGV[9])}
 end
 if not exists_as(kind) then
   if op == 'get' then return nil end

@@ -11,6 +11,7 @@ import io.thoonk.client.EventListener;
 import io.thoonk.client.Feed;
 import io.thoonk.client.Item;
 import io.thoonk.client.Published;
+import io.thoonk.client.Subscription;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkOptions;
@@ -187,6 +188,41 @@ class RoutingClientTest {
 
         assertThat(read.get(10, TimeUnit.SECONDS)).containsExactly(one.id(), "written-after-the-move");
         assertThat(feed.get("written-after-the-move")).map(Item::value).contains("two");
+    }
+
+    @Test
+    void a_subscription_through_a_stale_route_starts_from_the_teams_new_shard() throws Exception {
+        Feed feed = thoonk.feed("team:44:chat");
+        feed.publish("one");
+        RedisProcess from = shardOf("44");
+        RedisProcess to = shards.get((shards.indexOf(from) + 1) % shards.size());
+
+        // Moved behind the client's back, as in the read test above: the new shard already has a
+        // change the old one lacks, and the directory still names the old shard.
+        from.call("HSET thoonk.team:44 state frozen epoch 1");
+        copyKeys(from, to, "*team:44:*");
+        to.call("HSET thoonk.team:44 state active epoch 2");
+        try (Thoonk onNewShard = Thoonk.connect(to.uri())) {
+            onNewShard.feed("team:44:chat").publish("two");
+        }
+        from.call("HSET thoonk.team:44 state moved epoch 2");
+
+        // "From now" means after revision 2, the team's revision at the call: read on the old shard
+        // it would be 1, and the subscription would then hear "two", which came before it.
+        List<Event> fromNow = new CopyOnWriteArrayList<>();
+        CompletableFuture<Subscription> subscribing = CompletableFuture.supplyAsync(() ->
+                thoonk.subscribe("team:44:chat", (EventListener) fromNow::add));
+        placeInDirectory("44", "s" + shards.indexOf(to), 2);
+        subscribing.get(10, TimeUnit.SECONDS);
+        // a replay from revision 1 reads the new shard's history
+        List<Event> fromOne = new CopyOnWriteArrayList<>();
+        thoonk.subscribe("team:44:chat", 1, (EventListener) fromOne::add);
+
+        assertThat(feed.publish("three").revision()).isEqualTo(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !fromNow.isEmpty() && fromOne.size() >= 3);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> fromNow.size() == 1);
+        assertThat(fromNow).extracting(Event::item).containsExactly("three");
+        assertThat(fromOne).extracting(Event::item).containsExactly("one", "two", "three");
     }
 
     /** Writes a team's placement straight into ZooKeeper, as a mover flipping the directory would. */

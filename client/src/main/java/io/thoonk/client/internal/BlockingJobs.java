@@ -10,6 +10,8 @@ import io.thoonk.client.Published;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 final class BlockingJobs extends BlockingSupport<AsyncJobsImpl> implements Jobs {
 
@@ -109,6 +111,29 @@ final class BlockingJobs extends BlockingSupport<AsyncJobsImpl> implements Jobs 
 
     @Override
     public Optional<String> awaitResult(String id, Duration timeout) {
+        if (async.thoonk.onPubSubThread()) {
+            return pollResult(id, timeout);
+        }
         return await(async.awaitResult(id, timeout), timeout);
+    }
+
+    /**
+     * {@link #awaitResult} inside a listener: the finish event would be read by a pub/sub thread,
+     * perhaps the one this call holds, so the kept result is polled instead (backing off from 5 ms
+     * to 100 ms between reads).
+     */
+    private Optional<String> pollResult(String id, Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, "timeout == null");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = TimeUnit.MILLISECONDS.toNanos(5);
+        while (true) {
+            Optional<String> result = result(id);
+            long left = deadline - System.nanoTime();
+            if (result.isPresent() || left <= 0) {
+                return result;
+            }
+            LockSupport.parkNanos(Math.min(pause, left));
+            pause = Math.min(2 * pause, TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
 
 /**
  * A subscription to one object or a pattern on one Redis.
@@ -25,18 +24,30 @@ import java.util.concurrent.Executor;
  * the next {@code echoes} contract messages of that object are exactly those echoes, and are
  * dropped. Any other contract message is a peer's and is delivered with revision 0.
  *
- * <p>Echoes are dropped on the I/O thread as messages arrive; everything else is handed to a
- * {@link SerialExecutor}, where, per object, revisions are delivered in order: older or repeated
- * ones are dropped, a skipped one triggers a replay from the history first, and a reconnect
- * triggers a catch-up replay of every object seen.
+ * <p>Delivery runs on the pub/sub connection's I/O thread, as messages arrive, with no hand-off
+ * to another thread (a thread wake-up per event is most of what a hand-off costs). It goes through
+ * an inline {@link SerialExecutor}, shared by every part of one user-facing subscription, so the
+ * listener is never called concurrently even when parts on two shards deliver at once, and a
+ * listener that causes another delivery does not recurse into itself. Per object, revisions are
+ * delivered in order: older or repeated ones are dropped, a skipped one triggers a replay from the
+ * history first, and a reconnect triggers a catch-up replay of every object seen. Replays read
+ * the history through {@link HistorySource} on command connections (whose replies other threads
+ * read: see {@link RedisClients}), so waiting for them here is safe.
  */
 final class DefaultSubscription implements Subscription, SubscriptionHub.Target {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultSubscription.class);
 
+    /** Where replays come from: an object's history, routed and fenced like any read. */
+    @FunctionalInterface
+    interface HistorySource {
+        /** The events of {@code object} from {@code from} to {@code to} ({@code -1}: the current revision). */
+        CompletableFuture<History.Slice> read(String object, long from, long to);
+    }
+
     /**
      * Per-object state. {@code pendingEchoes} belongs to the I/O thread that receives messages
-     * (echoes are dropped there, before any hand-off); {@code lastRevision} to the serial executor.
+     * (echoes are dropped there, before delivery); {@code lastRevision} to the delivery executor.
      */
     private static final class Tracker {
         int pendingEchoes;
@@ -47,7 +58,8 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     private final String target;
     private final boolean pattern;
     private final EventListener listener;
-    private final SerialExecutor serial;
+    private final SerialExecutor delivery;
+    private final HistorySource history;
     private final Duration timeout;
     private final List<String> channels = new ArrayList<>();
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
@@ -55,12 +67,13 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     private volatile boolean closed;
 
     private DefaultSubscription(ShardConnection shard, String target, boolean pattern, EventListener listener,
-                                Executor executor, Duration timeout) {
+                                SerialExecutor delivery, HistorySource history, Duration timeout) {
         this.shard = shard;
         this.target = target;
         this.pattern = pattern;
         this.listener = listener;
-        this.serial = new SerialExecutor(executor);
+        this.delivery = delivery;
+        this.history = history;
         this.timeout = timeout;
         for (String prefix : Keys.CHANNEL_PREFIXES) {
             channels.add(prefix + target);
@@ -69,36 +82,61 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
 
     /**
      * Subscribes; completes once Redis confirmed it. With {@code fromRevision >= 0} (objects only),
-     * first replays the history from that revision.
+     * then replays the history from that revision.
      */
     static CompletableFuture<DefaultSubscription> open(ShardConnection shard, String target, boolean pattern,
-                                                       long fromRevision, EventListener listener, Executor executor,
+                                                       long fromRevision, EventListener listener,
+                                                       SerialExecutor delivery, HistorySource history,
                                                        Duration timeout) {
         Map<String, Long> resume = fromRevision >= 0 ? Map.of(target, Math.max(0, fromRevision - 1)) : Map.of();
-        return open(shard, target, pattern, resume, listener, executor, timeout);
+        return open(shard, target, pattern, resume, listener, delivery, history, timeout);
     }
 
     /**
      * Subscribes on {@code shard}, continuing each object of {@code resume} after its given last
-     * delivered revision (replayed from the history once subscribed): how a subscription moves to
-     * another shard or primary without a gap.
+     * delivered revision: how a subscription moves to another shard or primary without a gap.
+     *
+     * <p>Completes once Redis acknowledged the subscription; the replays of {@code resume} then run
+     * on the thread that read the acknowledgement (the pub/sub I/O thread), before it reads any
+     * later message, so nothing published after the replays' reads is missed and nothing is
+     * delivered out of order. A subscription that fails to open is closed.
      */
     static CompletableFuture<DefaultSubscription> open(ShardConnection shard, String target, boolean pattern,
                                                        Map<String, Long> resume, EventListener listener,
-                                                       Executor executor, Duration timeout) {
-        DefaultSubscription sub = new DefaultSubscription(shard, target, pattern, listener, executor, timeout);
+                                                       SerialExecutor delivery, HistorySource history,
+                                                       Duration timeout) {
+        DefaultSubscription sub = new DefaultSubscription(shard, target, pattern, listener, delivery, history, timeout);
         resume.forEach((object, last) -> sub.tracker(object).lastRevision = last);
-        return shard.hub().thenCompose(hub -> {
+        CompletableFuture<DefaultSubscription> opened = new CompletableFuture<>();
+        shard.hub().thenCompose(hub -> {
             sub.hub = hub;
             return hub.subscribe(sub.channels, pattern, sub);
-        }).thenApply(ok -> {
-            resume.keySet().forEach(object -> sub.serial.execute(() -> sub.catchUp(object, sub.tracker(object))));
-            return sub;
+        }).whenComplete((ok, error) -> {
+            if (error != null) {
+                sub.close();
+                opened.completeExceptionally(Await.unwrap(error));
+                return;
+            }
+            opened.complete(sub);
+            resume.keySet().forEach(object -> sub.delivery.execute(() -> sub.catchUp(object, sub.tracker(object))));
         });
+        return opened;
     }
 
-    /** The last delivered revision of every object seen, to continue elsewhere. */
-    Map<String, Long> lastRevisions() {
+    /**
+     * Closes this subscription between two deliveries and answers the last delivered revision of
+     * every object seen: exactly where to continue elsewhere (nothing is delivered after it).
+     */
+    CompletableFuture<Map<String, Long>> handOver() {
+        CompletableFuture<Map<String, Long>> last = new CompletableFuture<>();
+        delivery.execute(() -> {
+            close();
+            last.complete(lastRevisions());
+        });
+        return last;
+    }
+
+    private Map<String, Long> lastRevisions() {
         Map<String, Long> out = new java.util.HashMap<>();
         trackers.forEach((object, t) -> {
             if (t.lastRevision >= 0) {
@@ -118,7 +156,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
 
     /**
      * Runs on the pub/sub connection's I/O thread, in message order: decodes, drops the contract
-     * echoes of our own changes, and hands the rest to the serial executor.
+     * echoes of our own changes, and delivers the rest.
      */
     @Override
     public void onMessage(String channel, String message) {
@@ -148,7 +186,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
         t.pendingEchoes = decoded.echoes();
         Event event = decoded.event();
         long revision = event == null ? revisionOf(message) : event.revision();
-        serial.execute(() -> deliverRevisioned(object, t, revision, event));
+        delivery.execute(() -> deliverRevisioned(object, t, revision, event));
     }
 
     private void onContract(String object, String prefix, String message) {
@@ -159,7 +197,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
         }
         Event event = EventCodec.decodeContract(object, prefix, message);
         if (event != null) {
-            serial.execute(() -> deliver(event));
+            delivery.execute(() -> deliver(event));
         }
     }
 
@@ -167,7 +205,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     @Override
     public void onReconnected() {
         trackers.values().forEach(t -> t.pendingEchoes = 0);
-        serial.execute(() -> trackers.forEach((object, t) -> {
+        delivery.execute(() -> trackers.forEach((object, t) -> {
             if (t.lastRevision >= 0) {
                 catchUp(object, t);
             }
@@ -202,12 +240,18 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
         fill(object, t, -1);
     }
 
-    /** Delivers the history from {@code t.lastRevision + 1} to {@code to} (-1 = current). */
+    /**
+     * Delivers the history from {@code t.lastRevision + 1} to {@code to} (-1 = current). Blocks the
+     * delivering thread until read (at most the command timeout): later events must wait anyway.
+     */
     private void fill(String object, Tracker t, long to) {
+        if (closed) {
+            return;
+        }
         long from = t.lastRevision + 1;
         log.debug("fill {} from {} to {}", object, from, to);
         try {
-            History.Slice slice = Await.await(History.read(shard, object, from, to), timeout);
+            History.Slice slice = Await.await(history.read(object, from, to), timeout);
             if (slice.lost()) {
                 listener.onHistoryLost(object, slice.lostFrom(), slice.lostUntil());
             }

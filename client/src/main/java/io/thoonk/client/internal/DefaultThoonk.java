@@ -1,6 +1,5 @@
 package io.thoonk.client.internal;
 
-import io.lettuce.core.RedisClient;
 import io.thoonk.client.EventListener;
 import io.thoonk.client.Feed;
 import io.thoonk.client.Jobs;
@@ -11,14 +10,12 @@ import io.thoonk.client.Subscription;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
 import io.thoonk.client.ThoonkTimeoutException;
-import io.thoonk.contract.Keys;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DefaultThoonk implements Thoonk {
 
     private final ThoonkOptions options;
-    private final RedisClient client;
+    private final RedisClients redis;
     private final ShardRouter router;
     private final ExecutorService eventExecutor;
     private final String defaultHistoryLength;
@@ -34,19 +31,18 @@ public final class DefaultThoonk implements Thoonk {
     private final Deadlines deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    /** Makes the client's router from its Redis client and callback executor. */
+    /** Makes the client's router from its Redis clients and callback executor. */
     @FunctionalInterface
     interface RouterFactory {
-        ShardRouter create(RedisClient client, java.util.concurrent.Executor callbacks);
+        ShardRouter create(RedisClients redis, java.util.concurrent.Executor callbacks);
     }
 
     private DefaultThoonk(ThoonkOptions options, RouterFactory routers) {
         this.options = Objects.requireNonNull(options, "options == null");
         this.defaultHistoryLength = Integer.toString(options.historyLength());
         this.publishCoalescer = new PublishCoalescer(options.publishBatch(), options.maxQueuedCalls());
-        this.client = RedisClient.create();
-        client.setOptions(ShardConnection.clientOptions(options));
-        this.deadlines = new Deadlines(client.getResources().timer());
+        this.redis = new RedisClients(ShardConnection.clientOptions(options));
+        this.deadlines = new Deadlines(redis.timer());
         AtomicInteger threads = new AtomicInteger();
         this.eventExecutor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "thoonk-events-" + threads.incrementAndGet());
@@ -54,7 +50,7 @@ public final class DefaultThoonk implements Thoonk {
             return t;
         });
         try {
-            this.router = routers.create(client, eventExecutor);
+            this.router = routers.create(redis, eventExecutor);
         } catch (RuntimeException e) {
             shutdownClient();
             eventExecutor.shutdownNow();
@@ -64,8 +60,8 @@ public final class DefaultThoonk implements Thoonk {
 
     public static Thoonk connect(String redisUri, ThoonkOptions options) {
         Objects.requireNonNull(redisUri, "redisUri == null");
-        return new DefaultThoonk(options, (client, callbacks) -> {
-            CompletableFuture<ShardConnection> connecting = ShardConnection.connect(client, redisUri,
+        return new DefaultThoonk(options, (redis, callbacks) -> {
+            CompletableFuture<ShardConnection> connecting = ShardConnection.connect(redis, redisUri,
                     options.maxQueuedCalls());
             try {
                 ShardConnection shard = Await.await(connecting, options.commandTimeout());
@@ -80,8 +76,8 @@ public final class DefaultThoonk implements Thoonk {
 
     public static Thoonk connectCluster(java.util.List<String> coordinators, ThoonkOptions options) {
         Objects.requireNonNull(coordinators, "coordinators == null");
-        return new DefaultThoonk(options, (client, callbacks) ->
-                DirectoryRouter.start(coordinators, client, callbacks, options.commandTimeout(),
+        return new DefaultThoonk(options, (redis, callbacks) ->
+                DirectoryRouter.start(coordinators, redis, callbacks, options.commandTimeout(),
                         options.maxQueuedCalls()));
     }
 
@@ -134,36 +130,45 @@ public final class DefaultThoonk implements Thoonk {
     }
 
     /**
-     * "From now" means from the revision current just before subscribing: so even an object
-     * subscription that has not received anything yet catches up after a reconnect.
+     * "From now" means after the revision current when called (read through the fenced read path,
+     * so a stale route is refused and rerouted), replayed from the history once subscribed: so even
+     * an object subscription that has not received anything yet catches up after a reconnect, and
+     * one made inside a listener (see {@link #awaitSubscription}) misses nothing either.
      */
     @Override
     public Subscription subscribe(String name, EventListener listener) {
         Names.objectName(name);
         Objects.requireNonNull(listener, "listener == null");
-        CompletableFuture<Subscription> sub = router.route(options.teamRule().teamOf(name))
-                .thenCompose(route -> route.shard().commands().get(Keys.revision(name)))
-                .thenCompose(rev -> subscribeAsync(name, false, (rev == null ? 0 : Long.parseLong(rev)) + 1, listener));
-        return awaitSubscription(sub);
+        long current = Await.await(new AnyObject(this, name).revision(), options.commandTimeout());
+        return awaitSubscription(subscribeAsync(name, false, current + 1, listener), name, false, listener);
     }
 
     @Override
     public Subscription subscribe(String name, long fromRevision, EventListener listener) {
         Names.revision(fromRevision);
-        return awaitSubscription(subscribeAsync(Names.objectName(name), false, fromRevision, listener));
+        return awaitSubscription(subscribeAsync(Names.objectName(name), false, fromRevision, listener), name, false,
+                listener);
     }
 
     @Override
     public Subscription subscribePattern(String pattern, EventListener listener) {
-        return awaitSubscription(subscribeAsync(Names.pattern(pattern), true, -1, listener));
+        return awaitSubscription(subscribeAsync(Names.pattern(pattern), true, -1, listener), pattern, true, listener);
     }
 
     /**
      * Waits for a subscription at most the command timeout; one that is made only after the caller
      * gave up (and saw the exception) is closed at once, so no listener hears events it was told
      * it would not.
+     *
+     * <p>On one of this client's pub/sub I/O threads (inside a listener) it does not wait: Redis's
+     * acknowledgement would be read by a pub/sub thread, perhaps this very one. The subscription is
+     * handed out at once and becomes active when acknowledged ({@link OpeningSubscription}).
      */
-    private Subscription awaitSubscription(CompletableFuture<Subscription> sub) {
+    private Subscription awaitSubscription(CompletableFuture<Subscription> sub, String target, boolean pattern,
+                                           EventListener listener) {
+        if (redis.onPubSubThread()) {
+            return new OpeningSubscription(target, pattern, sub, listener, this);
+        }
         try {
             return Await.await(sub, options.commandTimeout());
         } catch (RuntimeException e) {
@@ -172,33 +177,55 @@ public final class DefaultThoonk implements Thoonk {
         }
     }
 
+    /** Whether the caller runs on one of this client's pub/sub I/O threads, where listeners run. */
+    boolean onPubSubThread() {
+        return redis.onPubSubThread();
+    }
+
     CompletableFuture<Subscription> subscribeAsync(String target, boolean pattern, long fromRevision,
                                                    EventListener listener) {
         Objects.requireNonNull(listener, "listener == null");
         java.util.Optional<String> team = pattern ? options.teamRule().teamOfPattern(target)
                 : java.util.Optional.of(options.teamRule().teamOf(target));
         if (team.isEmpty()) {
-            return FanOutSubscription.open(router, target, listener, eventExecutor, options.commandTimeout());
+            return FanOutSubscription.open(router, target, listener, this::history, eventExecutor,
+                    options.commandTimeout());
         }
-        return FollowingSubscription.open(router, team.get(), target, pattern, fromRevision, listener, eventExecutor,
-                options.commandTimeout());
+        return FollowingSubscription.open(router, team.get(), target, pattern, fromRevision, listener, this::history,
+                eventExecutor, options.commandTimeout());
+    }
+
+    /** Where subscriptions replay from: the object's history on its team's shard, fenced and rerouted. */
+    private CompletableFuture<History.Slice> history(String object, long from, long to) {
+        return new AnyObject(this, object).history(from, to);
     }
 
     /**
      * Closes the router (coordinator channel, shard connections) and Lettuce's resources; each step
      * waits a bounded time (a few seconds in all), then leaves what remains to close in the background.
+     * Called inside a listener (on a pub/sub I/O thread, which the closing needs), it returns at once
+     * and the closing goes on in a thread of its own.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            router.close();
-            shutdownClient();
-            eventExecutor.shutdownNow();
+            if (redis.onPubSubThread()) {
+                Thread closer = new Thread(this::closeAll, "thoonk-close");
+                closer.setDaemon(true);
+                closer.start();
+            } else {
+                closeAll();
+            }
         }
     }
 
+    private void closeAll() {
+        router.close();
+        shutdownClient();
+        eventExecutor.shutdownNow();
+    }
+
     private void shutdownClient() {
-        ShardConnection.awaitClosed(client.shutdownAsync(0, ShardConnection.CLOSE_TIMEOUT.toMillis(),
-                TimeUnit.MILLISECONDS), "the Redis client");
+        ShardConnection.awaitClosed(redis.shutdownAsync(ShardConnection.CLOSE_TIMEOUT.toMillis()), "the Redis clients");
     }
 }

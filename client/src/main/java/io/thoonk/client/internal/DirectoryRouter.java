@@ -1,6 +1,5 @@
 package io.thoonk.client.internal;
 
-import io.lettuce.core.RedisClient;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.ListShardsResponse;
@@ -53,7 +52,7 @@ final class DirectoryRouter implements ShardRouter {
      * {@link ThoonkConnectionException} when no coordinator answers within {@code timeout}.
      * Coordinator calls complete on {@code callbacks}, never on a gRPC thread.
      */
-    static DirectoryRouter start(List<String> coordinators, RedisClient redis, Executor callbacks, Duration timeout,
+    static DirectoryRouter start(List<String> coordinators, RedisClients redis, Executor callbacks, Duration timeout,
                                  int maxQueuedCalls) {
         DirectoryRouter router = new DirectoryRouter(new CoordinatorConnection(coordinators, timeout, callbacks),
                 new ShardPool(redis, maxQueuedCalls));
@@ -143,6 +142,9 @@ final class DirectoryRouter implements ShardRouter {
     @Override
     public boolean invalidate(String team) {
         table.forget(team);
+        // A refusal is news of a move that the Watch may not have brought yet (and once the team is
+        // forgotten, the Watch's change of it is not reported): subscriptions check where it is now.
+        listeners.forEach(l -> l.teamChanged(team));
         return !closed;
     }
 

@@ -16,7 +16,8 @@ import java.util.concurrent.Executor;
 /**
  * A pattern that spans teams (e.g. {@code team:*:tasks}): subscribed on every shard, including
  * shards added later; when a shard's primary changes, its part moves to the new primary and
- * continues each object after its last delivered revision.
+ * continues each object after its last delivered revision. Every part delivers through one inline
+ * {@link SerialExecutor}, so the listener is never called concurrently.
  */
 final class FanOutSubscription implements Subscription, ShardRouter.RouteListener {
 
@@ -25,29 +26,31 @@ final class FanOutSubscription implements Subscription, ShardRouter.RouteListene
     private final ShardRouter router;
     private final String pattern;
     private final EventListener listener;
-    private final Executor executor;
+    private final DefaultSubscription.HistorySource history;
     private final Duration timeout;
+    private final SerialExecutor delivery = SerialExecutor.inline();
     private final SerialExecutor changes;
     private final Map<String, DefaultSubscription> perShard = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private FanOutSubscription(ShardRouter router, String pattern, EventListener listener, Executor executor,
-                               Duration timeout) {
+    private FanOutSubscription(ShardRouter router, String pattern, EventListener listener,
+                               DefaultSubscription.HistorySource history, Executor executor, Duration timeout) {
         this.router = router;
         this.pattern = pattern;
         this.listener = listener;
-        this.executor = executor;
+        this.history = history;
         this.timeout = timeout;
         this.changes = new SerialExecutor(executor);
     }
 
     static CompletableFuture<Subscription> open(ShardRouter router, String pattern, EventListener listener,
-                                                Executor executor, Duration timeout) {
-        FanOutSubscription f = new FanOutSubscription(router, pattern, listener, executor, timeout);
+                                                DefaultSubscription.HistorySource history, Executor executor,
+                                                Duration timeout) {
+        FanOutSubscription f = new FanOutSubscription(router, pattern, listener, history, executor, timeout);
         return router.shardsById().thenCompose(shards -> {
             List<CompletableFuture<Void>> opened = new ArrayList<>();
             shards.forEach((id, shard) -> opened.add(DefaultSubscription.open(shard, pattern, true, Map.of(),
-                    listener, executor, timeout).thenAccept(sub -> f.perShard.put(id, sub))));
+                    listener, f.delivery, history, timeout).thenAccept(sub -> f.perShard.put(id, sub))));
             return CompletableFuture.allOf(opened.toArray(CompletableFuture[]::new));
         }).thenApply(ok -> {
             router.addListener(f);
@@ -91,13 +94,10 @@ final class FanOutSubscription implements Subscription, ShardRouter.RouteListene
             if (part != null && part.shard() == shard) {
                 return;
             }
-            Map<String, Long> resume = part == null ? Map.of() : part.lastRevisions();
-            if (part != null) {
-                part.close();
-            }
             try {
-                perShard.put(id, Await.await(DefaultSubscription.open(shard, pattern, true, resume, listener, executor,
-                        timeout), timeout));
+                Map<String, Long> resume = part == null ? Map.of() : Await.await(part.handOver(), timeout);
+                perShard.put(id, Await.await(DefaultSubscription.open(shard, pattern, true, resume, listener, delivery,
+                        history, timeout), timeout));
             } catch (RuntimeException e) {
                 log.warn("pattern {} could not subscribe on shard {}: {}", pattern, id, e.toString());
                 listener.onError(e);

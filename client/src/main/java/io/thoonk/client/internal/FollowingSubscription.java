@@ -8,12 +8,17 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A subscription to one object, or to a pattern within one team, that follows its team: when the
  * team moves or its shard's primary changes, it subscribes on the new shard, continuing every
  * object after the last revision it delivered (replayed from the history), and then lets go of
- * the old one. The listener sees one gap-free sequence.
+ * the old one. The listener sees one gap-free sequence: both parts deliver through one inline
+ * {@link SerialExecutor}, so never concurrently.
+ *
+ * <p>Moves run on {@code executor} (they wait for Redis), one at a time; requests that come while
+ * one is pending are folded into it.
  */
 final class FollowingSubscription implements Subscription, ShardRouter.RouteListener {
 
@@ -24,35 +29,40 @@ final class FollowingSubscription implements Subscription, ShardRouter.RouteList
     private final String target;
     private final boolean pattern;
     private final EventListener listener;
-    private final Executor executor;
+    private final DefaultSubscription.HistorySource history;
     private final Duration timeout;
+    private final SerialExecutor delivery = SerialExecutor.inline();
     private final SerialExecutor moves;
+    private final AtomicBoolean followPending = new AtomicBoolean();
     private volatile DefaultSubscription current;
     private volatile boolean closed;
 
     private FollowingSubscription(ShardRouter router, String team, String target, boolean pattern,
-                                  EventListener listener, Executor executor, Duration timeout) {
+                                  EventListener listener, DefaultSubscription.HistorySource history,
+                                  Executor executor, Duration timeout) {
         this.router = router;
         this.team = team;
         this.target = target;
         this.pattern = pattern;
         this.listener = listener;
-        this.executor = executor;
+        this.history = history;
         this.timeout = timeout;
         this.moves = new SerialExecutor(executor);
     }
 
     static CompletableFuture<Subscription> open(ShardRouter router, String team, String target, boolean pattern,
-                                                long fromRevision, EventListener listener, Executor executor,
+                                                long fromRevision, EventListener listener,
+                                                DefaultSubscription.HistorySource history, Executor executor,
                                                 Duration timeout) {
-        FollowingSubscription f = new FollowingSubscription(router, team, target, pattern, listener, executor, timeout);
+        FollowingSubscription f = new FollowingSubscription(router, team, target, pattern, listener, history, executor,
+                timeout);
         return router.route(team)
                 .thenCompose(route -> DefaultSubscription.open(route.shard(), target, pattern, fromRevision, listener,
-                        executor, timeout))
+                        f.delivery, history, timeout))
                 .thenApply(sub -> {
                     f.current = sub;
                     router.addListener(f);
-                    f.moves.execute(f::follow);
+                    f.requestFollow();
                     return f;
                 });
     }
@@ -60,13 +70,22 @@ final class FollowingSubscription implements Subscription, ShardRouter.RouteList
     @Override
     public void teamChanged(String changed) {
         if (changed.equals(team)) {
-            moves.execute(this::follow);
+            requestFollow();
         }
     }
 
     @Override
     public void shardChanged(String shardId) {
-        moves.execute(this::follow);
+        requestFollow();
+    }
+
+    private void requestFollow() {
+        if (followPending.compareAndSet(false, true)) {
+            moves.execute(() -> {
+                followPending.set(false);
+                follow();
+            });
+        }
     }
 
     /** Moves to the team's current shard if it is not the one subscribed on. */
@@ -80,10 +99,9 @@ final class FollowingSubscription implements Subscription, ShardRouter.RouteList
             if (route.shard() == old.shard()) {
                 return;
             }
-            var resume = old.lastRevisions();
-            old.close();
-            current = Await.await(DefaultSubscription.open(route.shard(), target, pattern, resume, listener, executor,
-                    timeout), timeout);
+            var resume = Await.await(old.handOver(), timeout);
+            current = Await.await(DefaultSubscription.open(route.shard(), target, pattern, resume, listener, delivery,
+                    history, timeout), timeout);
             if (closed) {
                 current.close();
             }

@@ -149,21 +149,30 @@ abstract class ObjectSupport implements AsyncLiveObject {
     }
 
     /**
-     * The history up to the revision current when the shard's fence admitted the call (a fenced
-     * read.lua 'revision' first, so a stale route is refused and rerouted like any read).
+     * The history up to the revision current when the shard's fence admitted the first page (see
+     * {@link #history}).
      */
     @Override
     public CompletableFuture<List<Event>> replay(long fromRevision) {
         Names.revision(fromRevision);
-        return onShard(route -> this.<Long>runOn(route, Script.READ, readKeys, ScriptOutputType.INTEGER,
-                readArgs("revision", null)).thenCompose(current -> History.read(route.shard(), name, fromRevision,
-                current))).thenApply(slice -> {
+        return history(fromRevision, -1).thenApply(slice -> {
             if (slice.lost()) {
                 throw new HistoryTruncatedException(name, slice.lostFrom(), slice.lostUntil() > slice.current()
                         ? 0 : slice.lostUntil());
             }
             return slice.events();
         });
+    }
+
+    /**
+     * The history from {@code from} to {@code to} ({@code -1}: the current revision), a page per
+     * read.lua call: each page fenced, so a stale route is refused and the whole read rerouted like
+     * any read (see {@link #onShard(Function)}).
+     */
+    CompletableFuture<History.Slice> history(long from, long to) {
+        return onShard(route -> History.read(name, from, to, (first, last, count) -> runOn(route, Script.READ, readKeys,
+                ScriptOutputType.MULTI, type.contractName(), "history", Long.toString(first),
+                last < 0 ? "" : Long.toString(last), Integer.toString(count))));
     }
 
     static String expected(long expectedRevision) {

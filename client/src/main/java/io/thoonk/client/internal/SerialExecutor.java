@@ -6,8 +6,17 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Runs tasks one at a time, in submission order, on a shared executor: each subscription gets its
- * own order without a thread of its own.
+ * Runs tasks one at a time, in submission order, never two at once.
+ *
+ * <p>On a shared executor ({@code new SerialExecutor(pool)}): each user (a subscription's moves)
+ * gets its own order without a thread of its own. {@link #inline()}: a task runs at once on the
+ * submitting thread, unless another thread is running this executor's tasks; then that thread runs
+ * it after the ones before it, and the submitter returns at once. A task submitted from inside a
+ * task runs after the current one, never nested in it. This is how subscriptions deliver on the
+ * pub/sub I/O thread without a hand-off, and still in one order.
+ *
+ * <p>Tasks must not throw: one that does stops the current run, and the tasks after it wait for
+ * the next submission.
  */
 final class SerialExecutor implements Executor {
 
@@ -19,29 +28,33 @@ final class SerialExecutor implements Executor {
         this.delegate = delegate;
     }
 
+    /** Runs tasks on the submitting thread (see the class comment). */
+    static SerialExecutor inline() {
+        return new SerialExecutor(Runnable::run);
+    }
+
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
-        schedule();
-    }
-
-    private void schedule() {
         if (scheduled.compareAndSet(false, true)) {
             delegate.execute(this::drain);
         }
     }
 
+    /**
+     * Runs the queued tasks; a task queued after the queue looked empty but before this run let go
+     * is run too (its submitter saw this run still scheduled and left it the task).
+     */
     private void drain() {
-        try {
-            Runnable task;
-            while ((task = tasks.poll()) != null) {
-                task.run();
+        do {
+            try {
+                Runnable task;
+                while ((task = tasks.poll()) != null) {
+                    task.run();
+                }
+            } finally {
+                scheduled.set(false);
             }
-        } finally {
-            scheduled.set(false);
-            if (!tasks.isEmpty()) {
-                schedule();
-            }
-        }
+        } while (!tasks.isEmpty() && scheduled.compareAndSet(false, true));
     }
 }

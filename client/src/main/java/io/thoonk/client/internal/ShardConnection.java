@@ -2,7 +2,6 @@ package io.thoonk.client.internal;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LMoveArgs;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -34,8 +33,9 @@ import java.util.function.Supplier;
 
 /**
  * Every connection to one Redis primary, in one place: one shared command connection (all
- * scripts, pipelined), one pub/sub connection created on first subscription, and a small pool of
- * connections for blocking waits, which must not hold up the shared one.
+ * scripts, pipelined), one pub/sub connection created on first subscription (on the pub/sub
+ * event loop, see {@link RedisClients}), and a small pool of connections for blocking waits, which
+ * must not hold up the shared one.
  *
  * <p>Nothing here blocks: connections are opened asynchronously, because callers may run on a
  * Lettuce I/O thread (a callback of another command), and a blocking connect there can wait for
@@ -58,7 +58,7 @@ public final class ShardConnection implements AutoCloseable {
     /** Name of every connection in {@code CLIENT LIST}, so operators (and tests) can tell them. */
     public static final String CLIENT_NAME = "thoonk";
 
-    private final RedisClient client;
+    private final RedisClients clients;
     private final RedisURI uri;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisAsyncCommands<String, String> commands;
@@ -68,9 +68,9 @@ public final class ShardConnection implements AutoCloseable {
     private final int maxQueuedCalls;
     private final AtomicInteger queuedCalls = new AtomicInteger();
 
-    private ShardConnection(RedisClient client, RedisURI uri, StatefulRedisConnection<String, String> connection,
+    private ShardConnection(RedisClients clients, RedisURI uri, StatefulRedisConnection<String, String> connection,
                             int maxQueuedCalls) {
-        this.client = client;
+        this.clients = clients;
         this.uri = uri;
         this.connection = connection;
         this.commands = connection.async();
@@ -105,11 +105,11 @@ public final class ShardConnection implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code uri} ({@code redis://host:port}) through {@code client}, which may be
+     * Connects to {@code uri} ({@code redis://host:port}) through {@code clients}, which may be
      * shared by many shards, admitting at most {@code maxQueuedCalls} calls at a time. Never blocks;
      * fails with a {@link ThoonkConnectionException}.
      */
-    static CompletableFuture<ShardConnection> connect(RedisClient client, String uri, int maxQueuedCalls) {
+    static CompletableFuture<ShardConnection> connect(RedisClients clients, String uri, int maxQueuedCalls) {
         RedisURI parsed;
         try {
             parsed = RedisURI.create(uri);
@@ -118,10 +118,10 @@ public final class ShardConnection implements AutoCloseable {
                     "invalid Redis URI '" + uri + "': " + e.getMessage()));
         }
         parsed.setClientName(CLIENT_NAME);
-        return client.connectAsync(StringCodec.UTF8, parsed).toCompletableFuture()
+        return clients.commands().connectAsync(StringCodec.UTF8, parsed).toCompletableFuture()
                 .handle((conn, error) -> error == null
-                        ? CompletableFuture.completedFuture(new ShardConnection(client, parsed, conn, maxQueuedCalls))
-                        : failedConnect(client, parsed, error))
+                        ? CompletableFuture.completedFuture(new ShardConnection(clients, parsed, conn, maxQueuedCalls))
+                        : failedConnect(clients.commands(), parsed, error))
                 .thenCompose(connected -> connected);
     }
 
@@ -199,7 +199,7 @@ public final class ShardConnection implements AutoCloseable {
                 return CompletableFuture.completedFuture(conn);
             }
         }
-        return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        return clients.commands().connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
     }
 
     private void giveBack(StatefulRedisConnection<String, String> conn) {
@@ -228,7 +228,7 @@ public final class ShardConnection implements AutoCloseable {
                 fresh.completeExceptionally(new ThoonkConnectionException("the client is closed", null));
                 return fresh;
             }
-            client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture().whenComplete((conn, error) -> {
+            clients.pubsub().connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture().whenComplete((conn, error) -> {
                 if (error != null) {
                     fresh.completeExceptionally(Failures.cannotConnect("open a pub/sub connection to", uri, error));
                 } else {

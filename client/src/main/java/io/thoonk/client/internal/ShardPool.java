@@ -1,6 +1,5 @@
 package io.thoonk.client.internal;
 
-import io.lettuce.core.RedisClient;
 import io.thoonk.client.ThoonkConnectionException;
 
 import java.util.ArrayList;
@@ -20,12 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ShardPool implements AutoCloseable {
 
-    private final RedisClient redis;
+    private final RedisClients redis;
     private final int maxQueuedCalls;
     private final ConcurrentHashMap<String, CompletableFuture<ShardConnection>> byPrimary = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    ShardPool(RedisClient redis, int maxQueuedCalls) {
+    ShardPool(RedisClients redis, int maxQueuedCalls) {
         this.redis = redis;
         this.maxQueuedCalls = maxQueuedCalls;
     }

@@ -14,7 +14,8 @@ interface ShardRouter extends AutoCloseable {
 
     /**
      * A shard refused an operation of this team (fenced): forget its cached route, so the next
-     * {@link #route} asks the directory again. Returns false when asking again cannot help
+     * {@link #route} asks the directory again, and tell the listeners the team changed (so that
+     * subscriptions check where it is). Returns false when asking again cannot help
      * (a single Redis has no directory), so the caller should give up at once.
      */
     boolean invalidate(String team);

@@ -16,8 +16,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One pub/sub connection shared by every subscription to one Redis. Routes each message to the
- * subscriptions of its channel or pattern, and tells them when the connection came back so they
- * can replay what they missed. Lettuce re-issues the SUBSCRIBE/PSUBSCRIBE commands itself.
+ * subscriptions of its channel or pattern, on the connection's I/O thread (where they deliver it to
+ * their listeners), and tells them when the connection came back so they can replay what they
+ * missed. Lettuce re-issues the SUBSCRIBE/PSUBSCRIBE commands itself. Subscribing and unsubscribing
+ * never wait: callers may be listeners, on this very connection's thread.
  */
 public final class SubscriptionHub implements AutoCloseable {
 

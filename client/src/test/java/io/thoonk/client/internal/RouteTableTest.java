@@ -1,6 +1,6 @@
 package io.thoonk.client.internal;
 
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.ClientOptions;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.ListShardsResponse;
 import io.thoonk.proto.v1.ResolveResponse;
@@ -28,7 +28,7 @@ class RouteTableTest {
 
     static RedisProcess a;
     static RedisProcess b;
-    RedisClient redis;
+    RedisClients redis;
     ShardPool pool;
     RouteTable table;
 
@@ -46,7 +46,7 @@ class RouteTableTest {
 
     @BeforeEach
     void open() {
-        redis = RedisClient.create();
+        redis = new RedisClients(ClientOptions.create());
         pool = new ShardPool(redis, 100);
         table = new RouteTable(pool);
     }
@@ -54,7 +54,7 @@ class RouteTableTest {
     @AfterEach
     void close() {
         pool.close();
-        redis.shutdown();
+        redis.shutdownAsync(2_000).join();
     }
 
     static Shard shard(String id, RedisProcess primary, long epoch) {
