@@ -26,16 +26,23 @@ final class EventCodec {
         return decode(object, payload, false);
     }
 
+    /** Field by field with {@code indexOf}: this runs on the pub/sub I/O thread for every event. */
     private static Revisioned decode(String object, String payload, boolean replayed) {
-        String[] f = payload.split("\0", 6);
-        if (f.length < 6) {
-            return null;
+        int[] nul = new int[5];
+        int from = 0;
+        for (int i = 0; i < nul.length; i++) {
+            nul[i] = payload.indexOf('\0', from);
+            if (nul[i] < 0) {
+                return null;
+            }
+            from = nul[i] + 1;
         }
         try {
-            long revision = Long.parseLong(f[0]);
-            int echoes = Integer.parseInt(f[4]);
-            EventType type = EventType.fromWireName(f[1]);
-            Event event = type == null ? null : new Event(object, type, f[2], f[5], f[3], revision, replayed);
+            long revision = Long.parseLong(payload, 0, nul[0], 10);
+            int echoes = Integer.parseInt(payload, nul[3] + 1, nul[4], 10);
+            EventType type = EventType.fromWireName(payload.substring(nul[0] + 1, nul[1]));
+            Event event = type == null ? null : new Event(object, type, payload.substring(nul[1] + 1, nul[2]),
+                    payload.substring(nul[4] + 1), payload.substring(nul[2] + 1, nul[3]), revision, replayed);
             return new Revisioned(event, echoes);
         } catch (NumberFormatException e) {
             return null;

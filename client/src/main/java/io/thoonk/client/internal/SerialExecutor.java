@@ -23,6 +23,7 @@ final class SerialExecutor implements Executor {
     private final Executor delegate;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable drain = this::drain;
 
     SerialExecutor(Executor delegate) {
         this.delegate = delegate;
@@ -37,7 +38,7 @@ final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(task);
         if (scheduled.compareAndSet(false, true)) {
-            delegate.execute(this::drain);
+            delegate.execute(drain);
         }
     }
 
