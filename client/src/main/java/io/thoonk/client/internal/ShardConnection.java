@@ -2,6 +2,7 @@ package io.thoonk.client.internal;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LMoveArgs;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
