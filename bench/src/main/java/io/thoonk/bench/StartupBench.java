@@ -80,7 +80,8 @@ final class StartupBench implements Benchmark {
         try {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String uri = redis.uri();
-            List<String> feedAll = List.of("feed", "all", FEED, "--redis", uri);
+            // the benchmarks' Redis is also registered as a shard by the routing benchmark
+            List<String> feedAll = List.of("feed", "all", FEED, "--redis", uri, "--force-direct");
             Command viaLauncher = new Command(concat(List.of(launcher.toString()), feedAll),
                     Map.of("THOONK_CACHE", cache.toString(), "JAVA_HOME", System.getProperty("java.home")), "id-3");
             Command plainJar = new Command(concat(List.of(java, "-jar", jar.toString()), feedAll), Map.of(), "id-3");
