@@ -100,8 +100,8 @@ public final class BenchMain {
                         + "bench/run --only directory   # some of: publish, routing, jobs, latency, directory, "
                         + "startup (the file then holds only those)")
                 .paragraph("Method: each comparison sets two or three variants against the same server in the "
-                        + "same run. After " + config.warmups() + " warmup round(s) per variant (1 for the latency "
-                        + "benchmark), each of " + config.rounds() + " measured rounds runs every variant once, "
+                        + "same run. After " + config.warmups() + " warmup round(s) per variant"
+                        + ", each of " + config.rounds() + " measured rounds runs every variant once, "
                         + "starting with the next variant each round (A B C, B C A, C A B, ...), so noise on the "
                         + "machine hits all alike and no variant always follows the same other one (a round leaves "
                         + "Redis freeing what it wrote, which slows the round after it); each round uses fresh "

@@ -104,7 +104,7 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
         System.out.println("  idle paced loop (no publishing), wake-up lateness: " + idle);
         Comparison c;
         try {
-            c = Comparison.run("publish-to-listener latency", List.of(client, lettuce), Math.min(1, config.warmups()),
+            c = Comparison.run("publish-to-listener latency", List.of(client, lettuce), config.warmups(),
                     config.rounds(), resources);
         } finally {
             pubsub.close();
