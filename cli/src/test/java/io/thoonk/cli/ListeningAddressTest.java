@@ -1,6 +1,7 @@
 package io.thoonk.cli;
 
 import io.thoonk.cli.CoordinatorSettings.Setting;
+import io.thoonk.testing.LocalAddresses;
 import io.thoonk.testing.ZooKeeperExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -8,12 +9,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -130,20 +128,9 @@ class ListeningAddressTest {
     }
 
     /** An IPv4 address of this machine that is not loopback; the test is skipped on a machine without one. */
-    private static InetAddress nonLoopbackAddress() throws SocketException {
-        Optional<InetAddress> found = NetworkInterface.networkInterfaces().filter(ListeningAddressTest::up)
-                .flatMap(NetworkInterface::inetAddresses)
-                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
-                .findFirst();
+    private static InetAddress nonLoopbackAddress() {
+        Optional<InetAddress> found = LocalAddresses.nonLoopbackIpv4();
         assumeTrue(found.isPresent(), "this machine has no non-loopback IPv4 address");
         return found.get();
-    }
-
-    private static boolean up(NetworkInterface i) {
-        try {
-            return i.isUp() && !i.isLoopback();
-        } catch (SocketException e) {
-            return false;
-        }
     }
 }

@@ -1,17 +1,15 @@
 package io.thoonk.coordinator;
 
+import io.thoonk.testing.LocalAddresses;
 import io.thoonk.testing.ZooKeeperExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -108,21 +106,10 @@ class BindAddressTest {
     }
 
     /** An IPv4 address of this machine that is not loopback; the test is skipped on a machine without one. */
-    static InetAddress nonLoopbackAddress() throws SocketException {
-        Optional<InetAddress> found = NetworkInterface.networkInterfaces().filter(BindAddressTest::up)
-                .flatMap(NetworkInterface::inetAddresses)
-                .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
-                .findFirst();
+    static InetAddress nonLoopbackAddress() {
+        Optional<InetAddress> found = LocalAddresses.nonLoopbackIpv4();
         assumeTrue(found.isPresent(), "this machine has no non-loopback IPv4 address");
         return found.get();
-    }
-
-    private static boolean up(NetworkInterface i) {
-        try {
-            return i.isUp() && !i.isLoopback();
-        } catch (SocketException e) {
-            return false;
-        }
     }
 
     static void connect(InetAddress address, int port) throws IOException {
