@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -58,6 +59,21 @@ class ConnectFailureTest {
         assertThatThrownBy(() -> Thoonk.connectCluster(List.of(address), QUICK).close())
                 .isInstanceOf(ThoonkConnectionException.class)
                 .hasMessage("cannot list the shards: no coordinator answered at " + address + " (Connection refused)");
+    }
+
+    @Test
+    void a_coordinator_that_accepts_but_never_answers_fails_at_the_deadline_in_plain_words() throws IOException {
+        // like a paused (SIGSTOP) coordinator: the kernel accepts the connection, nothing answers
+        try (ServerSocket silent = new ServerSocket(0)) {
+            String address = "127.0.0.1:" + silent.getLocalPort();
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> Thoonk.connectCluster(List.of(address), QUICK).close())
+                    .isInstanceOf(ThoonkConnectionException.class)
+                    .hasMessage("cannot list the shards: no coordinator answered at " + address
+                            + " (no answer within 3000 ms)");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+        }
     }
 
     /** A port nothing listens on (free a moment ago). */

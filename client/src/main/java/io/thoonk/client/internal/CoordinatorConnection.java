@@ -140,6 +140,15 @@ final class CoordinatorConnection implements AutoCloseable {
         return result;
     }
 
+    /** Why no coordinator answered, in a few words: the connection failure, or the call's own deadline. */
+    private String why(Status status) {
+        return switch (status.getCode()) {
+            case UNAVAILABLE -> ConnectionFailures.reason(status);
+            case DEADLINE_EXCEEDED -> "no answer within " + deadline.toMillis() + " ms";
+            default -> status.getCode() + ": " + ConnectionFailures.reason(status);
+        };
+    }
+
     /**
      * A failed call as the client's exception: unreachable coordinators (with why, in plain words),
      * addresses that are not coordinators at all (e.g. a Redis port), or a refusal.
@@ -153,8 +162,7 @@ final class CoordinatorConnection implements AutoCloseable {
         return switch (status.getCode()) {
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> new ThoonkConnectionException("cannot " + what
                     + ": no coordinator answered at " + String.join(", ", addresses) + " ("
-                    + (status.getCode() == Status.Code.UNAVAILABLE ? "" : status.getCode() + ": ")
-                    + ConnectionFailures.reason(status) + ")" + whileDown, error);
+                    + why(status) + ")" + whileDown, error);
             default -> new ThoonkException("the coordinator refused to " + what + ": " + status.getCode() + ": "
                     + status.getDescription(), error);
         };
