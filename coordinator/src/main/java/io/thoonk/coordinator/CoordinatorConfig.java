@@ -7,8 +7,10 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
 
 /**
  * A coordinator's settings, and the parts it is built from (its gRPC server, clock and scheduler),
@@ -31,14 +33,33 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param scheduler      runs the coordinator's background work: following the directory, placing new teams,
  *                       retries (null: the coordinator makes a pool of two daemon threads and shuts it down on
  *                       close; one given here is used as is and left running)
+ * @param clusterPort    port of this coordinator's Hazelcast member, on {@code bind} (default
+ *                       {@value #DEFAULT_CLUSTER_PORT}; 0: the first free one from {@value #DEFAULT_CLUSTER_PORT} up)
+ * @param members        Hazelcast addresses ({@code host} or {@code host:port}) of the coordinators to gossip with,
+ *                       this one included or not (default: none, a coordinator on its own)
+ * @param clusterSize    how many coordinators the deployment has: a coordinator that sees fewer than a majority of
+ *                       them (itself included) decides nothing (default 0: {@code members}' count, at least 1)
+ * @param probeInterval  how often every coordinator probes every Redis node (default 100 ms)
+ * @param downAfter      how long a majority of coordinators must see a primary unreachable before it is failed
+ *                       (default 500 ms)
+ * @param minReplicasMaxLag the {@code min-replicas-max-lag} the coordinator sets on primaries that have a live
+ *                       replica (with {@code min-replicas-to-write 1}): an isolated old primary refuses writes
+ *                       once its replicas have been silent this long (whole seconds, default 2 s)
+ * @param nodeAddresses  maps a Redis node's address as the directory names it to the address this coordinator
+ *                       dials (default: unchanged); for networks where coordinators reach nodes through other
+ *                       names (NAT, proxies)
  */
 public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, String bind,
                                 int grpcPort, Duration sessionTimeout, Duration callTimeout, ServerFactory server,
-                                Clock clock, ScheduledExecutorService scheduler) {
+                                Clock clock, ScheduledExecutorService scheduler, int clusterPort, List<String> members,
+                                int clusterSize, Duration probeInterval, Duration downAfter,
+                                Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
     /** The default bind address: loopback, so only this machine reaches the (unauthenticated) API. */
     public static final String DEFAULT_BIND = "127.0.0.1";
+    /** The default Hazelcast port of a coordinator. */
+    public static final int DEFAULT_CLUSTER_PORT = 5701;
 
     /**
      * Makes the builder of a coordinator's gRPC server; the coordinator adds its services, starts
@@ -75,6 +96,37 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         if (grpcPort < 0 || grpcPort > 65535) {
             throw new IllegalArgumentException("grpcPort must be 0..65535, was " + grpcPort);
         }
+        if (clusterPort < 0 || clusterPort > 65535) {
+            throw new IllegalArgumentException("clusterPort must be 0..65535, was " + clusterPort);
+        }
+        members = List.copyOf(Objects.requireNonNull(members, "members == null"));
+        if (clusterSize < 0) {
+            throw new IllegalArgumentException("clusterSize must be >= 0 (0: the number of members), was "
+                    + clusterSize);
+        }
+        if (clusterSize == 0) {
+            clusterSize = Math.max(1, members.size());
+        }
+        positive("probeInterval", probeInterval);
+        positive("downAfter", downAfter);
+        positive("minReplicasMaxLag", minReplicasMaxLag);
+        if (minReplicasMaxLag.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("minReplicasMaxLag is whole seconds (Redis' min-replicas-max-lag), was "
+                    + minReplicasMaxLag.toMillis() + " ms");
+        }
+        Objects.requireNonNull(nodeAddresses, "nodeAddresses == null");
+    }
+
+    private static void positive(String name, Duration value) {
+        Objects.requireNonNull(value, name + " == null");
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + value.toMillis() + " ms");
+        }
+    }
+
+    /** How many coordinators make a majority of {@link #clusterSize}. */
+    public int majority() {
+        return clusterSize / 2 + 1;
     }
 
     public static Builder builder(String zookeeper) {
@@ -94,6 +146,13 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private ServerFactory server = ServerFactory.PLAINTEXT;
         private Clock clock = Clock.systemUTC();
         private ScheduledExecutorService scheduler;
+        private int clusterPort = DEFAULT_CLUSTER_PORT;
+        private List<String> members = List.of();
+        private int clusterSize;
+        private Duration probeInterval = Duration.ofMillis(100);
+        private Duration downAfter = Duration.ofMillis(500);
+        private Duration minReplicasMaxLag = Duration.ofSeconds(2);
+        private UnaryOperator<String> nodeAddresses = UnaryOperator.identity();
 
         private Builder(String zookeeper) {
             this.zookeeper = zookeeper;
@@ -150,9 +209,45 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             return this;
         }
 
+        public Builder clusterPort(int clusterPort) {
+            this.clusterPort = clusterPort;
+            return this;
+        }
+
+        public Builder members(List<String> members) {
+            this.members = members;
+            return this;
+        }
+
+        public Builder clusterSize(int clusterSize) {
+            this.clusterSize = clusterSize;
+            return this;
+        }
+
+        public Builder probeInterval(Duration probeInterval) {
+            this.probeInterval = probeInterval;
+            return this;
+        }
+
+        public Builder downAfter(Duration downAfter) {
+            this.downAfter = downAfter;
+            return this;
+        }
+
+        public Builder minReplicasMaxLag(Duration minReplicasMaxLag) {
+            this.minReplicasMaxLag = minReplicasMaxLag;
+            return this;
+        }
+
+        public Builder nodeAddresses(UnaryOperator<String> nodeAddresses) {
+            this.nodeAddresses = nodeAddresses;
+            return this;
+        }
+
         public CoordinatorConfig build() {
             return new CoordinatorConfig(id, zookeeper, namespace, host, bind, grpcPort, sessionTimeout, callTimeout,
-                    server, clock, scheduler);
+                    server, clock, scheduler, clusterPort, members, clusterSize, probeInterval, downAfter,
+                    minReplicasMaxLag, nodeAddresses);
         }
     }
 }

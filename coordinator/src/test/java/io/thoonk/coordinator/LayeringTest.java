@@ -28,9 +28,10 @@ class LayeringTest {
     private static final Map<String, Set<String>> MAY_USE = Map.of(
             "directory", Set.of(),
             "shard", Set.of(),
-            "cluster", Set.of("directory"),
+            "cluster", Set.of("directory", "shard"),
             "placement", Set.of("directory", "shard"),
-            "grpc", Set.of("cluster", "directory", "placement", "shard"));
+            "failover", Set.of("cluster", "directory", "placement", "shard"),
+            "grpc", Set.of("cluster", "directory", "placement", "failover", "shard"));
 
     /** The only root types the layers may use: the coordinator-wide exception. */
     private static final Set<String> SHARED_ROOT_TYPES = Set.of(
