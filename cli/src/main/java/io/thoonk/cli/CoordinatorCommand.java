@@ -28,7 +28,8 @@ final class CoordinatorCommand implements Callable<Integer> {
     private ThoonkCli cli;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A .properties file with any of the keys "
-            + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout.")
+            + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout, cluster-port, members, cluster-size, "
+            + "probe-interval, down-after, min-replicas-max-lag.")
     private Path config;
 
     @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "ZooKeeper connect string, e.g. "
@@ -60,6 +61,35 @@ final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--session-timeout", paramLabel = "DURATION", description = "ZooKeeper session timeout, e.g. "
             + "15s ($THOONK_SESSION_TIMEOUT, key session-timeout; default 15s).")
     private String sessionTimeout;
+
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Port of this coordinator's Hazelcast "
+            + "member, through which coordinators share what they see of the Redis nodes; 0 picks the first free one "
+            + "from 5701 ($THOONK_CLUSTER_PORT, key cluster-port; default 5701).")
+    private String clusterPort;
+
+    @Option(names = "--members", paramLabel = "HOST[:PORT],...", description = "The coordinators' Hazelcast "
+            + "addresses, e.g. c1:5701,c2:5701,c3:5701 ($THOONK_MEMBERS, key members; default: none, a coordinator "
+            + "on its own).")
+    private String members;
+
+    @Option(names = "--cluster-size", paramLabel = "N", description = "How many coordinators the deployment has; "
+            + "one that sees fewer than a majority of them decides nothing ($THOONK_CLUSTER_SIZE, key cluster-size; "
+            + "default: the number of --members, at least 1).")
+    private String clusterSize;
+
+    @Option(names = "--probe-interval", paramLabel = "DURATION", description = "How often each coordinator probes "
+            + "every Redis node ($THOONK_PROBE_INTERVAL, key probe-interval; default 100ms).")
+    private String probeInterval;
+
+    @Option(names = "--down-after", paramLabel = "DURATION", description = "How long a majority of coordinators "
+            + "must see a primary unreachable before a replica replaces it ($THOONK_DOWN_AFTER, key down-after; "
+            + "default 500ms).")
+    private String downAfter;
+
+    @Option(names = "--min-replicas-max-lag", paramLabel = "DURATION", description = "Whole seconds after which a "
+            + "primary whose replicas stay silent refuses writes (Redis min-replicas-max-lag, set on primaries "
+            + "with a live replica) ($THOONK_MIN_REPLICAS_MAX_LAG, key min-replicas-max-lag; default 2s).")
+    private String minReplicasMaxLag;
 
     @Override
     public Integer call() {
@@ -93,6 +123,12 @@ final class CoordinatorCommand implements Callable<Integer> {
         flags.put(Setting.BIND, bind);
         flags.put(Setting.NAMESPACE, namespace);
         flags.put(Setting.SESSION_TIMEOUT, sessionTimeout);
+        flags.put(Setting.CLUSTER_PORT, clusterPort);
+        flags.put(Setting.MEMBERS, members);
+        flags.put(Setting.CLUSTER_SIZE, clusterSize);
+        flags.put(Setting.PROBE_INTERVAL, probeInterval);
+        flags.put(Setting.DOWN_AFTER, downAfter);
+        flags.put(Setting.MIN_REPLICAS_MAX_LAG, minReplicasMaxLag);
         return flags;
     }
 }

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +37,15 @@ final class CoordinatorSettings {
         HOST("host", "THOONK_HOST", null),
         BIND("bind", "THOONK_BIND", CoordinatorConfig.DEFAULT_BIND),
         NAMESPACE("namespace", "THOONK_NAMESPACE", "thoonk"),
-        SESSION_TIMEOUT("session-timeout", "THOONK_SESSION_TIMEOUT", "15s");
+        SESSION_TIMEOUT("session-timeout", "THOONK_SESSION_TIMEOUT", "15s"),
+        CLUSTER_PORT("cluster-port", "THOONK_CLUSTER_PORT", Integer.toString(CoordinatorConfig.DEFAULT_CLUSTER_PORT)),
+        /** No default: a coordinator on its own. */
+        MEMBERS("members", "THOONK_MEMBERS", null),
+        /** 0: the number of members. */
+        CLUSTER_SIZE("cluster-size", "THOONK_CLUSTER_SIZE", "0"),
+        PROBE_INTERVAL("probe-interval", "THOONK_PROBE_INTERVAL", "100ms"),
+        DOWN_AFTER("down-after", "THOONK_DOWN_AFTER", "500ms"),
+        MIN_REPLICAS_MAX_LAG("min-replicas-max-lag", "THOONK_MIN_REPLICAS_MAX_LAG", "2s");
 
         final String key;
         final String env;
@@ -84,6 +94,13 @@ final class CoordinatorSettings {
                 .bind(values.get(Setting.BIND).text())
                 .namespace(values.get(Setting.NAMESPACE).text())
                 .sessionTimeout(values.get(Setting.SESSION_TIMEOUT).parse(Durations::parse))
+                .clusterPort(values.get(Setting.CLUSTER_PORT).parse(CoordinatorSettings::port))
+                .members(values.get(Setting.MEMBERS).raw() == null ? List.of()
+                        : values.get(Setting.MEMBERS).parse(CoordinatorSettings::members))
+                .clusterSize(values.get(Setting.CLUSTER_SIZE).parse(CoordinatorSettings::clusterSize))
+                .probeInterval(values.get(Setting.PROBE_INTERVAL).parse(CoordinatorSettings::positiveDuration))
+                .downAfter(values.get(Setting.DOWN_AFTER).parse(CoordinatorSettings::positiveDuration))
+                .minReplicasMaxLag(values.get(Setting.MIN_REPLICAS_MAX_LAG).parse(CoordinatorSettings::wholeSeconds))
                 .build();
     }
 
@@ -122,6 +139,51 @@ final class CoordinatorSettings {
             throw new IllegalArgumentException("a port is 0..65535");
         }
         return port;
+    }
+
+    /** {@code host[:port],host[:port],...}: the Hazelcast addresses of the coordinators. */
+    private static List<String> members(String text) {
+        List<String> members = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String member = part.trim();
+            if (member.isEmpty()) {
+                throw new IllegalArgumentException("an empty member in the list; write host[:port],host[:port],...");
+            }
+            int colon = member.lastIndexOf(':');
+            if (colon >= 0 && member.indexOf(']') < colon) {
+                try {
+                    port(member.substring(colon + 1));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("member '" + member + "' has no valid port (0..65535)");
+                }
+            }
+            members.add(member);
+        }
+        return members;
+    }
+
+    private static int clusterSize(String text) {
+        int size = Integer.parseInt(text);
+        if (size < 0) {
+            throw new IllegalArgumentException("the number of coordinators is >= 0 (0: the number of --members)");
+        }
+        return size;
+    }
+
+    private static Duration positiveDuration(String text) {
+        Duration d = Durations.parse(text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("it must be more than 0");
+        }
+        return d;
+    }
+
+    private static Duration wholeSeconds(String text) {
+        Duration d = positiveDuration(text);
+        if (d.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("Redis takes whole seconds, e.g. 2s");
+        }
+        return d;
     }
 
     /** One setting's value and where it came from, for error messages. */

@@ -95,19 +95,56 @@ class CoordinatorSettingsTest {
     void flagsOfTheCommandReachTheResolution() {
         CoordinatorCommand command = new CoordinatorCommand();
         new picocli.CommandLine(command).parseArgs("--zookeeper", "z:1", "--grpc-port", "0", "--id", "i",
-                "--host", "h", "--bind", "0.0.0.0", "--namespace", "n", "--session-timeout", "5s");
+                "--host", "h", "--bind", "0.0.0.0", "--namespace", "n", "--session-timeout", "5s",
+                "--cluster-port", "0", "--members", "c1:5701, c2,c3:5702", "--cluster-size", "5",
+                "--probe-interval", "50ms", "--down-after", "1s", "--min-replicas-max-lag", "3s");
 
         CoordinatorConfig config = CoordinatorSettings.resolve(command.flags(), NO_ENV, new Properties());
 
         assertThat(config).isEqualTo(CoordinatorConfig.builder("z:1").grpcPort(0).id("i").host("h").bind("0.0.0.0")
-                .namespace("n").sessionTimeout(Duration.ofSeconds(5)).build());
+                .namespace("n").sessionTimeout(Duration.ofSeconds(5)).clusterPort(0)
+                .members(java.util.List.of("c1:5701", "c2", "c3:5702")).clusterSize(5)
+                .probeInterval(Duration.ofMillis(50)).downAfter(Duration.ofSeconds(1))
+                .minReplicasMaxLag(Duration.ofSeconds(3)).build());
+    }
+
+    @Test
+    void clusterSettingsDefaultToACoordinatorOnItsOwnAndRefuseBadValues() {
+        CoordinatorConfig defaults = CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, new Properties());
+        assertThat(defaults.members()).isEmpty();
+        assertThat(defaults.clusterSize()).isEqualTo(1);
+        assertThat(defaults.downAfter()).isEqualTo(Duration.ofMillis(500));
+        assertThat(defaults.probeInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(defaults.clusterPort()).isEqualTo(CoordinatorConfig.DEFAULT_CLUSTER_PORT);
+
+        CoordinatorConfig three = CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_MEMBERS", "a,b,c"),
+                new Properties());
+        assertThat(three.clusterSize()).as("cluster size from the members").isEqualTo(3);
+        assertThat(three.majority()).isEqualTo(2);
+
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("members", "a,,b")))
+                .withMessage("invalid members 'a,,b' (from the config file): an empty member in the list; "
+                        + "write host[:port],host[:port],...");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("members", "a:99999")))
+                .withMessageContaining("member 'a:99999' has no valid port");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("down-after", "0ms")))
+                .withMessage("invalid down-after '0ms' (from the config file): it must be more than 0");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("min-replicas-max-lag", "1500ms")))
+                .withMessageContaining("Redis takes whole seconds");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("cluster-size", "-1")))
+                .withMessageContaining("the number of coordinators is >= 0");
     }
 
     @Test
     void anUnknownKeyInTheFileIsAnErrorNamingIt() {
         assertThatExceptionOfType(InvalidArgumentException.class)
-                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("hazelcast-port", "5701")))
-                .withMessageStartingWith("unknown setting 'hazelcast-port' in the config file");
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("hazelcast-ports", "5701")))
+                .withMessageStartingWith("unknown setting 'hazelcast-ports' in the config file");
     }
 
     @Test
