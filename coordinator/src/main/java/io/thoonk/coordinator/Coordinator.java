@@ -144,7 +144,7 @@ public final class Coordinator implements AutoCloseable {
         server = config.server().forAddress(serving.listen())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(new DirectoryService(cache, placer, writes))
+                .addService(new DirectoryService(cache, placer, writes, scheduler))
                 .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes))
                 .build();
         server.start();

@@ -1,5 +1,6 @@
 package io.thoonk.coordinator;
 
+import io.thoonk.testing.TcpProxy;
 import io.thoonk.coordinator.directory.ZkLayout;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AdminGrpc;

@@ -1,5 +1,6 @@
 package io.thoonk.coordinator;
 
+import io.thoonk.testing.TcpProxy;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;

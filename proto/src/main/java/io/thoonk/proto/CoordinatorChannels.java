@@ -22,7 +22,10 @@ import java.util.stream.Collectors;
  * is down, unreachable or shutting down is simply not picked, and retries every call of
  * {@code thoonk.v1.Directory} and {@code thoonk.v1.Admin} that fails {@code UNAVAILABLE} (up to
  * {@value #MAX_ATTEMPTS} attempts, backing off from 100 ms to 1 s), each attempt picking again, so
- * also on another coordinator. Any other status is the answer. A Watch stream is retried only until
+ * also on another coordinator. Any other status is the answer. The directory reads that are safe to
+ * send twice, Resolve and ListShards, are hedged instead: one not answered within
+ * {@value #HEDGING_DELAY} is also sent to the next coordinator, and the first answer wins, so a
+ * coordinator that hangs with its connection open does not stall them. A Watch stream is retried only until
  * its first response; after that, following it again is the caller's business.
  *
  * <p>Why here: this module is the coordinator's gRPC API, which the routing client, the CLI and
@@ -35,16 +38,27 @@ public final class CoordinatorChannels {
     /** Attempts per call, the first included, while coordinators answer {@code UNAVAILABLE}. */
     public static final int MAX_ATTEMPTS = 5;
 
+    /** How long a read of the directory waits for an answer before it also asks another coordinator. */
+    public static final String HEDGING_DELAY = "1s";
+
     private static final Map<String, ?> SERVICE_CONFIG = Map.of(
             "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-            "methodConfig", List.of(Map.of(
-                    "name", List.of(Map.of("service", "thoonk.v1.Directory"), Map.of("service", "thoonk.v1.Admin")),
-                    "retryPolicy", Map.of(
-                            "maxAttempts", (double) MAX_ATTEMPTS,
-                            "initialBackoff", "0.1s",
-                            "maxBackoff", "1s",
-                            "backoffMultiplier", 2.0,
-                            "retryableStatusCodes", List.of("UNAVAILABLE")))));
+            "methodConfig", List.of(
+                    Map.of("name", List.of(Map.of("service", "thoonk.v1.Directory"), Map.of("service", "thoonk.v1.Admin")),
+                            "retryPolicy", Map.of(
+                                    "maxAttempts", (double) MAX_ATTEMPTS,
+                                    "initialBackoff", "0.1s",
+                                    "maxBackoff", "1s",
+                                    "backoffMultiplier", 2.0,
+                                    "retryableStatusCodes", List.of("UNAVAILABLE"))),
+                    // Resolve and ListShards are safe to send twice (a first Resolve places the team once,
+                    // whoever asks): a coordinator that accepted the call but hangs does not hold them up
+                    Map.of("name", List.of(Map.of("service", "thoonk.v1.Directory", "method", "Resolve"),
+                                    Map.of("service", "thoonk.v1.Directory", "method", "ListShards")),
+                            "hedgingPolicy", Map.of(
+                                    "maxAttempts", (double) MAX_ATTEMPTS,
+                                    "hedgingDelay", HEDGING_DELAY,
+                                    "nonFatalStatusCodes", List.of("UNAVAILABLE")))));
 
     static {
         NameResolverRegistry.getDefaultRegistry().register(new CoordinatorNameResolverProvider());

@@ -5,7 +5,8 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkException;
@@ -42,6 +43,12 @@ import java.util.function.Function;
  * {@link #WATCH_RETRY_MIN} up to {@link #WATCH_RETRY_MAX}, back to the start once a stream works
  * again) and logged: the first failure of a series and then at most one warning every
  * {@link #WATCH_WARN_INTERVAL}, and a note when it works again.
+ *
+ * <p>The coordinator sends a progress message every {@link #WATCH_PROGRESS} on a quiet stream; a
+ * stream silent for {@link #WATCH_SILENCE} is taken for a coordinator that stopped answering (hung,
+ * paused, or cut off without the connection closing, which TCP alone notices only after minutes):
+ * it is cancelled and resumed on another coordinator, so a failover or move is not missed because
+ * the coordinator the client happened to watch went quiet.
  */
 final class CoordinatorConnection implements AutoCloseable {
 
@@ -50,6 +57,8 @@ final class CoordinatorConnection implements AutoCloseable {
     static final Duration WATCH_RETRY_MIN = Duration.ofMillis(250);
     static final Duration WATCH_RETRY_MAX = Duration.ofSeconds(5);
     static final Duration WATCH_WARN_INTERVAL = Duration.ofSeconds(30);
+    static final Duration WATCH_PROGRESS = Duration.ofSeconds(1);
+    static final Duration WATCH_SILENCE = WATCH_PROGRESS.multipliedBy(3);
 
     /** Applies what the Watch stream delivers, and says where to resume it. */
     interface Follower {
@@ -182,12 +191,39 @@ final class CoordinatorConnection implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        WatchRequest request = WatchRequest.newBuilder().setFromRevision(follower.nextRevision()).build();
-        DirectoryGrpc.newStub(channel).watch(request, new StreamObserver<>() {
+        WatchRequest request = WatchRequest.newBuilder().setFromRevision(follower.nextRevision())
+                .setProgressIntervalMillis(WATCH_PROGRESS.toMillis()).build();
+        DirectoryGrpc.newStub(channel).watch(request, new ClientResponseObserver<WatchRequest, WatchResponse>() {
             private ReloadRequired reload;
+            private volatile long lastHeard = System.nanoTime();
+            private volatile boolean ended;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+                scheduleSilenceCheck(call);
+            }
+
+            /** Cancels the stream when nothing came for {@link #WATCH_SILENCE}; checks again until it ends. */
+            private void scheduleSilenceCheck(ClientCallStreamObserver<WatchRequest> call) {
+                try {
+                    retries.schedule(() -> {
+                        if (ended || closed) {
+                            return;
+                        }
+                        if (System.nanoTime() - lastHeard >= WATCH_SILENCE.toNanos()) {
+                            call.cancel("the coordinator sent nothing for " + WATCH_SILENCE.toMillis() + " ms", null);
+                        } else {
+                            scheduleSilenceCheck(call);
+                        }
+                    }, WATCH_PROGRESS.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    // closed meanwhile
+                }
+            }
 
             @Override
             public void onNext(WatchResponse response) {
+                lastHeard = System.nanoTime();
                 worked();
                 if (response.hasChange()) {
                     try {
@@ -202,11 +238,13 @@ final class CoordinatorConnection implements AutoCloseable {
 
             @Override
             public void onError(Throwable error) {
+                ended = true;
                 ended(reload, error, started);
             }
 
             @Override
             public void onCompleted() {
+                ended = true;
                 ended(reload, null, started);
             }
         });

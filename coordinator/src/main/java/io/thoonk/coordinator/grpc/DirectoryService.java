@@ -11,6 +11,7 @@ import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.DirectoryGrpc;
 import io.thoonk.proto.v1.ListShardsRequest;
 import io.thoonk.proto.v1.ListShardsResponse;
+import io.thoonk.proto.v1.Progress;
 import io.thoonk.proto.v1.ReloadRequired;
 import io.thoonk.proto.v1.ResolveRequest;
 import io.thoonk.proto.v1.ResolveResponse;
@@ -21,18 +22,32 @@ import io.thoonk.proto.v1.WatchResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
-/** {@code thoonk.v1.Directory}: answered from the cache; first resolves are placed by the leader. */
+/**
+ * {@code thoonk.v1.Directory}: answered from the cache; first resolves are placed by the leader.
+ * Watch streams that ask for it also carry a {@link Progress} message at their interval, so their
+ * client can tell a quiet directory from a coordinator that stopped answering.
+ */
 public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
+
+    static final long MIN_PROGRESS_MILLIS = 100;
+    static final long MAX_PROGRESS_MILLIS = 60_000;
 
     private final DirectoryCache cache;
     private final Placer placer;
     private final Writes writes;
+    private final ScheduledExecutorService scheduler;
 
-    public DirectoryService(DirectoryCache cache, Placer placer, Writes writes) {
+    /** @param scheduler sends the Watch streams' progress messages */
+    public DirectoryService(DirectoryCache cache, Placer placer, Writes writes, ScheduledExecutorService scheduler) {
         this.cache = cache;
         this.placer = placer;
         this.writes = writes;
+        this.scheduler = scheduler;
     }
 
     @Override
@@ -81,6 +96,13 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
                     "from_revision must be >= 0 (0 = from now)")));
             return;
         }
+        long progress = request.getProgressIntervalMillis();
+        if (progress != 0 && (progress < MIN_PROGRESS_MILLIS || progress > MAX_PROGRESS_MILLIS)) {
+            responses.onError(Statuses.toStatus(new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT,
+                    "progress_interval_millis must be " + MIN_PROGRESS_MILLIS + ".." + MAX_PROGRESS_MILLIS
+                            + " (0 = no progress messages), was " + progress)));
+            return;
+        }
         ServerCallStreamObserver<WatchResponse> out = (ServerCallStreamObserver<WatchResponse>) responses;
         WatchStream stream = new WatchStream(out);
         DirectoryCache.WatchStart start = cache.watch(request.getFromRevision(), stream);
@@ -91,8 +113,11 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
             out.onCompleted();
             return;
         }
-        out.setOnCancelHandler(() -> cache.unwatch(stream));
-        stream.begin(start.backlog());
+        out.setOnCancelHandler(stream::close);
+        stream.begin(start.backlog(), start.currentRevision());
+        if (progress > 0) {
+            stream.reportProgressEvery(progress);
+        }
     }
 
     /**
@@ -103,17 +128,20 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
         private final ServerCallStreamObserver<WatchResponse> out;
         private List<DirectoryChange> pending = new ArrayList<>();
         private boolean open = true;
+        private long lastSent;
+        private ScheduledFuture<?> progress;
 
         WatchStream(ServerCallStreamObserver<WatchResponse> out) {
             this.out = out;
         }
 
-        synchronized void begin(List<DirectoryChange> backlog) {
+        synchronized void begin(List<DirectoryChange> backlog, long current) {
             long last = 0;
             for (DirectoryChange c : backlog) {
                 send(c);
                 last = c.getRevision();
             }
+            lastSent = Math.max(last, current); // the backlog ends at the revision current at registration
             for (DirectoryChange c : pending) {
                 if (c.getRevision() > last) {
                     send(c);
@@ -137,20 +165,52 @@ public final class DirectoryService extends DirectoryGrpc.DirectoryImplBase {
                 out.onNext(WatchResponse.newBuilder().setReload(ReloadRequired.newBuilder()
                         .setCurrentRevision(currentRevision)).build());
                 out.onCompleted();
-                open = false;
-                cache.unwatch(this);
+                close();
             }
         }
 
-        private void send(DirectoryChange change) {
-            if (!open || out.isCancelled()) {
+        synchronized void reportProgressEvery(long millis) {
+            if (!open) {
                 return;
             }
             try {
-                out.onNext(WatchResponse.newBuilder().setChange(change).build());
+                progress = scheduler.scheduleAtFixedRate(this::sendProgress, millis, millis, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException shuttingDown) {
+                close();
+            }
+        }
+
+        /** Every change up to {@code lastSent} went out: say so (changes still pending come later, in order). */
+        private synchronized void sendProgress() {
+            if (pending == null) {
+                write(WatchResponse.newBuilder().setProgress(Progress.newBuilder().setRevision(lastSent)).build());
+            }
+        }
+
+        synchronized void close() {
+            open = false;
+            if (progress != null) {
+                progress.cancel(false);
+            }
+            cache.unwatch(this);
+        }
+
+        private void send(DirectoryChange change) {
+            if (write(WatchResponse.newBuilder().setChange(change).build())) {
+                lastSent = change.getRevision();
+            }
+        }
+
+        private boolean write(WatchResponse response) {
+            if (!open || out.isCancelled()) {
+                return false;
+            }
+            try {
+                out.onNext(response);
+                return true;
             } catch (RuntimeException closed) {
-                open = false;
-                cache.unwatch(this);
+                close();
+                return false;
             }
         }
     }
