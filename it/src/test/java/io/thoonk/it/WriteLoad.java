@@ -1,0 +1,126 @@
+package io.thoonk.it;
+
+import io.thoonk.client.Feed;
+import io.thoonk.client.Published;
+import io.thoonk.client.ThoonkException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Writers publishing numbered items to feeds, for fault tests: each writer publishes
+ * {@code w<writer>-<n>} under that id to its feed, one call at a time, at a steady rate, and
+ * records which calls were acknowledged (and when) and which failed (and how). What a fault test
+ * then checks: every acknowledged item is on the new primary exactly once, and how long writes
+ * paused.
+ */
+final class WriteLoad implements AutoCloseable {
+
+    /** One acknowledged publish. */
+    record Ack(String feed, String id, long revision, long issuedNanos, long ackedNanos) {
+    }
+
+    /** One failed publish, with the exception the caller saw. */
+    record Failure(String feed, String id, long issuedNanos, ThoonkException error) {
+    }
+
+    private final List<Thread> writers = new ArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Failure> failures = new ConcurrentLinkedQueue<>();
+    private final Map<String, Integer> issued = new ConcurrentHashMap<>();
+    private final CountDownLatch stopped;
+
+    /**
+     * Starts one writer per feed, each at {@code perSecond} calls per second (a call that takes
+     * longer delays the next one: writers never overlap their own calls).
+     */
+    WriteLoad(List<Feed> feeds, int perSecond) {
+        stopped = new CountDownLatch(feeds.size());
+        long period = TimeUnit.SECONDS.toNanos(1) / perSecond;
+        for (int w = 0; w < feeds.size(); w++) {
+            Feed feed = feeds.get(w);
+            String prefix = "w" + w + "-";
+            Thread t = new Thread(() -> write(feed, prefix, period), "write-load-" + w);
+            t.setDaemon(true);
+            writers.add(t);
+        }
+        writers.forEach(Thread::start);
+    }
+
+    private void write(Feed feed, String prefix, long period) {
+        try {
+            long next = System.nanoTime();
+            for (int n = 0; running.get(); n++) {
+                String id = prefix + n;
+                issued.merge(feed.name(), 1, Integer::sum);
+                long issuedAt = System.nanoTime();
+                try {
+                    Published p = feed.publish("item " + id, id);
+                    acks.add(new Ack(feed.name(), id, p.revision(), issuedAt, System.nanoTime()));
+                } catch (ThoonkException e) {
+                    failures.add(new Failure(feed.name(), id, issuedAt, e));
+                }
+                next += period;
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                } else {
+                    next = System.nanoTime();
+                }
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    /** Stops the writers, waiting for their calls in flight (each bounded by the client's timeout). */
+    void stop(Duration timeout) throws InterruptedException {
+        running.set(false);
+        if (!stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("writers still busy " + timeout.toMillis() + " ms after stop: a call outlived "
+                    + "its deadline");
+        }
+    }
+
+    List<Ack> acks() {
+        return List.copyOf(acks);
+    }
+
+    List<Failure> failures() {
+        return List.copyOf(failures);
+    }
+
+    /** Acknowledged item ids of {@code feed}. */
+    List<String> ackedIds(String feed) {
+        return acks.stream().filter(a -> a.feed().equals(feed)).map(Ack::id).toList();
+    }
+
+    /** Acknowledged calls issued after {@code nanos}. */
+    long ackedIssuedAfter(long nanos) {
+        return acks.stream().filter(a -> a.issuedNanos() > nanos).count();
+    }
+
+    /**
+     * The time from {@code faultNanos} to the first acknowledgement of a call issued after it:
+     * what a user sees as "writes resumed".
+     */
+    Duration resumedAfter(long faultNanos) {
+        return acks.stream().filter(a -> a.issuedNanos() > faultNanos).mapToLong(Ack::ackedNanos).min()
+                .stream().mapToObj(t -> Duration.ofNanos(t - faultNanos)).findFirst()
+                .orElseThrow(() -> new AssertionError("no call issued after the fault was acknowledged"));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop(Duration.ofSeconds(30));
+    }
+}
