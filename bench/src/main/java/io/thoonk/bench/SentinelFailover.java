@@ -49,7 +49,6 @@ final class SentinelFailover implements FailoverSystem {
     private static final Duration PEERS_TIMEOUT = Duration.ofSeconds(30);
 
     private final int minReplicasToWrite;
-    private ClientResources resources;
 
     SentinelFailover(int minReplicasToWrite) {
         if (minReplicasToWrite < 0) {
@@ -88,7 +87,12 @@ final class SentinelFailover implements FailoverSystem {
             RedisURI.Builder uri = RedisURI.Builder.sentinel(sentinels.get(0).host(), sentinels.get(0).port(), MASTER)
                     .withTimeout(FailoverRound.WRITE_TIMEOUT);
             sentinels.subList(1, sentinels.size()).forEach(s -> uri.withSentinel(s.host(), s.port()));
-            RedisClient client = RedisClient.create(resources(), uri.build());
+            // resources of its own: their executors end with the round, and with them the timeouts of its
+            // reconnect attempts (shared ones would fire later, on the closed client's event loops)
+            ClientResources resources = ClientResources.builder()
+                    .reconnectDelay(Delay.constant(Duration.ofMillis(RECONNECT_MS))).build();
+            started.add(() -> resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS));
+            RedisClient client = RedisClient.create(resources, uri.build());
             started.add(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
             client.setOptions(ClientOptions.builder()
                     .timeoutOptions(TimeoutOptions.enabled(FailoverRound.WRITE_TIMEOUT)).build());
@@ -97,21 +101,6 @@ final class SentinelFailover implements FailoverSystem {
         } catch (RuntimeException | Error e) {
             started.closeAfter(e);
             throw e;
-        }
-    }
-
-    private synchronized ClientResources resources() {
-        if (resources == null) {
-            resources = ClientResources.builder().reconnectDelay(Delay.constant(Duration.ofMillis(RECONNECT_MS))).build();
-        }
-        return resources;
-    }
-
-    @Override
-    public synchronized void close() {
-        if (resources != null) {
-            resources.shutdown(0, 2, TimeUnit.SECONDS);
-            resources = null;
         }
     }
 
