@@ -18,13 +18,14 @@ import java.util.stream.Stream;
  * Runs every benchmark and writes the report: the client's against a redis-server of its own, the
  * directory's against a ZooKeeper server and coordinators in this JVM.
  *
- * <p>Usage: {@code BenchMain [--quick] [--out FILE] [--only publish,routing,jobs,latency,directory,startup]}
+ * <p>Usage: {@code BenchMain [--quick] [--out FILE] [--only publish,routing,jobs,latency,directory,startup,failover]}
  * (default {@code docs/benchmarks.md}). Use {@code bench/run}, which builds the module and the CLI
  * first (the start-up benchmark runs the CLI as whole processes).
  */
 public final class BenchMain {
 
-    private static final Set<String> KEYS = Set.of("publish", "routing", "jobs", "latency", "directory", "startup");
+    private static final Set<String> KEYS = Set.of("publish", "routing", "jobs", "latency", "directory", "startup",
+            "failover");
 
     private BenchMain() {
     }
@@ -46,7 +47,7 @@ public final class BenchMain {
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: BenchMain [--quick] [--out FILE] [--only "
-                        + "publish,routing,jobs,latency,directory,startup]");
+                        + "publish,routing,jobs,latency,directory,startup,failover]");
             }
         }
         long start = System.nanoTime();
@@ -63,14 +64,16 @@ public final class BenchMain {
             Benchmark latency = new ListenerLatencyBench(thoonk, bare, config, resources);
             Benchmark directory = new DirectoryBench(config);
             Benchmark startup = new StartupBench(redis, thoonk, config);
-            List<Benchmark> reportOrder = List.of(plain, trimmed, routing, jobs, latency, directory, startup);
+            Benchmark failover = new FailoverBench(config);
+            List<Benchmark> reportOrder = List.of(plain, trimmed, routing, jobs, latency, directory, startup, failover);
             // The other Redis benchmarks run in reverse report order: the latency benchmark, the most
             // sensitive to a busy machine, first, before the throughput runs have heated it. The
             // routing benchmark (its own ZooKeeper and coordinator, the same Redis) after the other
             // Redis benchmarks; the directory benchmarks after them, so that their million-team heap
             // never shares the JVM with a Redis round; the CLI start-up (whole processes, none in
-            // this JVM) last, once the directory is gone.
-            List<Benchmark> runOrder = List.of(latency, jobs, trimmed, plain, routing, directory, startup);
+            // this JVM) after them, once the directory is gone; the failover rounds (fresh processes of
+            // their own, faulted) last.
+            List<Benchmark> runOrder = List.of(latency, jobs, trimmed, plain, routing, directory, startup, failover);
             Map<Benchmark, Benchmark.Section> sections = new HashMap<>();
             for (Benchmark b : runOrder) {
                 if (only.contains(b.key())) {
@@ -94,11 +97,12 @@ public final class BenchMain {
                         + "for the client benchmarks (the routing-client benchmark registers it as the only shard of a "
                         + "ZooKeeper server and coordinator of its own), and a ZooKeeper server, coordinators and two more "
                         + "`redis-server` shards for the directory benchmarks, runs the benchmarks below and rewrites "
-                        + "this file. It takes about five minutes, build included.")
+                        + "this file. The failover benchmark starts its own processes for every round (a primary, a "
+                        + "replica, three Redis Sentinels or the cluster). It takes about fourteen minutes, build included.")
                 .code("sh", "bench/run                    # from any directory; writes docs/benchmarks.md\n"
                         + "bench/run --quick            # smoke run of the harness, seconds; figures not meaningful\n"
                         + "bench/run --only directory   # some of: publish, routing, jobs, latency, directory, "
-                        + "startup (the file then holds only those)")
+                        + "startup, failover (the file then holds only those)")
                 .paragraph("Method: each comparison sets two or three variants against the same server in the "
                         + "same run. After " + config.warmups() + " warmup round(s) per variant"
                         + ", each of " + config.rounds() + " measured rounds runs every variant once, "
@@ -117,8 +121,8 @@ public final class BenchMain {
                         + Report.number(Report.QUIET_OTHER_CPU) + "% of a core in both; each table is followed by "
                         + "its headline figure over the quiet pairs only. Targets are judged on all rounds. The "
                         + "Redis benchmarks run latency first, while the machine is freshest, then jobs, trimmed and "
-                        + "plain publish, then the routing client; then the directory benchmarks, and the CLI "
-                        + "start-up (whole processes) last.")
+                        + "plain publish, then the routing client; then the directory benchmarks, the CLI "
+                        + "start-up (whole processes), and the failover rounds last (their method is in their section).")
                 .heading(2, "Machine")
                 .bullets(concat(Machine.describe(redis, load), List.of(
                         "Run: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)

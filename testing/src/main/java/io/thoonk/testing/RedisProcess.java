@@ -48,16 +48,20 @@ public final class RedisProcess extends TemporaryServer {
     private final Path directory;
     private final String host;
     private final int requestedPort;
+    /** Before the common arguments: a configuration file and {@code --sentinel} in Sentinel mode, else none. */
+    private final List<String> leadingArgs;
     private final List<String> extraArgs;
     private volatile int port;
     private Process process;
 
-    private RedisProcess(Path binary, Path directory, String host, int requestedPort, List<String> extraArgs) {
+    private RedisProcess(Path binary, Path directory, String host, int requestedPort, List<String> leadingArgs,
+                         List<String> extraArgs) {
         super(List.of(directory));
         this.binary = binary;
         this.directory = directory;
         this.host = host;
         this.requestedPort = requestedPort;
+        this.leadingArgs = List.copyOf(leadingArgs);
         this.extraArgs = List.copyOf(extraArgs);
     }
 
@@ -101,8 +105,27 @@ public final class RedisProcess extends TemporaryServer {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
         Path binary = findBinary();
-        return start(new RedisProcess(binary, LocalFiles.temporaryDirectory("thoonk-redis-"), host, port, extraArgs),
-                RedisProcess::launchFirst);
+        return start(new RedisProcess(binary, LocalFiles.temporaryDirectory("thoonk-redis-"), host, port, List.of(),
+                extraArgs), RedisProcess::launchFirst);
+    }
+
+    /**
+     * Starts {@code redis-server sentinel.conf --sentinel} on a free port of 127.0.0.1, the
+     * configuration file (these lines) in the process's own directory, where Sentinel rewrites it;
+     * for {@link SentinelProcess}.
+     */
+    static RedisProcess startSentinel(List<String> configLines) {
+        Path binary = findBinary();
+        Path directory = LocalFiles.temporaryDirectory("thoonk-sentinel-");
+        Path conf = directory.resolve("sentinel.conf");
+        try {
+            Files.write(conf, configLines);
+        } catch (IOException e) {
+            LocalFiles.deleteRecursively(directory);
+            throw new FixtureException("cannot write " + conf + ": " + e, e);
+        }
+        return start(new RedisProcess(binary, directory, DEFAULT_HOST, 0, List.of(conf.toString(), "--sentinel"),
+                List.of()), RedisProcess::launchFirst);
     }
 
     private static void requireLoopback(String host) {
@@ -166,6 +189,7 @@ public final class RedisProcess extends TemporaryServer {
     private void launch() {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.toString());
+        cmd.addAll(leadingArgs);
         cmd.addAll(List.of("--port", Integer.toString(port), "--bind", host,
                 "--save", "", "--appendonly", "no", "--dir", directory.toString(),
                 "--daemonize", "no", "--protected-mode", "no", "--loglevel", "warning",
@@ -355,7 +379,7 @@ public final class RedisProcess extends TemporaryServer {
 
     @Override
     public String toString() {
-        return "redis-server[" + host + ":" + port + "]";
+        return (leadingArgs.isEmpty() ? "redis-server[" : "redis-sentinel[") + host + ":" + port + "]";
     }
 
     /** Minimal RESP2 reader for the fixture's own health checks. */

@@ -4,7 +4,8 @@
  *
  * <ul>
  *   <li>{@link io.thoonk.testing.RedisProcess}: one {@code redis-server} (kill -9, SIGSTOP/SIGCONT, restart);
- *       {@link io.thoonk.testing.RedisShard}: a primary with N replicas, linked.</li>
+ *       {@link io.thoonk.testing.RedisShard}: a primary with N replicas, linked;
+ *       {@link io.thoonk.testing.SentinelProcess}: one Redis Sentinel monitoring a master (the failover baseline).</li>
  *   <li>{@link io.thoonk.testing.ZooKeeperEnsemble}: one ZooKeeper server or an ensemble in this JVM
  *       (curator-test), data in temporary directories.</li>
  *   <li>JUnit 5 extensions that own a fixture's lifecycle: {@link io.thoonk.testing.RedisShardExtension},
