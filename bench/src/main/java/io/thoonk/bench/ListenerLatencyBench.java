@@ -55,15 +55,19 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
      */
     private static final class Probe {
         private final Latencies latencies = new Latencies();
+        /** The same latencies by feed (0: the feed the client subscribed to first). */
+        private final Latencies[] byFeed = {new Latencies(), new Latencies()};
         private final AtomicInteger received = new AtomicInteger();
         private boolean stopped;
         private long threadId = -1;
         private long threadCpuAtFirst;
 
-        synchronized void onItem(String item) {
+        synchronized void onItem(int feed, String item) {
             if (!stopped) {
                 long sent = Long.parseLong(item, 0, item.indexOf(' '), 10);
-                latencies.record(System.nanoTime() - sent);
+                long latency = System.nanoTime() - sent;
+                latencies.record(latency);
+                byFeed[feed].record(latency);
                 if (threadId < 0) {
                     threadId = Thread.currentThread().getId();
                     threadCpuAtFirst = THREADS.getCurrentThreadCpuTime();
@@ -80,6 +84,15 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
             synchronized (this) {
                 stopped = true;
             }
+        }
+
+        /** Median latency in µs per feed, for the console: shows what being served first is worth. */
+        synchronized String byFeed() {
+            Metrics a = new Metrics();
+            Metrics b = new Metrics();
+            byFeed[0].addPercentiles(a, "", 50);
+            byFeed[1].addPercentiles(b, "", 50);
+            return "p50 µs " + Report.number(a.get("p50 µs")) + " / " + Report.number(b.get("p50 µs"));
         }
 
         /** The figures of one listener: loss, latency percentiles, and its thread's CPU per event. */
@@ -113,29 +126,31 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
 
     /**
      * One round: two fresh feeds, each heard by both listeners, subscribed in opposite orders (Redis
-     * sends a channel's message to its subscribers one after the other, in the order they
-     * subscribed), and a publisher that alternates between them, so that each listener is served
-     * first for half of the events.
+     * writes a channel's message to its subscribers one after the other, in an order fixed by the
+     * order they subscribed), and a publisher that alternates between them, so that each listener
+     * is served first for half of the events.
      */
     private Map<String, Metrics> round(String prefix, StatefulRedisPubSubConnection<String, String> pubsub)
             throws Exception {
         List<String> feeds = List.of(prefix + ":a", prefix + ":b");
         Probe client = new Probe();
         Probe bareProbe = new Probe();
-        EventListener listener = clientListener(client);
+        EventListener listener = clientListener(client, feeds);
         List<AutoCloseable> subscriptions = new ArrayList<>();
         try {
             for (String feed : feeds) {
                 thoonk.registry().create(feed, ObjectType.FEED, SETTINGS);
             }
             subscriptions.add(thoonk.subscribe(feeds.get(0), listener));
-            subscriptions.add(subscribeBare(pubsub, feeds.get(0), bareProbe));
-            subscriptions.add(subscribeBare(pubsub, feeds.get(1), bareProbe));
+            subscriptions.add(subscribeBare(pubsub, feeds.get(0), 0, bareProbe));
+            subscriptions.add(subscribeBare(pubsub, feeds.get(1), 1, bareProbe));
             subscriptions.add(thoonk.subscribe(feeds.get(1), listener));
             Pacing pacing = publishPaced(feeds.stream().map(f -> thoonk.feed(f).async()).toList());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DELIVERY_WAIT_SECONDS);
             client.stopAfter(pacing.sent, deadline);
             bareProbe.stopAfter(pacing.sent, deadline);
+            System.out.printf("  by feed (client subscribed first to the first): client %s, bare %s%n",
+                    client.byFeed(), bareProbe.byFeed());
             Metrics shared = new Metrics().put("sent/s", pacing.sent * 1e9 / pacing.elapsedNanos);
             pacing.lag.addPercentiles(shared, "publisher lag ", 99, 100);
             Map<String, Metrics> figures = new LinkedHashMap<>();
@@ -159,12 +174,13 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
         return m;
     }
 
-    private static EventListener clientListener(Probe probe) {
+    private static EventListener clientListener(Probe probe, List<String> feeds) {
+        String first = feeds.get(0);
         return new EventListener() {
             @Override
             public void onEvent(Event e) {
                 if (e.type() == EventType.PUBLISH) {
-                    probe.onItem(e.item());
+                    probe.onItem(e.object().equals(first) ? 0 : 1, e.item());
                 }
             }
 
@@ -182,13 +198,13 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
 
     /** Listens on {@code feed.event:[f]}, where each publish is announced with its item in the last field. */
     private static AutoCloseable subscribeBare(StatefulRedisPubSubConnection<String, String> pubsub, String feed,
-                                               Probe probe) {
+                                               int index, Probe probe) {
         String channel = Keys.EVENT_CHANNEL + feed;
         RedisPubSubAdapter<String, String> listener = new RedisPubSubAdapter<>() {
             @Override
             public void message(String ch, String message) {
                 if (ch.equals(channel) && message.indexOf("\0publish\0") > 0) {
-                    probe.onItem(lastField(message));
+                    probe.onItem(index, lastField(message));
                 }
             }
         };
@@ -266,10 +282,11 @@ record ListenerLatencyBench(Thoonk thoonk, BareLettuce bare, BenchConfig config,
                         + "**: `thoonk.subscribe(name, listener)` to both feeds (the client's own pub/sub "
                         + "connection, which also hears the contract channels). **" + BARE + "**: a plain "
                         + "Lettuce `RedisPubSubAdapter` on `feed.event:[f]` of both feeds, the channel the "
-                        + "client's subscription reads, called on Lettuce's event loop. Redis sends a message to "
-                        + "a channel's subscribers one after the other, in the order they subscribed: the client "
-                        + "subscribes first to one feed and second to the other, so each listener is served first "
-                        + "for half of the events. Why at the same time: a stall of the machine (another "
+                        + "client's subscription reads, called on Lettuce's event loop. Redis writes a message "
+                        + "to a channel's subscribers one after the other, in an order fixed by the order they "
+                        + "subscribed (the one served first hears it some µs earlier): the client subscribes "
+                        + "first to one feed and second to the other, so each listener is served first for half "
+                        + "of the events (the run's console prints each listener's median per feed). Why at the same time: a stall of the machine (another "
                         + "process, a GC pause, the publisher late) during a round delays both listeners' events "
                         + "alike, so the ratio of the two listeners' figures of one round cancels it; with the "
                         + "variants in turn, as the other benchmarks run, a stall in one round of a pair and not "
