@@ -14,6 +14,9 @@ import java.util.Map;
  */
 final class EventCodec {
 
+    /** Every type, for matching a wire name in place (values() copies the array on every call). */
+    private static final EventType[] TYPES = EventType.values();
+
     private EventCodec() {
     }
 
@@ -50,8 +53,6 @@ final class EventCodec {
             return null;
         }
     }
-
-    private static final EventType[] TYPES = EventType.values();
 
     /** The type whose wire name is {@code payload[from, to)}, compared in place; null if unknown. */
     private static EventType typeAt(String payload, int from, int to) {
