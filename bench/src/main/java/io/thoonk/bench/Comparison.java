@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.DoubleBinaryOperator;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -48,6 +49,45 @@ final class Comparison {
             }
             if (!warmup) {
                 c.runOrder.add(order);
+            }
+        }
+        return c;
+    }
+
+    /** One round in which every variant runs at once; answers each variant's figures by name. */
+    @FunctionalInterface
+    interface Together {
+        Map<String, Metrics> run(String tag) throws Exception;
+    }
+
+    /**
+     * Runs rounds in which the variants run at the same time, on the same events (e.g. two listeners
+     * of one publisher): whatever stalls the machine during a round stalls every variant of it, so
+     * the paired ratios cancel it. Each round's CPU use is the whole round's, added to every
+     * variant's figures.
+     */
+    static Comparison together(String title, List<String> variants, int warmups, int measured,
+                               ResourceUse resources, Together round) throws Exception {
+        Comparison c = new Comparison(variants);
+        System.out.printf("%n== %s: %d warmup + %d measured rounds, the %d variants at once%n", title, warmups,
+                measured, variants.size());
+        for (int r = 0; r < warmups + measured; r++) {
+            boolean warmup = r < warmups;
+            settle();
+            ResourceUse.Snapshot before = resources.snapshot();
+            Map<String, Metrics> figures = round.run("r" + r);
+            Metrics shared = new Metrics();
+            resources.addSince(before, shared);
+            for (String v : variants) {
+                Metrics m = figures.get(v);
+                shared.asMap().forEach(m::put);
+                System.out.printf("  %-8s %-40s %s%n", warmup ? "warmup" : "round " + (r - warmups + 1), v, m);
+                if (!warmup) {
+                    c.rounds.get(v).add(m);
+                }
+            }
+            if (!warmup) {
+                c.runOrder.add(variants);
             }
         }
         return c;
@@ -103,13 +143,27 @@ final class Comparison {
 
     /** {@link #pairedRatio(String, String, String)} of a figure derived from each round's metrics. */
     double pairedRatio(ToDoubleFunction<Metrics> figure, String a, String b) {
+        return Stats.median(paired(figure, a, b, (x, y) -> x / y));
+    }
+
+    /** Each round's {@code a} over {@code b} of one metric, in round order. */
+    List<Double> pairedRatios(String metric, String a, String b) {
+        return paired(m -> m.get(metric), a, b, (x, y) -> x / y);
+    }
+
+    /** Median over the rounds of {@code a}'s figure minus {@code b}'s in the same round. */
+    double pairedDifference(String metric, String a, String b) {
+        return Stats.median(paired(m -> m.get(metric), a, b, (x, y) -> x - y));
+    }
+
+    private List<Double> paired(ToDoubleFunction<Metrics> figure, String a, String b, DoubleBinaryOperator op) {
         List<Metrics> as = rounds.get(a);
         List<Metrics> bs = rounds.get(b);
-        List<Double> ratios = new ArrayList<>();
+        List<Double> out = new ArrayList<>();
         for (int i = 0; i < Math.min(as.size(), bs.size()); i++) {
-            ratios.add(figure.applyAsDouble(as.get(i)) / figure.applyAsDouble(bs.get(i)));
+            out.add(op.applyAsDouble(figure.applyAsDouble(as.get(i)), figure.applyAsDouble(bs.get(i))));
         }
-        return Stats.median(ratios);
+        return out;
     }
 
     /** How many measured rounds each variant ran. */

@@ -63,6 +63,8 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
     private final Duration timeout;
     private final List<String> channels = new ArrayList<>();
     private final Map<String, Tracker> trackers = new ConcurrentHashMap<>();
+    /** The tracker of the one object of a non-pattern subscription (null for a pattern): no lookup per message. */
+    private final Tracker own;
     private volatile SubscriptionHub hub;
     private volatile boolean closed;
 
@@ -78,6 +80,7 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
         for (String prefix : Keys.CHANNEL_PREFIXES) {
             channels.add(prefix + target);
         }
+        this.own = pattern ? null : tracker(target);
     }
 
     /**
@@ -156,41 +159,38 @@ final class DefaultSubscription implements Subscription, SubscriptionHub.Target 
 
     /**
      * Runs on the pub/sub connection's I/O thread, in message order: decodes, drops the contract
-     * echoes of our own changes, and delivers the rest.
+     * echoes of our own changes, and delivers the rest. {@code index} is the channel's position in
+     * {@link #channels}, which follows {@link Keys#CHANNEL_PREFIXES} (0: the event channel). This is
+     * the per-event path: for one object, no parsing of the channel and no map lookup.
      */
     @Override
-    public void onMessage(String channel, String message) {
+    public void onMessage(int index, String channel, String message) {
         if (closed) {
             return;
         }
-        for (String prefix : Keys.CHANNEL_PREFIXES) {
-            if (channel.startsWith(prefix)) {
-                String object = channel.substring(prefix.length());
-                if (prefix.equals(Keys.EVENT_CHANNEL)) {
-                    onRevisioned(object, message);
-                } else {
-                    onContract(object, prefix, message);
-                }
-                return;
-            }
+        String prefix = Keys.CHANNEL_PREFIXES.get(index);
+        String object = pattern ? channel.substring(prefix.length()) : target;
+        Tracker t = pattern ? tracker(object) : own;
+        if (index == 0) {
+            onRevisioned(object, t, message);
+        } else {
+            onContract(object, t, prefix, message);
         }
     }
 
-    private void onRevisioned(String object, String message) {
+    private void onRevisioned(String object, Tracker t, String message) {
         EventCodec.Revisioned decoded = EventCodec.decodeRevisioned(object, message);
         if (decoded == null) {
             log.debug("ignoring malformed event on {}: {}", object, message);
             return;
         }
-        Tracker t = tracker(object);
         t.pendingEchoes = decoded.echoes();
         Event event = decoded.event();
         long revision = event == null ? revisionOf(message) : event.revision();
         delivery.execute(() -> deliverRevisioned(object, t, revision, event));
     }
 
-    private void onContract(String object, String prefix, String message) {
-        Tracker t = tracker(object);
+    private void onContract(String object, Tracker t, String prefix, String message) {
         if (t.pendingEchoes > 0) {
             t.pendingEchoes--;
             return;

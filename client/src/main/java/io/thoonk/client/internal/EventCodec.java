@@ -14,6 +14,9 @@ import java.util.Map;
  */
 final class EventCodec {
 
+    /** Every type, for matching a wire name in place (values() copies the array on every call). */
+    private static final EventType[] TYPES = EventType.values();
+
     private EventCodec() {
     }
 
@@ -26,27 +29,41 @@ final class EventCodec {
         return decode(object, payload, false);
     }
 
-    /** Field by field with {@code indexOf}: this runs on the pub/sub I/O thread for every event. */
+    /**
+     * Field by field with {@code indexOf}, allocating only the event's own strings: this runs on the
+     * pub/sub I/O thread for every event.
+     */
     private static Revisioned decode(String object, String payload, boolean replayed) {
-        int[] nul = new int[5];
-        int from = 0;
-        for (int i = 0; i < nul.length; i++) {
-            nul[i] = payload.indexOf('\0', from);
-            if (nul[i] < 0) {
-                return null;
-            }
-            from = nul[i] + 1;
+        int typeAt = payload.indexOf('\0') + 1;
+        int idAt = typeAt == 0 ? 0 : payload.indexOf('\0', typeAt) + 1;
+        int positionAt = idAt == 0 ? 0 : payload.indexOf('\0', idAt) + 1;
+        int echoesAt = positionAt == 0 ? 0 : payload.indexOf('\0', positionAt) + 1;
+        int itemAt = echoesAt == 0 ? 0 : payload.indexOf('\0', echoesAt) + 1;
+        if (itemAt == 0) {
+            return null;
         }
         try {
-            long revision = Long.parseLong(payload, 0, nul[0], 10);
-            int echoes = Integer.parseInt(payload, nul[3] + 1, nul[4], 10);
-            EventType type = EventType.fromWireName(payload.substring(nul[0] + 1, nul[1]));
-            Event event = type == null ? null : new Event(object, type, payload.substring(nul[1] + 1, nul[2]),
-                    payload.substring(nul[4] + 1), payload.substring(nul[2] + 1, nul[3]), revision, replayed);
+            long revision = Long.parseLong(payload, 0, typeAt - 1, 10);
+            int echoes = Integer.parseInt(payload, echoesAt, itemAt - 1, 10);
+            EventType type = typeAt(payload, typeAt, idAt - 1);
+            Event event = type == null ? null : new Event(object, type, payload.substring(idAt, positionAt - 1),
+                    payload.substring(itemAt), payload.substring(positionAt, echoesAt - 1), revision, replayed);
             return new Revisioned(event, echoes);
         } catch (NumberFormatException e) {
             return null;
         }
+    }
+
+    /** The type whose wire name is {@code payload[from, to)}, compared in place; null if unknown. */
+    private static EventType typeAt(String payload, int from, int to) {
+        int length = to - from;
+        for (EventType t : TYPES) {
+            String name = t.wireName();
+            if (name.length() == length && payload.startsWith(name, from)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** A contract channel message ({@code id\0item}, {@code id\0position} or {@code id}); revision 0. */

@@ -21,21 +21,43 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class SerialExecutor implements Executor {
 
     private final Executor delegate;
+    /** Runs on the submitting thread: a task that finds the executor idle runs at once, unqueued. */
+    private final boolean inline;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
 
     SerialExecutor(Executor delegate) {
+        this(delegate, false);
+    }
+
+    private SerialExecutor(Executor delegate, boolean inline) {
         this.delegate = delegate;
+        this.inline = inline;
     }
 
     /** Runs tasks on the submitting thread (see the class comment). */
     static SerialExecutor inline() {
-        return new SerialExecutor(Runnable::run);
+        return new SerialExecutor(Runnable::run, true);
     }
 
+    /**
+     * Inline, a task that finds nothing queued and nobody running runs at once without being
+     * queued (the common case, once per event on the pub/sub thread); then whatever others queued
+     * meanwhile runs after it, as {@link #drain} would.
+     */
     @Override
     public void execute(Runnable task) {
+        if (inline && tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                scheduled.set(false);
+                throw e;
+            }
+            drain();
+            return;
+        }
         tasks.add(task);
         if (scheduled.compareAndSet(false, true)) {
             delegate.execute(drain);

@@ -27,14 +27,23 @@ public final class SubscriptionHub implements AutoCloseable {
 
     /** Receives messages of the channels or patterns it registered. */
     interface Target {
-        void onMessage(String channel, String message);
+        /**
+         * A message of the {@code index}-th name this target subscribed with (its position in the
+         * list given to {@link #subscribe}), so that the target need not parse the channel to know
+         * which of its names it came from.
+         */
+        void onMessage(int index, String channel, String message);
 
         void onReconnected();
     }
 
+    /** One target's registration of one name: the target, and the name's position in its list. */
+    private record Registration(Target target, int index) {
+    }
+
     private final StatefulRedisPubSubConnection<String, String> connection;
-    private final Map<String, List<Target>> channels = new ConcurrentHashMap<>();
-    private final Map<String, List<Target>> patterns = new ConcurrentHashMap<>();
+    private final Map<String, List<Registration>> channels = new ConcurrentHashMap<>();
+    private final Map<String, List<Registration>> patterns = new ConcurrentHashMap<>();
     private volatile boolean connectedOnce;
 
     SubscriptionHub(StatefulRedisPubSubConnection<String, String> connection) {
@@ -63,10 +72,11 @@ public final class SubscriptionHub implements AutoCloseable {
         connectedOnce = connection.isOpen();
     }
 
-    private static void deliver(List<Target> targets, String channel, String message) {
-        if (targets != null) {
-            for (Target t : targets) {
-                t.onMessage(channel, message);
+    /** Runs on the I/O thread for every message: one map lookup, then the registered targets. */
+    private static void deliver(List<Registration> registrations, String channel, String message) {
+        if (registrations != null) {
+            for (Registration r : registrations) {
+                r.target().onMessage(r.index(), channel, message);
             }
         }
     }
@@ -93,16 +103,16 @@ public final class SubscriptionHub implements AutoCloseable {
             }
             log.debug("resubscribed after reconnect; notifying targets");
             java.util.Set<Target> all = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            channels.values().forEach(all::addAll);
-            patterns.values().forEach(all::addAll);
+            channels.values().forEach(list -> list.forEach(r -> all.add(r.target())));
+            patterns.values().forEach(list -> list.forEach(r -> all.add(r.target())));
             all.forEach(Target::onReconnected);
         });
     }
 
     synchronized CompletableFuture<Void> subscribe(List<String> names, boolean pattern, Target target) {
-        Map<String, List<Target>> map = pattern ? patterns : channels;
-        for (String name : names) {
-            map.computeIfAbsent(name, k -> new CopyOnWriteArrayList<>()).add(target);
+        Map<String, List<Registration>> map = pattern ? patterns : channels;
+        for (int i = 0; i < names.size(); i++) {
+            map.computeIfAbsent(names.get(i), k -> new CopyOnWriteArrayList<>()).add(new Registration(target, i));
         }
         String[] array = names.toArray(String[]::new);
         return (pattern ? connection.async().psubscribe(array) : connection.async().subscribe(array))
@@ -110,13 +120,13 @@ public final class SubscriptionHub implements AutoCloseable {
     }
 
     synchronized void unsubscribe(List<String> names, boolean pattern, Target target) {
-        Map<String, List<Target>> map = pattern ? patterns : channels;
+        Map<String, List<Registration>> map = pattern ? patterns : channels;
         List<String> unused = new java.util.ArrayList<>();
         for (String name : names) {
-            List<Target> targets = map.get(name);
-            if (targets != null) {
-                targets.remove(target);
-                if (targets.isEmpty()) {
+            List<Registration> registrations = map.get(name);
+            if (registrations != null) {
+                registrations.removeIf(r -> r.target() == target);
+                if (registrations.isEmpty()) {
                     map.remove(name);
                     unused.add(name);
                 }
