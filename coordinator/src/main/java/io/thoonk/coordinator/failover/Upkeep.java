@@ -23,7 +23,8 @@ import java.util.Optional;
  *       a directory primary that answers as a replica (and has no unfinished failover) is made a
  *       primary again: only the directory names primaries;</li>
  *   <li>the primary runs {@code min-replicas-to-write 1} and the configured
- *       {@code min-replicas-max-lag} while at least one replica is live, {@code 0} otherwise;</li>
+ *       {@code min-replicas-max-lag} while at least one replica counts for it (online, acknowledged
+ *       within that lag, as the primary lists them), {@code 0} otherwise;</li>
  *   <li>the shard's state follows: DEGRADED (with the reason) while it has replicas and none is
  *       live, ACTIVE again when one is, or when a FAILED shard's primary answers again. A DRAINING
  *       shard keeps its state.</li>
@@ -88,7 +89,7 @@ final class Upkeep {
                 notLive.add(replica + " link down");
             }
         }
-        applySettings(shard, live.size());
+        applySettings(shard, p.goodReplicas(parts.settings().minReplicasMaxLagSeconds()));
         updateState(shard, live, notLive);
     }
 

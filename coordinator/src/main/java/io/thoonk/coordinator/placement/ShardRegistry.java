@@ -23,8 +23,9 @@ import java.util.Map;
  * ({@code localhost:6379} and {@code 127.0.0.1:6379} are one) or by run id (the same process
  * reached by another name or through a proxy), is refused. A registered shard's primary carries
  * the {@link ShardMarker} naming it, written before the directory names the shard and removed
- * after the shard is removed. A primary with replicas is set to {@code min-replicas-to-write 1}
- * (so, isolated from them, it soon refuses writes), one without to 0, before the shard is named.
+ * after the shard is removed. A primary with a replica it counts as online is set to
+ * {@code min-replicas-to-write 1} (so, isolated from its replicas, it soon refuses writes), one
+ * without to 0, before the shard is named (the leader's failover upkeep keeps it so afterwards).
  */
 public final class ShardRegistry {
 
@@ -78,7 +79,9 @@ public final class ShardRegistry {
             });
             nodes.checkShard(primary, replicas);
             refuseSharedPrimary(view, primary);
-            nodes.setMinReplicas(primary, replicas.isEmpty() ? 0 : 1, minReplicasMaxLag.toSeconds(), timeout);
+            long lag = minReplicasMaxLag.toSeconds();
+            nodes.setMinReplicas(primary, nodes.replication(primary, timeout).goodReplicas(lag) > 0 ? 1 : 0, lag,
+                    timeout);
             Shard shard = Shard.newBuilder().setId(id).setPrimary(primary).addAllReplicas(replicas).setEpoch(1)
                     .setState(ShardState.SHARD_ACTIVE).setWeight(weight).build();
             nodes.writeMarker(primary, new ShardMarker(id, namespace));

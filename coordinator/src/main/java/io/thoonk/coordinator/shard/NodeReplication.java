@@ -1,6 +1,8 @@
 package io.thoonk.coordinator.shard;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,30 +22,39 @@ import java.util.Objects;
  * @param offset       {@code slave_repl_offset} of a replica, {@code master_repl_offset} of a primary
  * @param failingOver  for a primary, a {@code FAILOVER} is under way ({@code master_failover_state} is not
  *                     {@code no-failover})
+ * @param onlineReplicaLags for a primary, the lag (seconds since its last acknowledgement) of each replica it
+ *                     lists as {@code state=online}: what {@code min-replicas-to-write} counts
  * @param error        why it did not answer ({@code ""} when reachable)
  */
 public record NodeReplication(String node, boolean reachable, String role, String primary, boolean linkUp,
-                              boolean syncing, boolean everSynced, long offset, boolean failingOver, String error) {
+                              boolean syncing, boolean everSynced, long offset, boolean failingOver,
+                              List<Long> onlineReplicaLags, String error) {
 
     public NodeReplication {
         Objects.requireNonNull(node, "node == null");
         Objects.requireNonNull(role, "role == null");
         Objects.requireNonNull(primary, "primary == null");
+        onlineReplicaLags = List.copyOf(onlineReplicaLags);
         Objects.requireNonNull(error, "error == null");
     }
 
     /** A node that did not answer. */
     public static NodeReplication unreachable(String node, String error) {
-        return new NodeReplication(node, false, "", "", false, false, false, 0, false, error);
+        return new NodeReplication(node, false, "", "", false, false, false, 0, false, List.of(), error);
     }
 
     /** Reads the text of {@code INFO replication} as {@code node} answered it. */
     public static NodeReplication parse(String node, String info) {
         Map<String, String> fields = new HashMap<>();
+        List<Long> onlineLags = new ArrayList<>();
         for (String line : info.split("\r?\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith("#")) {
                 fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+            if (line.matches("slave\\d+:.*") && line.contains("state=online")) {
+                int lag = line.indexOf("lag=");
+                onlineLags.add(lag < 0 ? 0 : number(line.substring(lag + 4).split(",")[0].trim()));
             }
         }
         String role = fields.getOrDefault("role", "");
@@ -56,7 +67,7 @@ public record NodeReplication(String node, boolean reachable, String role, Strin
         long offset = number(fields.get(replica ? "slave_repl_offset" : "master_repl_offset"));
         boolean failingOver = !"no-failover".equals(fields.getOrDefault("master_failover_state", "no-failover"));
         return new NodeReplication(node, true, role, primary, linkUp,
-                "1".equals(fields.get("master_sync_in_progress")), everSynced, offset, failingOver, "");
+                "1".equals(fields.get("master_sync_in_progress")), everSynced, offset, failingOver, onlineLags, "");
     }
 
     private static long number(String value) {
@@ -75,6 +86,14 @@ public record NodeReplication(String node, boolean reachable, String role, Strin
     /** It answered and says it is a replica (following any node). */
     public boolean isReplica() {
         return reachable && role.equals("slave");
+    }
+
+    /**
+     * For a primary, how many replicas count for {@code min-replicas-to-write} with
+     * {@code min-replicas-max-lag} = {@code maxLagSeconds}: online, and acknowledged within that lag.
+     */
+    public int goodReplicas(long maxLagSeconds) {
+        return (int) onlineReplicaLags.stream().filter(lag -> lag <= maxLagSeconds).count();
     }
 
     /** It answered as a replica configured to follow {@code primary} (by resolved address). */
