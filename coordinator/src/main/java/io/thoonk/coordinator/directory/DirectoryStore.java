@@ -314,6 +314,15 @@ public final class DirectoryStore {
         }
     }
 
+    /** The shard's unfinished failover intent, if it has one (a fresh read). */
+    public Optional<FailoverRecord> readIntent(String shardId) throws Exception {
+        try {
+            return Optional.of(FailoverRecord.parseFrom(zk.getData().forPath(ZkLayout.intentPath(shardId))));
+        } catch (KeeperException.NoNodeException none) {
+            return Optional.empty();
+        }
+    }
+
     /** Every unfinished failover intent, by shard id. */
     public List<FailoverRecord> intents() throws Exception {
         List<FailoverRecord> out = new ArrayList<>();

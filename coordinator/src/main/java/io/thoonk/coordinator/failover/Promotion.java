@@ -117,8 +117,13 @@ final class Promotion {
      * promoted; finished when the old primary is down or already follows the chosen one; left for
      * a later round while a planned switchover's old primary is merely unreachable.
      */
-    void resume(FailoverRecord intent) throws Exception {
-        String shardId = intent.getShardId();
+    void resume(FailoverRecord listed) throws Exception {
+        String shardId = listed.getShardId();
+        Optional<FailoverRecord> current = parts.store().readIntent(shardId);
+        if (current.isEmpty() || !current.get().equals(listed)) {
+            return; // finished or replaced since it was listed
+        }
+        FailoverRecord intent = current.get();
         Optional<Shard> read = parts.store().readShard(shardId);
         FailoverRecord.Builder record = intent.toBuilder().setCoordinatorId(parts.coordinatorId());
         if (read.isEmpty() || read.get().getEpoch() != intent.getEpoch() - 1
