@@ -5,6 +5,8 @@ import io.grpc.StatusRuntimeException;
 import io.thoonk.client.TeamRule;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
+import io.thoonk.proto.v1.FailoverRequest;
+import io.thoonk.proto.v1.FailoverResponse;
 import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardRequest;
@@ -47,7 +49,8 @@ final class AdminCommand {
     @Mixin
     private CoordinatorOptions coordinators;
 
-    @Command(name = "status", description = "Shows the coordinators, the leader, the shards and the team count.")
+    @Command(name = "status", description = "Shows the coordinators, the leader, the shards, the team count and the "
+            + "last failovers with their phase timings.")
     int status() {
         return call((client, printer) -> {
             StatusResponse status = client.admin(admin -> admin.status(StatusRequest.getDefaultInstance()));
@@ -112,6 +115,28 @@ final class AdminCommand {
             PlaceTeamResponse placed = client.admin(admin -> admin.placeTeam(PlaceTeamRequest.newBuilder()
                     .setTeam(team).setShardId(shard).setPin(pin).build()));
             return new ProtoView(placed, AdminTexts.placement(placed.getPlacement(), null));
+        });
+    }
+
+    @Command(name = "failover", description = {"Hands a shard's primary over to a replica with no lost write: "
+            + "writes pause while the replica catches up, then it is promoted and the directory names it "
+            + "(shard epoch + 1); the old primary becomes its replica.",
+            "Refused, changing nothing, when no replica is in sync; when the replica does not catch up within "
+            + "--timeout the primary stays primary."})
+    int failover(@Parameters(paramLabel = "SHARD", description = "The shard's id.") String shard,
+                 @Option(names = "--to", paramLabel = "HOST:PORT", description = "The replica to promote (default: "
+                         + "the replica with the highest replication offset).") String to,
+                 @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "1s",
+                         description = "Longest write pause allowed for the replica to catch up, up to 5s "
+                                 + "(default: ${DEFAULT-VALUE}).") Duration timeout) {
+        FailoverRequest.Builder request = FailoverRequest.newBuilder().setShardId(shard)
+                .setTimeoutMillis(timeout.toMillis());
+        if (to != null) {
+            request.setTo(to);
+        }
+        return print(client -> {
+            FailoverResponse done = client.admin(admin -> admin.failover(request.build()));
+            return new ProtoView(done, AdminTexts.failedOver(done));
         });
     }
 

@@ -1,6 +1,8 @@
 package io.thoonk.cli;
 
 import io.thoonk.proto.v1.CoordinatorInfo;
+import io.thoonk.proto.v1.FailoverRecord;
+import io.thoonk.proto.v1.FailoverResponse;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.ResolveResponse;
@@ -8,6 +10,9 @@ import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.StatusResponse;
 import io.thoonk.proto.v1.TeamPlacement;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,6 +20,8 @@ import java.util.Locale;
 final class AdminTexts {
 
     private static final String NL = System.lineSeparator();
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneOffset.UTC);
 
     private AdminTexts() {
     }
@@ -29,7 +36,46 @@ final class AdminTexts {
                     s.getReplicasCount() == 0 ? "-" : String.join(",", s.getReplicasList()),
                     s.getWeight(), s.getEpoch(), s.getTeamCount());
         }
+        StringBuilder text = new StringBuilder(table.text());
+        for (Shard s : shards) {
+            if (!s.getStateReason().isEmpty()) {
+                text.append(NL).append(s.getId()).append(" is ").append(state(s.getState().name())).append(": ")
+                        .append(s.getStateReason());
+            }
+        }
+        return text.toString();
+    }
+
+    /**
+     * Failovers, newest first: when (UTC), the shard, kind, old and new primary, the epoch, the
+     * milliseconds from the start to each phase (detected, decided, promoted, published), the outcome.
+     */
+    static String failovers(List<FailoverRecord> records) {
+        if (records.isEmpty()) {
+            return "no failovers yet";
+        }
+        Table table = new Table("STARTED (UTC)", "SHARD", "KIND", "OLD PRIMARY", "NEW PRIMARY", "EPOCH",
+                "DETECTED", "DECIDED", "PROMOTED", "PUBLISHED", "BY", "OUTCOME");
+        for (FailoverRecord r : records) {
+            boolean promoted = !r.getNewPrimary().isEmpty() && r.getOutcome().equals("promoted");
+            table.row(TIME.format(Instant.ofEpochMilli(r.getStartedAtMillis())), r.getShardId(),
+                    state(r.getKind().name()), r.getOldPrimary(), r.getNewPrimary().isEmpty() ? "-" : r.getNewPrimary(),
+                    r.getEpoch(), millis(r.getDetectedMillis()), millis(r.getDecidedMillis()),
+                    promoted ? millis(r.getPromotedMillis()) : "-", promoted ? millis(r.getPublishedMillis()) : "-",
+                    r.getCoordinatorId(), r.getOutcome());
+        }
         return table.text();
+    }
+
+    private static String millis(long ms) {
+        return ms + " ms";
+    }
+
+    static String failedOver(FailoverResponse r) {
+        FailoverRecord f = r.getFailover();
+        return "shard " + r.getShard().getId() + ": " + f.getNewPrimary() + " is primary (epoch " + f.getEpoch()
+                + "), " + f.getOldPrimary() + " its replica; published " + f.getPublishedMillis()
+                + " ms after the call" + NL + shards(List.of(r.getShard()));
     }
 
     static String shard(String action, Shard s) {
@@ -44,7 +90,8 @@ final class AdminTexts {
         }
         String leader = status.getLeaderId().isEmpty() ? "none (election in progress)" : status.getLeaderId();
         return "leader: " + leader + NL + coordinators.text() + NL + NL + shards(status.getShardsList()) + NL + NL
-                + "teams: " + status.getTeamCount() + ", directory revision: " + status.getDirectoryRevision();
+                + "teams: " + status.getTeamCount() + ", directory revision: " + status.getDirectoryRevision() + NL + NL
+                + "recent failovers:" + NL + failovers(status.getRecentFailoversList());
     }
 
     static String placement(TeamPlacement p, Shard shard) {

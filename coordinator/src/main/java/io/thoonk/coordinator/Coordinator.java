@@ -6,14 +6,18 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.cluster.Members;
+import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
+import io.thoonk.coordinator.directory.FailoverHistory;
+import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
 import io.thoonk.coordinator.grpc.Writes;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
+import io.thoonk.coordinator.shard.NodeReport;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import org.apache.curator.framework.CuratorFramework;
@@ -30,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -69,6 +75,9 @@ public final class Coordinator implements AutoCloseable {
     private enum State { LATENT, STARTED, CLOSED }
 
     private final CoordinatorConfig config;
+    /** The health view a test hands in; null: the coordinators' own. */
+    private final NodeHealthView healthOverride;
+    private final Promoter.PhaseHook phaseHook;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile boolean zkConnected;
@@ -77,6 +86,8 @@ public final class Coordinator implements AutoCloseable {
     private DirectoryCache cache;
     private ShardNodes nodes;
     private Placer placer;
+    private FailoverHistory failovers;
+    private Promoter promoter;
     private Leadership leadership;
     private Members members;
     private Writes writes;
@@ -85,8 +96,10 @@ public final class Coordinator implements AutoCloseable {
     private String address;
     private InetSocketAddress listenAddress;
 
-    private Coordinator(CoordinatorConfig config) {
+    private Coordinator(CoordinatorConfig config, NodeHealthView healthOverride, Promoter.PhaseHook phaseHook) {
         this.config = config;
+        this.healthOverride = healthOverride;
+        this.phaseHook = phaseHook;
     }
 
     /**
@@ -95,8 +108,18 @@ public final class Coordinator implements AutoCloseable {
      * opened.
      */
     public static Coordinator start(CoordinatorConfig config) throws Exception {
+        return start(config, null, Promoter.PhaseHook.NONE);
+    }
+
+    /**
+     * For this module's tests: a coordinator that decides failovers from {@code health} (null: its
+     * own view) and calls {@code phaseHook} between the steps of each promotion.
+     */
+    static Coordinator start(CoordinatorConfig config, NodeHealthView health, Promoter.PhaseHook phaseHook)
+            throws Exception {
         Objects.requireNonNull(config, "config == null");
-        Coordinator c = new Coordinator(config);
+        Objects.requireNonNull(phaseHook, "phaseHook == null");
+        Coordinator c = new Coordinator(config, health, phaseHook);
         try {
             c.doStart();
         } catch (Exception | Error e) {
@@ -136,22 +159,30 @@ public final class Coordinator implements AutoCloseable {
         nodes = new ShardNodes(timeout);
         Decisions decisions = new Decisions(timeout);
         placer = new Placer(store, cache, nodes, decisions, scheduler, timeout);
-        ShardRegistry shards = new ShardRegistry(store, cache, nodes, decisions, config.namespace(), timeout);
+        ShardRegistry shards = new ShardRegistry(store, cache, nodes, decisions, config.namespace(), timeout,
+                config.minReplicasMaxLag());
         leadership = new Leadership(zk);
         members = new Members(zk);
+        failovers = new FailoverHistory(zk);
+        failovers.start();
+        NodeHealthView nodeHealth = healthOverride != null ? healthOverride : unwiredNodeHealth();
+        promoter = new Promoter(store, cache, nodes, decisions, nodeHealth, leadership,
+                Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
 
         server = config.server().forAddress(serving.listen())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes, scheduler))
-                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes))
+                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes,
+                        promoter, failovers))
                 .build();
         server.start();
         listenAddress = listenAddress(serving.listen());
         address = serving.advertisedHost() + ":" + server.getPort();
         id = config.id() != null ? config.id() : serving.advertisedHost() + "-" + server.getPort();
         leadership.start(id, address);
+        promoter.start(id);
         members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
         log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {})", id, address,
@@ -170,6 +201,36 @@ public final class Coordinator implements AutoCloseable {
             }
         }
         return new InetSocketAddress(asked.getAddress(), server.getPort());
+    }
+
+    /**
+     * PLACEHOLDER until the coordinators' shared health view (Hazelcast, node probes) is wired here:
+     * it sees every node up, so no primary is ever replaced automatically. Planned switchovers, the
+     * upkeep of replication settings and returning nodes, and resuming unfinished failovers work
+     * without it.
+     */
+    private static NodeHealthView unwiredNodeHealth() {
+        return new NodeHealthView() {
+            @Override
+            public boolean hasQuorum() {
+                return false;
+            }
+
+            @Override
+            public boolean isDown(String node) {
+                return false;
+            }
+
+            @Override
+            public Map<String, NodeReport> reports(String node) {
+                return Map.of();
+            }
+
+            @Override
+            public void addListener(Consumer<String> nodeChanged) {
+                // nothing ever changes
+            }
+        };
     }
 
     private static ThreadFactory daemonThreads() {
@@ -329,10 +390,12 @@ public final class Coordinator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeQuietly(promoter);
         closeQuietly(members);
         closeQuietly(leadership);
         closeQuietly(placer);
         closeQuietly(writes);
+        closeQuietly(failovers);
         closeQuietly(cache);
         closeQuietly(nodes);
         if (root != null) {

@@ -3,21 +3,25 @@ package io.thoonk.coordinator.directory;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.proto.v1.DirectoryChange;
+import io.thoonk.proto.v1.FailoverRecord;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamBucket;
 import io.thoonk.proto.v1.TeamPlacement;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The directory's durable state in ZooKeeper ({@link ZkLayout}). Every change is one ZooKeeper
@@ -25,6 +29,11 @@ import java.util.function.Function;
  * was read at, and appends the change to {@code /changes}; a lost race is retried from a fresh
  * read, so concurrent writers (even two coordinators that both believe they lead) never lose or
  * duplicate a placement.
+ *
+ * <p>Failovers: a decided change of a shard's primary is first written as an intent
+ * ({@link #writeIntent}); {@link #publishFailover} then replaces the shard's record, deletes the
+ * intent and appends the failover's record in one transaction that fails if the intent is gone
+ * (another leader finished or abandoned it) or the shard changed meanwhile.
  */
 public final class DirectoryStore {
 
@@ -43,7 +52,8 @@ public final class DirectoryStore {
     /** Creates the top-level nodes if missing; safe to run on every start, concurrently. */
     public void ensureLayout() throws Exception {
         createIfMissing(ZkLayout.REVISION, longBytes(0));
-        for (String path : List.of(ZkLayout.SHARDS, ZkLayout.TEAMS, ZkLayout.CHANGES, ZkLayout.COORDINATORS)) {
+        for (String path : List.of(ZkLayout.SHARDS, ZkLayout.TEAMS, ZkLayout.CHANGES, ZkLayout.COORDINATORS,
+                ZkLayout.INTENTS, ZkLayout.RECORDS)) {
             createIfMissing(path, new byte[0]);
         }
     }
@@ -231,14 +241,187 @@ public final class DirectoryStore {
         throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
     }
 
+    /** The shard's record as stored now (a fresh read, not a cache). */
+    public Optional<Shard> readShard(String shardId) throws Exception {
+        return readShardWithVersion(shardId).map(ShardRead::shard);
+    }
+
+    private Optional<ShardRead> readShardWithVersion(String shardId) throws Exception {
+        Stat stat = new Stat();
+        try {
+            byte[] data = zk.getData().storingStatIn(stat).forPath(ZkLayout.shardPath(shardId));
+            return Optional.of(new ShardRead(Shard.parseFrom(data), stat.getVersion()));
+        } catch (KeeperException.NoNodeException none) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Changes a shard's record if it is still at {@code expectedEpoch} (compare-and-set):
+     * {@code change} gets the current record and returns the new one, or the same object to leave
+     * it alone. With a {@code record} (may be null), that failover record is appended in the same
+     * transaction. Returns the record in force afterwards and the revision (unchanged when nothing
+     * was written).
+     *
+     * @throws CoordinatorException NOT_FOUND when the shard is gone, FAILED_PRECONDITION when its epoch
+     *                              is no longer {@code expectedEpoch}
+     */
+    public Committed<Shard> updateShard(String shardId, long expectedEpoch, UnaryOperator<Shard> change,
+                                        FailoverRecord record) throws Exception {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            ShardRead read = readShardAtEpoch(shardId, expectedEpoch);
+            Shard next = change.apply(read.shard);
+            if (next.equals(read.shard)) {
+                return new Committed<>(next, rev.value);
+            }
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(zk.transactionOp().setData().withVersion(read.version).forPath(ZkLayout.shardPath(shardId),
+                    next.toByteArray()));
+            if (record != null) {
+                ops.add(appendRecord(record));
+            }
+            if (commit(rev, ops, DirectoryChange.newBuilder().setRevision(rev.value + 1).setShard(next).build())) {
+                pruneRecordsIf(record != null);
+                return new Committed<>(next, rev.value + 1);
+            }
+        }
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    private ShardRead readShardAtEpoch(String shardId, long expectedEpoch) throws Exception {
+        ShardRead read = readShardWithVersion(shardId).orElseThrow(() -> new CoordinatorException(
+                CoordinatorException.Reason.NOT_FOUND, "no shard '" + shardId + "'"));
+        if (read.shard.getEpoch() != expectedEpoch) {
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
+                    + "' is at epoch " + read.shard.getEpoch() + ", not " + expectedEpoch
+                    + ": it changed meanwhile");
+        }
+        return read;
+    }
+
+    /**
+     * Records a decided, unfinished change of a shard's primary ({@code intent.shard_id}).
+     *
+     * @throws CoordinatorException ALREADY_EXISTS when the shard has an intent already
+     */
+    public void writeIntent(FailoverRecord intent) throws Exception {
+        try {
+            zk.create().forPath(ZkLayout.intentPath(intent.getShardId()), intent.toByteArray());
+        } catch (KeeperException.NodeExistsException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.ALREADY_EXISTS, "shard '"
+                    + intent.getShardId() + "' has an unfinished failover already", e);
+        }
+    }
+
+    /** The shard's unfinished failover intent, if it has one (a fresh read). */
+    public Optional<FailoverRecord> readIntent(String shardId) throws Exception {
+        try {
+            return Optional.of(FailoverRecord.parseFrom(zk.getData().forPath(ZkLayout.intentPath(shardId))));
+        } catch (KeeperException.NoNodeException none) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every unfinished failover intent, by shard id. */
+    public List<FailoverRecord> intents() throws Exception {
+        List<FailoverRecord> out = new ArrayList<>();
+        for (String shard : zk.getChildren().forPath(ZkLayout.INTENTS)) {
+            try {
+                out.add(FailoverRecord.parseFrom(zk.getData().forPath(ZkLayout.intentPath(shard))));
+            } catch (KeeperException.NoNodeException finished) {
+                // deleted between the two reads
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Publishes a decided change of primary: in one transaction, the shard's record becomes
+     * {@code next} (its epoch must be one less than {@code next}'s), the shard's intent is deleted
+     * and {@code record} appended. Returns the revision.
+     *
+     * @throws CoordinatorException FAILED_PRECONDITION when the intent is gone (another leader finished
+     *                              or abandoned it) or the shard changed meanwhile; NOT_FOUND when it is gone
+     */
+    public long publishFailover(Shard next, FailoverRecord record) throws Exception {
+        String intentPath = ZkLayout.intentPath(next.getId());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            ShardRead read = readShardAtEpoch(next.getId(), next.getEpoch() - 1);
+            Stat intent = zk.checkExists().forPath(intentPath);
+            if (intent == null) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "the failover of shard '"
+                        + next.getId() + "' has no intent any more: another leader finished or abandoned it");
+            }
+            List<CuratorOp> ops = List.of(
+                    zk.transactionOp().setData().withVersion(read.version).forPath(ZkLayout.shardPath(next.getId()),
+                            next.toByteArray()),
+                    zk.transactionOp().delete().withVersion(intent.getVersion()).forPath(intentPath),
+                    appendRecord(record));
+            if (commit(rev, ops, DirectoryChange.newBuilder().setRevision(rev.value + 1).setShard(next).build())) {
+                pruneRecordsIf(true);
+                return rev.value + 1;
+            }
+        }
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    /**
+     * Ends a failover without changing the directory: deletes the shard's intent (if it has one) and
+     * appends {@code record}, in one transaction.
+     */
+    public void abandonFailover(FailoverRecord record) throws Exception {
+        String intentPath = ZkLayout.intentPath(record.getShardId());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Stat intent = zk.checkExists().forPath(intentPath);
+            List<CuratorOp> ops = new ArrayList<>();
+            if (intent != null) {
+                ops.add(zk.transactionOp().delete().withVersion(intent.getVersion()).forPath(intentPath));
+            }
+            ops.add(appendRecord(record));
+            try {
+                zk.transaction().forOperations(ops);
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException lostRace) {
+                continue;
+            }
+            pruneRecordsIf(true);
+            return;
+        }
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    private CuratorOp appendRecord(FailoverRecord record) throws Exception {
+        return zk.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                .forPath(ZkLayout.RECORD_PREFIX, record.toByteArray());
+    }
+
+    /** Deletes all but the newest {@link ZkLayout#FAILOVERS_KEPT} failover records. */
+    private void pruneRecordsIf(boolean appended) throws Exception {
+        if (!appended) {
+            return;
+        }
+        List<String> names = new ArrayList<>(zk.getChildren().forPath(ZkLayout.RECORDS));
+        names.sort(Comparator.reverseOrder());
+        for (String old : names.subList(Math.min(names.size(), ZkLayout.FAILOVERS_KEPT), names.size())) {
+            zk.delete().quietly().inBackground().forPath(ZkLayout.RECORDS + "/" + old);
+        }
+    }
+
     /** One transaction: revision CAS, the node write, the log entry. False when a race was lost. */
     private boolean commit(Revision rev, CuratorOp write, DirectoryChange logged) throws Exception {
+        return commit(rev, List.of(write), logged);
+    }
+
+    /** One transaction: revision CAS, the node writes, the log entry. False when a race was lost. */
+    private boolean commit(Revision rev, List<CuratorOp> writes, DirectoryChange logged) throws Exception {
         long next = logged.getRevision();
+        List<CuratorOp> ops = new ArrayList<>();
+        ops.add(zk.transactionOp().setData().withVersion(rev.version).forPath(ZkLayout.REVISION, longBytes(next)));
+        ops.addAll(writes);
+        ops.add(zk.transactionOp().create().forPath(ZkLayout.changePath(next), logged.toByteArray()));
         try {
-            zk.transaction().forOperations(
-                    zk.transactionOp().setData().withVersion(rev.version).forPath(ZkLayout.REVISION, longBytes(next)),
-                    write,
-                    zk.transactionOp().create().forPath(ZkLayout.changePath(next), logged.toByteArray()));
+            zk.transaction().forOperations(ops);
         } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
                  | KeeperException.NoNodeException lostRace) {
             return false;
@@ -275,6 +458,9 @@ public final class DirectoryStore {
     }
 
     private record BucketRead(TeamBucket bucket, int version) {
+    }
+
+    private record ShardRead(Shard shard, int version) {
     }
 
     /** A value as committed, with the directory revision that holds it. */

@@ -12,6 +12,11 @@ package io.thoonk.coordinator.directory;
  * /changes/&lt;revision&gt;  DirectoryChange (protobuf), the recent change log that Watch resumes from
  * /leader              Curator LeaderLatch
  * /coordinators/&lt;id&gt;   ephemeral, the gRPC address of each live coordinator
+ * /failovers/intents/&lt;shard&gt;  FailoverRecord (protobuf): a change of the shard's primary the leader has
+ *                      decided and not finished (old primary, chosen replica, new epoch); deleted in the
+ *                      transaction that publishes the change, so a new leader finishes or abandons it
+ * /failovers/records/r-&lt;seq&gt;  FailoverRecord (protobuf) of each finished, failed or abandoned failover,
+ *                      sequential; the newest {@value #FAILOVERS_KEPT} are kept
  * </pre>
  */
 public final class ZkLayout {
@@ -22,6 +27,14 @@ public final class ZkLayout {
     public static final String CHANGES = "/changes";
     public static final String LEADER = "/leader";
     public static final String COORDINATORS = "/coordinators";
+    public static final String FAILOVERS = "/failovers";
+    public static final String INTENTS = FAILOVERS + "/intents";
+    public static final String RECORDS = FAILOVERS + "/records";
+    /** Prefix of the sequential record nodes. */
+    public static final String RECORD_PREFIX = RECORDS + "/r-";
+
+    /** Failover records kept in {@link #RECORDS}. */
+    public static final int FAILOVERS_KEPT = 20;
 
     /** Number of team buckets (2^12); fixed for the life of a directory. */
     public static final int BUCKETS = 4096;
@@ -40,6 +53,10 @@ public final class ZkLayout {
 
     public static String shardPath(String shardId) {
         return SHARDS + "/" + shardId;
+    }
+
+    public static String intentPath(String shardId) {
+        return INTENTS + "/" + shardId;
     }
 
     public static String changePath(long revision) {

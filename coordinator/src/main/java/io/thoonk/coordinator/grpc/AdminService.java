@@ -10,6 +10,8 @@ import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryView;
+import io.thoonk.coordinator.directory.FailoverHistory;
+import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
 import io.thoonk.coordinator.shard.ShardNodes;
@@ -17,6 +19,8 @@ import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.CoordinatorInfo;
+import io.thoonk.proto.v1.FailoverRequest;
+import io.thoonk.proto.v1.FailoverResponse;
 import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardProgress;
@@ -31,7 +35,9 @@ import io.thoonk.proto.v1.StatusResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -49,9 +55,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Writes writes;
     private final Supplier<List<CoordinatorInfo>> coordinators;
     private final ShardNodes nodes;
+    private final Promoter promoter;
+    private final FailoverHistory failovers;
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
-                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes) {
+                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes,
+                        Promoter promoter, FailoverHistory failovers) {
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
@@ -59,6 +68,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.writes = writes;
         this.coordinators = coordinators;
         this.nodes = nodes;
+        this.promoter = promoter;
+        this.failovers = failovers;
     }
 
     private AdminGrpc.AdminBlockingStub leader(io.grpc.ManagedChannel channel) {
@@ -115,8 +126,27 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         out.onNext(StatusResponse.newBuilder().addAllCoordinators(coordinators.get())
                 .setLeaderId(leader.contains("@") ? leader.substring(0, leader.indexOf('@')) : leader)
                 .addAllShards(view.shards()).setTeamCount(view.teamCount())
-                .setDirectoryRevision(view.revision()).build());
+                .setDirectoryRevision(view.revision()).addAllRecentFailovers(failovers.recent()).build());
         out.onCompleted();
+    }
+
+    /** Default write pause allowed for a switchover when the request leaves it at 0. */
+    static final Duration DEFAULT_SWITCHOVER_TIMEOUT = Duration.ofSeconds(1);
+
+    @Override
+    public void failover(FailoverRequest request, StreamObserver<FailoverResponse> out) {
+        writes.run(out, () -> {
+            String id = shardId(request.getShardId());
+            Optional<String> to = request.getTo().isEmpty() ? Optional.empty()
+                    : Optional.of(ShardNodes.address("replica", request.getTo()));
+            if (request.getTimeoutMillis() < 0) {
+                throw new CoordinatorException(CoordinatorException.Reason.INVALID_ARGUMENT, "timeout_millis must be "
+                        + ">= 0 (0: " + DEFAULT_SWITCHOVER_TIMEOUT.toMillis() + " ms), was " + request.getTimeoutMillis());
+            }
+            Duration timeout = request.getTimeoutMillis() == 0 ? DEFAULT_SWITCHOVER_TIMEOUT
+                    : Duration.ofMillis(request.getTimeoutMillis());
+            return promoter.switchover(id, to, timeout);
+        }, channel -> leader(channel).failover(request));
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.function.ToLongFunction;
 
 /**
  * Chooses the shard for a new team: among the active shards that take new teams (weight > 0), the
- * one with the fewest teams per unit of weight (ties by id).
+ * one with the fewest teams per unit of weight (ties by id). A DEGRADED shard (no live replica)
+ * counts as active: it takes writes.
  */
 final class LeastLoaded {
 
@@ -25,7 +26,11 @@ final class LeastLoaded {
     }
 
     static boolean takesNewTeams(Shard shard) {
-        return shard.getState() == ShardState.SHARD_ACTIVE && shard.getWeight() > 0;
+        return active(shard) && shard.getWeight() > 0;
+    }
+
+    private static boolean active(Shard shard) {
+        return shard.getState() == ShardState.SHARD_ACTIVE || shard.getState() == ShardState.SHARD_DEGRADED;
     }
 
     /** Why no shard takes a new team, for a person: none is registered, none is active, or all weigh 0. */
@@ -33,7 +38,7 @@ final class LeastLoaded {
         if (shards.isEmpty()) {
             return "no shard is registered; register one (AddShard; thoonk admin add-shard)";
         }
-        List<String> active = shards.stream().filter(s -> s.getState() == ShardState.SHARD_ACTIVE)
+        List<String> active = shards.stream().filter(LeastLoaded::active)
                 .map(Shard::getId).toList();
         if (active.isEmpty()) {
             return "no shard is active";

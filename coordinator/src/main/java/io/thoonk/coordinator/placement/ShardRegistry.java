@@ -23,7 +23,9 @@ import java.util.Map;
  * ({@code localhost:6379} and {@code 127.0.0.1:6379} are one) or by run id (the same process
  * reached by another name or through a proxy), is refused. A registered shard's primary carries
  * the {@link ShardMarker} naming it, written before the directory names the shard and removed
- * after the shard is removed.
+ * after the shard is removed. A primary with a replica it counts as online is set to
+ * {@code min-replicas-to-write 1} (so, isolated from its replicas, it soon refuses writes), one
+ * without to 0, before the shard is named (the leader's failover upkeep keeps it so afterwards).
  */
 public final class ShardRegistry {
 
@@ -35,19 +37,23 @@ public final class ShardRegistry {
     private final Decisions decisions;
     private final String namespace;
     private final Duration timeout;
+    private final Duration minReplicasMaxLag;
 
     /**
      * @param namespace the directory's ZooKeeper namespace, written into the shard markers
-     * @param timeout   of waiting for the cache to hold a write
+     * @param timeout   of waiting for the cache to hold a write, and of the Redis calls
+     * @param minReplicasMaxLag the {@code min-replicas-max-lag} a registered primary with replicas gets
+     *                  (with {@code min-replicas-to-write 1}; without replicas it gets 0)
      */
     public ShardRegistry(DirectoryStore store, DirectoryCache cache, ShardNodes nodes, Decisions decisions,
-                         String namespace, Duration timeout) {
+                         String namespace, Duration timeout, Duration minReplicasMaxLag) {
         this.store = store;
         this.cache = cache;
         this.nodes = nodes;
         this.decisions = decisions;
         this.namespace = namespace;
         this.timeout = timeout;
+        this.minReplicasMaxLag = minReplicasMaxLag;
     }
 
     /**
@@ -73,6 +79,9 @@ public final class ShardRegistry {
             });
             nodes.checkShard(primary, replicas);
             refuseSharedPrimary(view, primary);
+            long lag = minReplicasMaxLag.toSeconds();
+            nodes.setMinReplicas(primary, nodes.replication(primary, timeout).goodReplicas(lag) > 0 ? 1 : 0, lag,
+                    timeout);
             Shard shard = Shard.newBuilder().setId(id).setPrimary(primary).addAllReplicas(replicas).setEpoch(1)
                     .setState(ShardState.SHARD_ACTIVE).setWeight(weight).build();
             nodes.writeMarker(primary, new ShardMarker(id, namespace));

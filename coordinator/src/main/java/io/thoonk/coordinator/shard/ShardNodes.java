@@ -5,9 +5,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.thoonk.contract.Keys;
 import io.thoonk.contract.ObjectIndexer;
 import io.thoonk.contract.ShardMarker;
@@ -35,7 +40,12 @@ import java.util.function.Function;
 /**
  * The coordinator's connections to Redis nodes, one per address, in one place: checks of roles,
  * replication and run ids when a shard is registered, the shard marker, writes of team fences,
- * and the one-off indexing of a shard's objects.
+ * the one-off indexing of a shard's objects, and the replication commands of failovers
+ * ({@code INFO replication}, {@code REPLICAOF}, {@code CONFIG SET min-replicas-*}, {@code CLIENT PAUSE}).
+ *
+ * <p>A connection that breaks is not reconnected in the background: the next call opens a new one,
+ * and a call on a node that is down fails at once instead of waiting in a reconnect queue, so a
+ * returning node is reached as soon as it listens again.
  */
 public final class ShardNodes implements AutoCloseable {
 
@@ -52,7 +62,8 @@ public final class ShardNodes implements AutoCloseable {
     /** @param timeout of connecting to a node and of each command on it */
     public ShardNodes(Duration timeout) {
         this.timeout = timeout;
-        client.setOptions(ClientOptions.builder()
+        client.setOptions(ClientOptions.builder().autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build()).build());
     }
 
@@ -93,6 +104,10 @@ public final class ShardNodes implements AutoCloseable {
      * be asked at once; a failed connect is forgotten, and the next call tries again.
      */
     private CompletableFuture<StatefulRedisConnection<String, String>> connection(String address) {
+        CompletableFuture<StatefulRedisConnection<String, String>> known = connections.get(address);
+        if (known != null && known.isDone() && !known.isCompletedExceptionally() && !known.join().isOpen()) {
+            connections.remove(address, known);
+        }
         CompletableFuture<StatefulRedisConnection<String, String>> c = connections.computeIfAbsent(address, a ->
                 client.connectAsync(StringCodec.UTF8, uri(a).build()).toCompletableFuture().thenApply(conn -> {
                     conn.setTimeout(timeout);
@@ -328,6 +343,174 @@ public final class ShardNodes implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("closing a connection to Redis did not finish within {} ms: {}", timeout.toMillis(), e.toString());
         }
+    }
+
+    /**
+     * Asks every node of {@code nodes} for {@code INFO replication} at once and waits at most
+     * {@code deadline} in all; a node that does not answer in time is in the result as
+     * {@link NodeReplication#unreachable unreachable}, with the reason.
+     */
+    public Map<String, NodeReplication> replication(Collection<String> nodes, Duration deadline) {
+        Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
+        for (String node : nodes) {
+            asked.putIfAbsent(node, send(node, c -> c.info("replication")));
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        Map<String, NodeReplication> answers = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<String>> e : asked.entrySet()) {
+            try {
+                answers.put(e.getKey(), NodeReplication.parse(e.getKey(), e.getValue().get(
+                        Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                        "interrupted while asking Redis nodes about their replication", interrupted);
+            } catch (TimeoutException late) {
+                answers.put(e.getKey(), NodeReplication.unreachable(e.getKey(), "no answer within "
+                        + deadline.toMillis() + " ms"));
+            } catch (ExecutionException failed) {
+                answers.put(e.getKey(), NodeReplication.unreachable(e.getKey(), describe(failed.getCause())));
+            }
+        }
+        return answers;
+    }
+
+    /** {@code INFO replication} of one node, within {@code deadline} (unreachable if it does not answer). */
+    public NodeReplication replication(String node, Duration deadline) {
+        return replication(List.of(node), deadline).get(node);
+    }
+
+    /**
+     * {@code REPLICAOF NO ONE}: makes {@code node} a primary (a no-op on one that is).
+     *
+     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer OK within {@code deadline}
+     */
+    public void replicaOfNoOne(String node, Duration deadline) {
+        ask(node, "REPLICAOF NO ONE", deadline, RedisAsyncCommands::replicaofNoOne);
+    }
+
+    /**
+     * {@code REPLICAOF host port}: makes {@code node} follow {@code primary} (a no-op when it does).
+     *
+     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer OK within {@code deadline}
+     */
+    public void replicaOf(String node, String primary, Duration deadline) {
+        int colon = primary.lastIndexOf(':');
+        String host = primary.substring(0, colon);
+        int port = Integer.parseInt(primary.substring(colon + 1));
+        ask(node, "REPLICAOF " + host + " " + port, deadline, c -> c.replicaof(host, port));
+    }
+
+    /**
+     * {@code REPLICAOF primary} on every one of {@code nodes} at once, waiting at most
+     * {@code deadline} in all; returns the nodes that answered OK, and logs why the others did not.
+     */
+    public List<String> replicaOf(Collection<String> nodes, String primary, Duration deadline) {
+        int colon = primary.lastIndexOf(':');
+        String host = primary.substring(0, colon);
+        int port = Integer.parseInt(primary.substring(colon + 1));
+        Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
+        nodes.forEach(node -> asked.put(node, send(node, c -> c.replicaof(host, port))));
+        long end = System.nanoTime() + deadline.toNanos();
+        List<String> done = new java.util.ArrayList<>();
+        for (Map.Entry<String, CompletableFuture<String>> e : asked.entrySet()) {
+            try {
+                e.getValue().get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+                done.add(e.getKey());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                        "interrupted while pointing replicas at " + primary, interrupted);
+            } catch (TimeoutException | ExecutionException failed) {
+                log.info("node {} did not take REPLICAOF {} within {} ms (done when it answers again): {}",
+                        e.getKey(), primary, deadline.toMillis(), failed instanceof ExecutionException x
+                                ? describe(x.getCause()) : "no answer");
+            }
+        }
+        return done;
+    }
+
+    /**
+     * The node's {@code min-replicas-to-write} and {@code min-replicas-max-lag} (seconds), in that order.
+     *
+     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer within {@code deadline}
+     */
+    public long[] minReplicas(String node, Duration deadline) {
+        Map<String, String> config = ask(node, "CONFIG GET min-replicas-*", deadline,
+                c -> c.configGet("min-replicas-to-write", "min-replicas-max-lag"));
+        try {
+            return new long[]{Long.parseLong(config.get("min-replicas-to-write")),
+                    Long.parseLong(config.get("min-replicas-max-lag"))};
+        } catch (RuntimeException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "node " + node
+                    + " answered CONFIG GET min-replicas-* with " + config, e);
+        }
+    }
+
+    /**
+     * {@code CONFIG SET min-replicas-to-write n min-replicas-max-lag s}: with {@code n} = 1 the
+     * node refuses writes (NOREPLICAS) while no replica has acknowledged it within the last
+     * {@code s} seconds; with 0 it always takes them.
+     *
+     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer OK within {@code deadline}
+     */
+    public void setMinReplicas(String node, int minReplicas, long maxLagSeconds, Duration deadline) {
+        ask(node, "CONFIG SET min-replicas-to-write " + minReplicas + " min-replicas-max-lag " + maxLagSeconds,
+                deadline, c -> c.configSet(Map.of("min-replicas-to-write", Integer.toString(minReplicas),
+                        "min-replicas-max-lag", Long.toString(maxLagSeconds))));
+    }
+
+    /**
+     * {@code CLIENT PAUSE ms WRITE}: the node holds back every write (and expiry) for {@code pause},
+     * answering reads; clients' writes wait, then run (or, on a node that has become a replica meanwhile,
+     * fail READONLY). A pause already longer is kept.
+     *
+     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer OK within {@code deadline}
+     */
+    public void pauseWrites(String node, Duration pause, Duration deadline) {
+        ask(node, "CLIENT PAUSE " + pause.toMillis() + " WRITE", deadline, c -> c.dispatch(CommandType.CLIENT,
+                new StatusOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).add("PAUSE").add(pause.toMillis()).add("WRITE")));
+    }
+
+    /**
+     * {@code CLIENT UNPAUSE}: ends a {@link #pauseWrites pause} (a no-op when there is none).
+     *
+     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer OK within {@code deadline}
+     */
+    public void unpause(String node, Duration deadline) {
+        ask(node, "CLIENT UNPAUSE", deadline, c -> c.dispatch(CommandType.CLIENT,
+                new StatusOutput<>(StringCodec.UTF8), new CommandArgs<>(StringCodec.UTF8).add("UNPAUSE")));
+    }
+
+    private <T> CompletableFuture<T> send(String node,
+                                          Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
+        return connection(node).thenCompose(c -> command.apply(c.async()).toCompletableFuture());
+    }
+
+    private <T> T ask(String node, String what, Duration deadline,
+                      Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
+        try {
+            return send(node, command).get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "interrupted while sending " + what + " to " + node, e);
+        } catch (TimeoutException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "node " + node + " did not answer " + what + " within " + deadline.toMillis() + " ms", e);
+        } catch (ExecutionException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "node " + node + " refused " + what + ": " + describe(e.getCause()), e.getCause());
+        }
+    }
+
+    private static String describe(Throwable error) {
+        Throwable e = error;
+        while (e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith("Unable to connect")) {
+            e = e.getCause();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     @Override
