@@ -48,6 +48,10 @@ final class Failures {
             }
             return new ThoonkException("Redis refused the operation on '" + c.object() + "': " + r.getMessage(), r);
         }
+        if (e instanceof java.util.concurrent.CancellationException) {
+            return new ThoonkConnectionException("the connection to the Redis of '" + c.object() + "' was closed while"
+                    + " the call was in flight (its shard's primary was replaced, or the client closed)", e);
+        }
         if (e instanceof RedisCommandTimeoutException) {
             return new ThoonkTimeoutException("Redis did not answer in time for '" + c.object() + "': " + e.getMessage());
         }
