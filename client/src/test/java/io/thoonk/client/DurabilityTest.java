@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Durable acknowledgements on a real primary and replica: a {@link Durability#REPLICATED} write is
@@ -30,13 +31,19 @@ class DurabilityTest {
     @RegisterExtension
     static final RedisShardExtension redis = RedisShardExtension.withReplicas(1);
 
-    static final Duration REPLICATION_TIMEOUT = Duration.ofMillis(400);
+    static final Duration REPLICATION_TIMEOUT = Duration.ofMillis(800);
 
     Thoonk replicated;
     Thoonk defaults;
 
     @BeforeEach
     void connect() {
+        // a replica paused by the test before has caught up (its link is up and it acknowledged everything)
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            String info = redis.primary().call("INFO replication");
+            Matcher offset = Pattern.compile("master_repl_offset:(\\d+)").matcher(info);
+            return offset.find() && info.contains("state=online,offset=" + offset.group(1) + ",");
+        });
         redis.flushAll();
         redis.primary().call("CONFIG RESETSTAT");
         replicated = Thoonk.connect(redis.primaryUri(), ThoonkOptions.builder().durability(Durability.REPLICATED)
@@ -143,6 +150,8 @@ class DurabilityTest {
         AsyncFeed primaryView = feed.withDurability(Durability.PRIMARY).async();
         for (int i = 0; i < 20; i++) {
             replicatedWrites.add(feed.async().publish("r" + i).toCompletableFuture());
+        }
+        for (int i = 0; i < 20; i++) {
             primaryWrites.add(primaryView.publish("p" + i).toCompletableFuture());
         }
         primaryWrites.forEach(CompletableFuture::join);
