@@ -113,7 +113,7 @@ final class Failures {
 
     private static boolean causedByRedisConnection(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof RedisConnectionException || t instanceof java.io.IOException) {
+            if (t instanceof RedisConnectionException) { // not an IOException alone: a coordinator's failure has those too
                 return true;
             }
         }
