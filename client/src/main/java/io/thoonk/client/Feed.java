@@ -12,6 +12,12 @@ public interface Feed extends LiveObject {
 
     AsyncFeed async();
 
+    /**
+     * A view of this object whose writes are acknowledged with {@code durability} instead of the
+     * client's {@link ThoonkOptions#durability()}; this view is unchanged. Cheap: share or discard it.
+     */
+    Feed withDurability(Durability durability);
+
     /** Publishes a new item under a generated id. */
     Published publish(String item);
 

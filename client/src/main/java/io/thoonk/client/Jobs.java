@@ -17,6 +17,12 @@ public interface Jobs extends LiveObject {
 
     AsyncJobs async();
 
+    /**
+     * A view of this object whose writes are acknowledged with {@code durability} instead of the
+     * client's {@link ThoonkOptions#durability()}; this view is unchanged. Cheap: share or discard it.
+     */
+    Jobs withDurability(Durability durability);
+
     /** Queues a job under a generated id. */
     Published put(String payload);
 

@@ -11,6 +11,12 @@ public interface Queue extends LiveObject {
 
     AsyncQueue async();
 
+    /**
+     * A view of this object whose writes are acknowledged with {@code durability} instead of the
+     * client's {@link ThoonkOptions#durability()}; this view is unchanged. Cheap: share or discard it.
+     */
+    Queue withDurability(Durability durability);
+
     Published put(String item);
 
     Published put(String item, Priority priority);

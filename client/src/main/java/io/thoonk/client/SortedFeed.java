@@ -11,6 +11,12 @@ public interface SortedFeed extends LiveObject {
 
     AsyncSortedFeed async();
 
+    /**
+     * A view of this object whose writes are acknowledged with {@code durability} instead of the
+     * client's {@link ThoonkOptions#durability()}; this view is unchanged. Cheap: share or discard it.
+     */
+    SortedFeed withDurability(Durability durability);
+
     /** Adds an item at the end. */
     Published append(String item);
 

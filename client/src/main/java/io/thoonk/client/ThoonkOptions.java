@@ -32,10 +32,18 @@ import java.util.UUID;
  *                       coordinator registered as a shard of a cluster (writing there directly skips
  *                       routing): true refuses it with {@link ClusterShardException}; false (default) logs
  *                       a warning and connects. Cluster clients ignore it.
+ * @param durability     when writes are acknowledged (default {@link Durability#AUTO}: replicated where
+ *                       the team's shard has a live replica); object views can override it
+ *                       ({@code feed.withDurability(...)})
+ * @param replicationTimeout how long a {@link Durability#REPLICATED} write waits for a replica's
+ *                       confirmation ({@code WAIT}) before it fails with
+ *                       {@link WriteOutcomeUnknownException}; positive and below
+ *                       {@code commandTimeout} (default 1 s, or half the command timeout when that
+ *                       is 2 s or less)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
                             String instanceId, Duration rerouteDeadline, int publishBatch, int maxQueuedCalls,
-                            boolean refuseClusterShard) {
+                            boolean refuseClusterShard, Durability durability, Duration replicationTimeout) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
@@ -45,6 +53,8 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
     /** Largest {@link #publishBatch()}: one script call should not hold Redis for long (and Lua's unpack has limits). */
     public static final int MAX_PUBLISH_BATCH = 1000;
     public static final int DEFAULT_MAX_QUEUED_CALLS = 10_000;
+    /** {@link #replicationTimeout()} unless set, or half the command timeout when that is shorter than twice this. */
+    public static final Duration DEFAULT_REPLICATION_TIMEOUT = Duration.ofSeconds(1);
 
     public ThoonkOptions {
         if (maxItemBytes <= 0) {
@@ -70,6 +80,19 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         if (maxQueuedCalls < 1) {
             throw new InvalidArgumentException("maxQueuedCalls must be >= 1, was " + maxQueuedCalls);
         }
+        Objects.requireNonNull(durability, "durability == null");
+        Objects.requireNonNull(replicationTimeout, "replicationTimeout == null");
+        if (replicationTimeout.toMillis() < 1 || replicationTimeout.compareTo(commandTimeout) >= 0) {
+            throw new InvalidArgumentException("replicationTimeout must be at least 1 ms and below commandTimeout ("
+                    + commandTimeout + "), so a write can still fail with its own error within its deadline; was "
+                    + replicationTimeout);
+        }
+    }
+
+    /** The replication timeout used when none is set: {@link #DEFAULT_REPLICATION_TIMEOUT}, at most half {@code commandTimeout}. */
+    static Duration defaultReplicationTimeout(Duration commandTimeout) {
+        Duration half = commandTimeout.dividedBy(2);
+        return half.compareTo(DEFAULT_REPLICATION_TIMEOUT) < 0 ? half : DEFAULT_REPLICATION_TIMEOUT;
     }
 
     public static ThoonkOptions defaults() {
@@ -80,12 +103,19 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         return new Builder();
     }
 
-    /** A builder starting from these settings. */
+    /**
+     * A builder starting from these settings. A replication timeout that is the default for this
+     * command timeout stays a default (it follows a new command timeout).
+     */
     public Builder toBuilder() {
-        return new Builder().maxItemBytes(maxItemBytes).historyLength(historyLength)
+        Builder builder = new Builder();
+        if (!replicationTimeout.equals(defaultReplicationTimeout(commandTimeout))) {
+            builder.replicationTimeout(replicationTimeout);
+        }
+        return builder.maxItemBytes(maxItemBytes).historyLength(historyLength)
                 .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
                 .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls)
-                .refuseClusterShard(refuseClusterShard);
+                .refuseClusterShard(refuseClusterShard).durability(durability);
     }
 
     /** Builds {@link ThoonkOptions}. */
@@ -99,6 +129,8 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private int publishBatch = DEFAULT_PUBLISH_BATCH;
         private int maxQueuedCalls = DEFAULT_MAX_QUEUED_CALLS;
         private boolean refuseClusterShard;
+        private Durability durability = Durability.AUTO;
+        private Duration replicationTimeout;
 
         private Builder() {
         }
@@ -148,9 +180,21 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
+        public Builder durability(Durability durability) {
+            this.durability = durability;
+            return this;
+        }
+
+        public Builder replicationTimeout(Duration replicationTimeout) {
+            this.replicationTimeout = Objects.requireNonNull(replicationTimeout, "replicationTimeout == null");
+            return this;
+        }
+
         public ThoonkOptions build() {
+            Duration replication = replicationTimeout != null || commandTimeout == null ? replicationTimeout
+                    : defaultReplicationTimeout(commandTimeout);
             return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
-                    rerouteDeadline, publishBatch, maxQueuedCalls, refuseClusterShard);
+                    rerouteDeadline, publishBatch, maxQueuedCalls, refuseClusterShard, durability, replication);
         }
     }
 }

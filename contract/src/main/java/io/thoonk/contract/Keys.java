@@ -40,7 +40,16 @@ public final class Keys {
     public static final String TEAM_OBJECTS_PREFIX = "thoonk.team.objects:";
 
     /** How many keys every object script takes before its own ({@link #common}). */
-    public static final int COMMON_KEY_COUNT = 6;
+    public static final int COMMON_KEY_COUNT = 7;
+
+    /** Index (0-based) of the request key among the KEYS of an object script ({@link #withRequest}). */
+    public static final int REQUEST_KEY_INDEX = 6;
+
+    /** The request key of a call whose reply is not to be remembered (a read): KEYS[7] empty. */
+    public static final String NO_REQUEST = "";
+
+    /** Prefix of the request keys ({@link #request}). */
+    public static final String REQUEST_PREFIX = "thoonk.request:";
 
     private Keys() {
     }
@@ -130,8 +139,30 @@ public final class Keys {
     }
 
     /**
+     * Extension: the reply of one write call, remembered for a short while (see common.lua's
+     * {@code once}) so that a retry of the same request ({@code requestId}: unique per call, e.g. a
+     * client's random id and a counter) is answered without applying it again. In the team's
+     * keyspace, so it is the team's like its objects.
+     */
+    public static String request(String team, String requestId) {
+        return REQUEST_PREFIX + team + ":" + requestId;
+    }
+
+    /**
+     * A copy of an object script's {@code keys} (from {@link #common}) with the request key of
+     * {@code requestId} in place of {@link #NO_REQUEST}.
+     */
+    public static String[] withRequest(String[] keys, String team, String requestId) {
+        String[] copy = keys.clone();
+        copy[REQUEST_KEY_INDEX] = request(team, requestId);
+        return copy;
+    }
+
+    /**
      * The KEYS of an object script: the {@value #COMMON_KEY_COUNT} every script starts with (see
-     * common.lua), then {@code specific}. Tools that call the scripts directly must use this too.
+     * common.lua; the request key is {@link #NO_REQUEST}: give a write its own with
+     * {@link #withRequest}), then {@code specific}. Tools that call the scripts directly must use
+     * this too.
      */
     public static String[] common(String name, String team, String... specific) {
         String[] keys = new String[COMMON_KEY_COUNT + specific.length];
@@ -141,6 +172,7 @@ public final class Keys {
         keys[3] = history(name);
         keys[4] = fence(team);
         keys[5] = teamObjects(team);
+        keys[REQUEST_KEY_INDEX] = NO_REQUEST;
         System.arraycopy(specific, 0, keys, COMMON_KEY_COUNT, specific.length);
         return keys;
     }

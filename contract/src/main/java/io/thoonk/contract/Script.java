@@ -22,6 +22,10 @@ import java.util.concurrent.ExecutionException;
  * followed by the script's own body; see the comments at the top of each {@code .lua} resource for
  * their KEYS and ARGV, and {@link Keys#common} for building the KEYS.
  *
+ * <p>Every object script takes, as KEYS[7], the key remembering its call's reply
+ * ({@link Keys#request}, or {@link Keys#NO_REQUEST} for calls that change nothing): a call that
+ * repeats a request id is answered with the first call's reply and changes nothing.
+ *
  * <p>Scripts answer refusals as errors {@code CODE data...} ({@code FENCED <state> <epoch>},
  * {@code WRONGTYPE <type>}, ...; docs/contract.md lists them); mapping those to exception types is
  * the caller's business.
@@ -49,8 +53,12 @@ public record Script(String name, String source, String sha) {
         Objects.requireNonNull(sha, "sha == null");
     }
 
+    /**
+     * The prelude, then the script's body as a function that the prelude's {@code once} runs: a
+     * repeated request (KEYS[7], see common.lua) is answered with the reply remembered the first time.
+     */
     private static Script withPrelude(String name) {
-        return of(name, resource("common") + "\n" + resource(name));
+        return of(name, resource("common") + "\nlocal function main()\n" + resource(name) + "\nend\nreturn once(main)\n");
     }
 
     private static Script standalone(String name) {
@@ -88,7 +96,8 @@ public record Script(String name, String source, String sha) {
         return result;
     }
 
-    private static boolean isNoScript(Throwable error) {
+    /** Whether {@code error} (or the failure it wraps) is Redis's {@code NOSCRIPT}: the server does not know the SHA. */
+    public static boolean isNoScript(Throwable error) {
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();

@@ -6,10 +6,19 @@
 -- KEYS[4] feed.history:[f]            STREAM of past changes, see record() (extension)
 -- KEYS[5] thoonk.team:[team]          HASH fence of the object's team: state, epoch (extension)
 -- KEYS[6] thoonk.team.objects:[team]  SET of the team's object names on this shard (extension)
+-- KEYS[7] thoonk.request:[team]:[id]  STRING the reply of this call's request, see once() (extension);
+--                                     '' for a call that is not to be remembered (reads)
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
+--
+-- The script's own body follows this prelude wrapped in 'local function main() ... end' and is
+-- run as 'return once(main)' (see Script.java).
 local FEEDS, CONFIG, REVISION, HISTORY, FENCE, INDEX = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local REQUEST = KEYS[7]
 local NAME, INSTANCE, EPOCH, DEFAULT_HISTORY = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+
+-- How long a request's reply is remembered, in ms: longer than any client keeps retrying a call.
+local REQUEST_TTL_MS = '60000'
 
 -- Errors are 'CODE data...'; the client maps each code to an exception type.
 local function fail(code, data)
@@ -125,3 +134,31 @@ local function check_expected(itemrevs, id, expected)
   end
 end
 
+
+-- Runs the script's body once per request: a call that repeats a request id this shard has
+-- answered within REQUEST_TTL_MS (a client retrying after a lost reply, a failover or a reconnect)
+-- gets the remembered reply and changes nothing. The reply is remembered by the same atomic
+-- script call that made the change, so a replica that has the change has the reply too. Replies
+-- are stored as text: an integer as itself, anything else as JSON. A nil reply (a take from an
+-- empty queue) changed nothing and is not remembered; nor is a refusal (an error), which wrote
+-- nothing either.
+local function once(body)
+  if REQUEST == '' then
+    return body()
+  end
+  local seen = redis.call('GET', REQUEST)
+  if seen then
+    return cjson.decode(seen)
+  end
+  local reply = body()
+  if reply ~= nil and reply ~= false then
+    local saved
+    if type(reply) == 'number' then
+      saved = string.format('%d', reply)
+    else
+      saved = cjson.encode(reply)
+    end
+    redis.call('SET', REQUEST, saved, 'PX', REQUEST_TTL_MS)
+  end
+  return reply
+end

@@ -1,12 +1,12 @@
--- Feed writes. KEYS[7] feed.ids (ZSET), KEYS[8] feed.items, KEYS[9] feed.publishes,
--- KEYS[10] feed.itemrev (HASH id -> revision of its last change).
+-- Feed writes. KEYS[8] feed.ids (ZSET), KEYS[9] feed.items, KEYS[10] feed.publishes,
+-- KEYS[11] feed.itemrev (HASH id -> revision of its last change).
 -- ARGV[5] op:
 --   'publish'  ARGV[6..] id, item pairs: one or more publishes (the client coalesces concurrent
 --              publishes to one feed), in order, each its own change. Returns the revision of each.
 --   'edit'     ARGV[6] id, ARGV[7] item, ARGV[8] expected revision ('' = any, '0' = the id must
 --              not exist yet). Returns the revision.
 --   'retract'  ARGV[6] id, ARGV[8] expected revision. Returns the revision, 0 if id was absent.
-local IDS, ITEMS, PUBLISHES, ITEMREV = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local IDS, ITEMS, PUBLISHES, ITEMREV = KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local op = ARGV[5]
 local cfg = open('feed')
 

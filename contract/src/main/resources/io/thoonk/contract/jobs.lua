@@ -1,12 +1,12 @@
--- Job operations. KEYS[7] feed.ids (LIST, available), KEYS[8] feed.items, KEYS[9] feed.publishes,
--- KEYS[10] feed.published (ZSET), KEYS[11] feed.claimed (ZSET), KEYS[12] feed.stalled (SET),
--- KEYS[13] feed.cancelled (HASH failure counts), KEYS[14] feed.finishes,
--- KEYS[15] job.results (HASH id -> result, extension), KEYS[16] job.resultexp (ZSET id -> expiry ms).
+-- Job operations. KEYS[8] feed.ids (LIST, available), KEYS[9] feed.items, KEYS[10] feed.publishes,
+-- KEYS[11] feed.published (ZSET), KEYS[12] feed.claimed (ZSET), KEYS[13] feed.stalled (SET),
+-- KEYS[14] feed.cancelled (HASH failure counts), KEYS[15] feed.finishes,
+-- KEYS[16] job.results (HASH id -> result, extension), KEYS[17] job.resultexp (ZSET id -> expiry ms).
 -- ARGV[5] op, ARGV[6] id, ARGV[7] payload or result, ARGV[8] flag ('high' priority on put,
 -- '1' = has a result on finish, list name on list).
 -- Reads ('state', 'result', 'list', 'failures') check the team's fence as writes do.
-local IDS, ITEMS, PUBLISHES, PUBLISHED, CLAIMED = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-local STALLED, CANCELLED, FINISHES, RESULTS, RESULTEXP = KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16]
+local IDS, ITEMS, PUBLISHES, PUBLISHED, CLAIMED = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local STALLED, CANCELLED, FINISHES, RESULTS, RESULTEXP = KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17]
 local op, id, value, flag = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 
 -- Reads: fenced like writes; never create the object.

@@ -1,8 +1,8 @@
--- Queue writes. KEYS[7] feed.ids (LIST), KEYS[8] feed.items, KEYS[9] feed.publishes.
+-- Queue writes. KEYS[8] feed.ids (LIST), KEYS[9] feed.items, KEYS[10] feed.publishes.
 -- ARGV[5] op: 'put' | 'take'; ARGV[6] id; ARGV[7] item; ARGV[8] 'high' for high priority.
 -- put returns the revision; take returns {id, item, revision} or nil when empty.
 -- The pop, the read and the delete are one step, so no item is lost between them.
-local IDS, ITEMS, PUBLISHES = KEYS[7], KEYS[8], KEYS[9]
+local IDS, ITEMS, PUBLISHES = KEYS[8], KEYS[9], KEYS[10]
 local op, id, item, priority = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local cfg = open('queue')
 

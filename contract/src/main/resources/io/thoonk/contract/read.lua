@@ -1,13 +1,13 @@
 -- Reads of any object; never create or change anything. Fenced like writes (check_fence()), so a
 -- client with a stale route is refused and re-routes instead of reading an old shard.
--- KEYS[7] feed.ids (ZSET for feed, LIST for sorted_feed, queue and job), KEYS[8] feed.items,
--- KEYS[9] feed.itemrev.
+-- KEYS[8] feed.ids (ZSET for feed, LIST for sorted_feed, queue and job), KEYS[9] feed.items,
+-- KEYS[10] feed.itemrev.
 -- ARGV[5] type, ARGV[6] op: 'get' | 'ids' | 'all' (feeds and sorted feeds), 'revision' (any
 -- type), 'length' (queues and jobs: ids waiting), 'history' (any type); ARGV[7] id.
 -- 'history' reads one page of the history: ARGV[7] first revision, ARGV[8] last revision ('' = the
 -- current one), ARGV[9] most entries; answers {current revision, XRANGE entries}. 'revision' and
 -- 'history' do not check the type: subscribers read them without knowing it.
-local IDS, ITEMS, ITEMREV = KEYS[7], KEYS[8], KEYS[9]
+local IDS, ITEMS, ITEMREV = KEYS[8], KEYS[9], KEYS[10]
 local kind, op, id = ARGV[5], ARGV[6], ARGV[7]
 
 check_fence()

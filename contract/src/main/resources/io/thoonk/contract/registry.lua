@@ -1,6 +1,6 @@
 -- Registry: create, configure, delete any object (contract 'newfeed', 'conffeed', 'delfeed'), and
 -- the fenced reads of an object's type and settings.
--- KEYS[7..] every key an object of any type may have (deleted on 'delete').
+-- KEYS[8..] every key an object of any type may have (deleted on 'delete').
 -- ARGV[5] op: 'create' | 'configure' | 'delete' | 'type' | 'settings'; ARGV[6] type (create);
 -- ARGV[7..] field, value pairs (create / configure).
 -- Creating puts the object in its team's index (KEYS[6]); deleting takes it out.
@@ -57,7 +57,7 @@ elseif op == 'delete' then
     return 0
   end
   redis.call('DEL', CONFIG)
-  for i = 7, #KEYS do redis.call('DEL', KEYS[i]) end
+  for i = 8, #KEYS do redis.call('DEL', KEYS[i]) end
   -- The revision counter outlives the object so revisions never repeat for a name; the history
   -- keeps the 'delete' event for late subscribers and then expires.
   local rev = record(cfg, 'delete', '', '', '', '0')

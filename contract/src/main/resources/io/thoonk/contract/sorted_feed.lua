@@ -1,10 +1,10 @@
--- Sorted feed writes. KEYS[7] feed.ids (LIST), KEYS[8] feed.items, KEYS[9] feed.publishes,
--- KEYS[10] feed.idincr, KEYS[11] feed.itemrev.
+-- Sorted feed writes. KEYS[8] feed.ids (LIST), KEYS[9] feed.items, KEYS[10] feed.publishes,
+-- KEYS[11] feed.idincr, KEYS[12] feed.itemrev.
 -- ARGV[5] op: 'append' | 'prepend' | 'before' | 'after' | 'move' | 'edit' | 'retract'
 -- ARGV[6] id (move/edit/retract), ARGV[7] item, ARGV[8] relative id (before/after),
 -- ARGV[9] expected revision, ARGV[10] move target: 'begin' | 'end' | 'before' | 'after'.
 -- Returns {id, revision}.
-local IDS, ITEMS, PUBLISHES, IDINCR, ITEMREV = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local IDS, ITEMS, PUBLISHES, IDINCR, ITEMREV = KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local op, id, item, rel, expected, target = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]
 local cfg = open('sorted_feed')
 

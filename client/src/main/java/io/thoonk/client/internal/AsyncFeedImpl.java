@@ -13,8 +13,8 @@ import java.util.function.Supplier;
 
 final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
 
-    AsyncFeedImpl(DefaultThoonk thoonk, String name) {
-        super(thoonk, name, ObjectType.FEED);
+    AsyncFeedImpl(DefaultThoonk thoonk, String name, io.thoonk.client.Durability durability) {
+        super(thoonk, name, ObjectType.FEED, durability);
     }
 
     @Override
@@ -28,7 +28,7 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
     }
 
     private CompletableFuture<Published> coalesce(String id, String item) {
-        return waiting(thoonk.publishCoalescer().publish(name, id, item, this::publishBatch))
+        return waiting(thoonk.publishCoalescer().publish(name, id, item, durability, this::publishBatch))
                 .thenApply(rev -> published(id, rev));
     }
 

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 
 final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
 
-    AsyncJobsImpl(DefaultThoonk thoonk, String name) {
-        super(thoonk, name, ObjectType.JOB);
+    AsyncJobsImpl(DefaultThoonk thoonk, String name, io.thoonk.client.Durability durability) {
+        super(thoonk, name, ObjectType.JOB, durability);
     }
 
     @Override
@@ -118,14 +118,14 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
     @Override
     public CompletableFuture<JobState> state(String id) {
         Names.id(id);
-        return this.<String>write(Script.JOBS, ScriptOutputType.VALUE, id, null, -1, "state", id, "", "")
+        return this.<String>query(Script.JOBS, ScriptOutputType.VALUE, id, "state", id, "", "")
                 .thenApply(s -> JobState.valueOf(s.toUpperCase(Locale.ROOT)));
     }
 
     @Override
     public CompletableFuture<Long> failures(String id) {
         Names.id(id);
-        return this.<Long>write(Script.JOBS, ScriptOutputType.INTEGER, id, null, -1, "failures", id, "", "");
+        return this.<Long>query(Script.JOBS, ScriptOutputType.INTEGER, id, "failures", id, "", "");
     }
 
     @Override
@@ -135,14 +135,14 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
             throw new io.thoonk.client.InvalidArgumentException("only QUEUED, CLAIMED and STALLED jobs can be listed, not "
                     + state);
         }
-        return this.<List<Object>>write(Script.JOBS, ScriptOutputType.MULTI, null, null, -1, "list", "", "",
+        return this.<List<Object>>query(Script.JOBS, ScriptOutputType.MULTI, null, "list", "", "",
                 state.name().toLowerCase(Locale.ROOT)).thenApply(ObjectSupport::strings);
     }
 
     @Override
     public CompletableFuture<Optional<String>> result(String id) {
         Names.id(id);
-        return this.<List<Object>>write(Script.JOBS, ScriptOutputType.MULTI, id, null, -1, "result", id, "", "")
+        return this.<List<Object>>query(Script.JOBS, ScriptOutputType.MULTI, id, "result", id, "", "")
                 .thenApply(r -> isNil(r) ? Optional.empty() : Optional.of((String) r.get(0)));
     }
 

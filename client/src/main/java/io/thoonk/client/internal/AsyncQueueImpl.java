@@ -17,8 +17,8 @@ import java.util.concurrent.CompletableFuture;
 
 final class AsyncQueueImpl extends ObjectSupport implements AsyncQueue {
 
-    AsyncQueueImpl(DefaultThoonk thoonk, String name) {
-        super(thoonk, name, ObjectType.QUEUE);
+    AsyncQueueImpl(DefaultThoonk thoonk, String name, io.thoonk.client.Durability durability) {
+        super(thoonk, name, ObjectType.QUEUE, durability);
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 
 final class AsyncSortedFeedImpl extends ItemObjectSupport implements AsyncSortedFeed {
 
-    AsyncSortedFeedImpl(DefaultThoonk thoonk, String name) {
-        super(thoonk, name, ObjectType.SORTED_FEED);
+    AsyncSortedFeedImpl(DefaultThoonk thoonk, String name, io.thoonk.client.Durability durability) {
+        super(thoonk, name, ObjectType.SORTED_FEED, durability);
     }
 
     @Override

@@ -16,6 +16,11 @@ final class BlockingFeed extends BlockingItemSupport<AsyncFeedImpl> implements F
     }
 
     @Override
+    public Feed withDurability(io.thoonk.client.Durability durability) {
+        return new BlockingFeed(new AsyncFeedImpl(async.thoonk, async.name, durability));
+    }
+
+    @Override
     public Published publish(String item) {
         return await(async.publish(item));
     }

@@ -25,6 +25,11 @@ final class BlockingJobs extends BlockingSupport<AsyncJobsImpl> implements Jobs 
     }
 
     @Override
+    public Jobs withDurability(io.thoonk.client.Durability durability) {
+        return new BlockingJobs(new AsyncJobsImpl(async.thoonk, async.name, durability));
+    }
+
+    @Override
     public Published put(String payload) {
         return await(async.put(payload));
     }

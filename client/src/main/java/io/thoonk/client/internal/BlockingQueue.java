@@ -20,6 +20,11 @@ final class BlockingQueue extends BlockingSupport<AsyncQueueImpl> implements Que
     }
 
     @Override
+    public Queue withDurability(io.thoonk.client.Durability durability) {
+        return new BlockingQueue(new AsyncQueueImpl(async.thoonk, async.name, durability));
+    }
+
+    @Override
     public Published put(String item) {
         return await(async.put(item));
     }

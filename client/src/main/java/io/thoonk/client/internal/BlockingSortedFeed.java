@@ -17,6 +17,11 @@ final class BlockingSortedFeed extends BlockingItemSupport<AsyncSortedFeedImpl> 
     }
 
     @Override
+    public SortedFeed withDurability(io.thoonk.client.Durability durability) {
+        return new BlockingSortedFeed(new AsyncSortedFeedImpl(async.thoonk, async.name, durability));
+    }
+
+    @Override
     public Published append(String item) {
         return await(async.append(item));
     }

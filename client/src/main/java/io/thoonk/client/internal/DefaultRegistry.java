@@ -50,12 +50,15 @@ final class DefaultRegistry implements Registry {
             args.add(k);
             args.add(v);
         });
-        return this.<Long>call(new Target(thoonk, name, type), ScriptOutputType.INTEGER, args.toArray(String[]::new));
+        return this.<Long>call(new Target(thoonk, name, type), ScriptOutputType.INTEGER, true, args.toArray(String[]::new));
     }
 
-    /** registry.lua on the object's shard: routed, fenced, retried and translated like any object call. */
-    private <T> T call(Target target, ScriptOutputType output, String... args) {
-        return Await.await(target.<T>run(Script.REGISTRY, target.registryKeys(), output, null, null, -1, args),
+    /**
+     * registry.lua on the object's shard: routed, fenced, retried and translated like any object
+     * call; a {@code change} is remembered under a request id and acknowledged with the client's durability.
+     */
+    private <T> T call(Target target, ScriptOutputType output, boolean change, String... args) {
+        return Await.await(target.<T>run(Script.REGISTRY, target.registryKeys(), output, change, null, null, -1, args),
                 thoonk.options().commandTimeout());
     }
 
@@ -99,14 +102,14 @@ final class DefaultRegistry implements Registry {
 
     @Override
     public Optional<ObjectType> typeOf(String name) {
-        String t = this.<String>call(new Target(thoonk, name, null), ScriptOutputType.VALUE, "type", "");
+        String t = this.<String>call(new Target(thoonk, name, null), ScriptOutputType.VALUE, false, "type", "");
         return t == null ? Optional.empty() : Optional.of(ObjectType.fromContractName(t));
     }
 
     @Override
     public Map<String, String> settings(String name) {
         List<Object> fields = this.<List<Object>>call(new Target(thoonk, name, null), ScriptOutputType.MULTI,
-                "settings", "");
+                false, "settings", "");
         Map<String, String> settings = new TreeMap<>();
         for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
             settings.put((String) fields.get(i), (String) fields.get(i + 1));

@@ -30,6 +30,8 @@ public final class DefaultThoonk implements Thoonk {
     private final PublishCoalescer publishCoalescer;
     private final Deadlines deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final String requestPrefix = randomRequestPrefix();
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
     /** Makes the client's router from its Redis clients and callback executor. */
     @FunctionalInterface
@@ -81,6 +83,13 @@ public final class DefaultThoonk implements Thoonk {
                         options.maxQueuedCalls()));
     }
 
+    /** 96 random bits, URL-safe base64 (16 characters), and a separator. */
+    private static String randomRequestPrefix() {
+        byte[] bytes = new byte[12];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes) + ":";
+    }
+
     @Override
     public ThoonkOptions options() {
         return options;
@@ -100,28 +109,43 @@ public final class DefaultThoonk implements Thoonk {
 
     /** Fails {@code call} with a {@link ThoonkTimeoutException} about {@code object} after {@code deadline}. */
     <T> CompletableFuture<T> within(CompletableFuture<T> call, Duration deadline, String object) {
-        return deadlines.within(call, deadline, () -> new ThoonkTimeoutException("no answer for '" + object
+        return within(call, deadline, () -> new ThoonkTimeoutException("no answer for '" + object
                 + "' within " + deadline + " (ThoonkOptions.commandTimeout)"));
+    }
+
+    /** Fails {@code call} with {@code failure} after {@code deadline}. */
+    <T> CompletableFuture<T> within(CompletableFuture<T> call, Duration deadline,
+                                    java.util.function.Supplier<? extends RuntimeException> failure) {
+        return deadlines.within(call, deadline, failure);
+    }
+
+    /**
+     * A new request id: unique per write call across clients and time (a random id of this client
+     * object, not the configurable instance id, which two processes might share, and a counter).
+     * Every attempt of one call sends the same one, so a shard answers a repeat without applying it.
+     */
+    String nextRequestId() {
+        return requestPrefix + Long.toString(requests.incrementAndGet(), 36);
     }
 
     @Override
     public Feed feed(String name) {
-        return new BlockingFeed(new AsyncFeedImpl(this, name));
+        return new BlockingFeed(new AsyncFeedImpl(this, name, options.durability()));
     }
 
     @Override
     public SortedFeed sortedFeed(String name) {
-        return new BlockingSortedFeed(new AsyncSortedFeedImpl(this, name));
+        return new BlockingSortedFeed(new AsyncSortedFeedImpl(this, name, options.durability()));
     }
 
     @Override
     public Queue queue(String name) {
-        return new BlockingQueue(new AsyncQueueImpl(this, name));
+        return new BlockingQueue(new AsyncQueueImpl(this, name, options.durability()));
     }
 
     @Override
     public Jobs jobs(String name) {
-        return new BlockingJobs(new AsyncJobsImpl(this, name));
+        return new BlockingJobs(new AsyncJobsImpl(this, name, options.durability()));
     }
 
     @Override

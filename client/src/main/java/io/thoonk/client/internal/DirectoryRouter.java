@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Routes teams through the coordinators' directory, from three parts: the
@@ -39,6 +40,8 @@ final class DirectoryRouter implements ShardRouter {
     private final RouteTable table;
     private final Map<String, CompletableFuture<Route>> resolving = new ConcurrentHashMap<>();
     private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
+    /** Completed (and replaced) by the next change of any shard or cached team: see {@link #awaitNewRoute}. */
+    private final AtomicReference<CompletableFuture<Void>> nextChange = new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean closed;
 
     private DirectoryRouter(CoordinatorConnection coordinators, ShardPool pool) {
@@ -92,6 +95,9 @@ final class DirectoryRouter implements ShardRouter {
     }
 
     private void tell(RouteTable.Changed changed) {
+        if (!changed.shards().isEmpty() || !changed.teams().isEmpty()) {
+            nextChange.getAndSet(new CompletableFuture<>()).complete(null);
+        }
         for (String shard : changed.shards()) {
             listeners.forEach(l -> l.shardChanged(shard));
         }
@@ -149,6 +155,19 @@ final class DirectoryRouter implements ShardRouter {
     }
 
     @Override
+    public CompletableFuture<Void> awaitNewRoute(String team, Route stale) {
+        if (closed) {
+            return null;
+        }
+        CompletableFuture<Void> next = nextChange.get(); // before looking, so no change slips between
+        CompletableFuture<Route> now = table.cached(team);
+        if (now == null || (now.isDone() && !now.isCompletedExceptionally() && !now.join().equals(stale))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return next;
+    }
+
+    @Override
     public CompletableFuture<Map<String, ShardConnection>> shardsById() {
         return table.connections();
     }
@@ -156,6 +175,7 @@ final class DirectoryRouter implements ShardRouter {
     @Override
     public void close() {
         closed = true;
+        nextChange.get().complete(null);
         coordinators.close();
         pool.close();
     }

@@ -48,6 +48,10 @@ final class Failures {
             }
             return new ThoonkException("Redis refused the operation on '" + c.object() + "': " + r.getMessage(), r);
         }
+        if (e instanceof java.util.concurrent.CancellationException) {
+            return new ThoonkConnectionException("the connection to the Redis of '" + c.object() + "' was closed while"
+                    + " the call was in flight (its shard's primary was replaced, or the client closed)", e);
+        }
         if (e instanceof RedisCommandTimeoutException) {
             return new ThoonkTimeoutException("Redis did not answer in time for '" + c.object() + "': " + e.getMessage());
         }
@@ -62,6 +66,58 @@ final class Failures {
                     + "': " + ConnectionFailures.tidyAddresses(e.getMessage()), e);
         }
         return new ThoonkException("operation on '" + c.object() + "' failed: " + e, e);
+    }
+
+    /** Replies of a Redis that is not (or no longer) a writable primary: a failover is under way. */
+    private static final java.util.List<String> NOT_PRIMARY = java.util.List.of("READONLY", "NOREPLICAS", "LOADING",
+            "MASTERDOWN");
+
+    /**
+     * Whether a call failed because its shard's primary is gone or changing (a failover), so that
+     * it may succeed on the primary the directory names next: the connection was refused, closed or
+     * reset, Redis did not answer in time, or the server said it is not a writable primary
+     * ({@code READONLY}, {@code NOREPLICAS}, {@code LOADING}, {@code MASTERDOWN}). Not: a refusal of
+     * the call itself, a full request queue, a closed client, or no coordinator answering.
+     */
+    static boolean primaryUnavailable(Throwable error) {
+        Throwable e = Await.unwrap(error);
+        if (e instanceof RedisCommandExecutionException r) {
+            String message = String.valueOf(r.getMessage());
+            return NOT_PRIMARY.stream().anyMatch(message::startsWith);
+        }
+        if (e instanceof ThoonkConnectionException) {
+            return causedByRedisConnection(e.getCause()); // a route whose connection could not be opened
+        }
+        return lostInFlight(e) || e instanceof RedisConnectionException;
+    }
+
+    /**
+     * Whether a write that failed this way may have been applied: it was sent, and the connection
+     * broke (or Redis stayed silent) before the answer came.
+     */
+    static boolean outcomeUnknown(Throwable error) {
+        return lostInFlight(Await.unwrap(error));
+    }
+
+    private static boolean lostInFlight(Throwable e) {
+        if (e instanceof RedisCommandTimeoutException || e instanceof java.util.concurrent.CancellationException
+                || e instanceof java.io.IOException) {
+            return true;
+        }
+        return e instanceof RedisException && !(e instanceof RedisCommandExecutionException)
+                && !(e instanceof RedisConnectionException) && e.getMessage() != null
+                && !e.getMessage().startsWith("Request queue size exceeded") && !e.getMessage().contains("shutdown")
+                && (e.getMessage().contains("closed") || e.getMessage().contains("reset")
+                || e.getMessage().contains("Connection") || e.getCause() instanceof java.io.IOException);
+    }
+
+    private static boolean causedByRedisConnection(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RedisConnectionException) { // not an IOException alone: a coordinator's failure has those too
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code Redis at host:port} (or at its socket path), never with the URI's password. */

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 /** Reads shared by feeds and sorted feeds (read.lua), which differ only in how ids are ordered. */
 abstract class ItemObjectSupport extends ObjectSupport {
 
-    ItemObjectSupport(DefaultThoonk thoonk, String name, ObjectType type) {
-        super(thoonk, name, type);
+    ItemObjectSupport(DefaultThoonk thoonk, String name, ObjectType type, io.thoonk.client.Durability durability) {
+        super(thoonk, name, type, durability);
     }
 
     public abstract CompletableFuture<Published> edit(String id, String item);

@@ -7,14 +7,16 @@ import io.thoonk.client.HistoryTruncatedException;
 import io.thoonk.client.Item;
 import io.thoonk.client.ObjectType;
 import io.thoonk.client.Published;
-import io.thoonk.client.TeamFencedException;
-import io.thoonk.client.ThoonkException;
+import io.thoonk.client.Durability;
+import io.thoonk.client.ReplicationUnavailableException;
+import io.thoonk.client.WriteOutcomeUnknownException;
 import io.thoonk.contract.Keys;
 import io.thoonk.contract.Script;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
@@ -29,13 +31,20 @@ abstract class ObjectSupport implements AsyncLiveObject {
     final String name;
     final String team;
     final ObjectType type;
+    /** How this view's writes are acknowledged. */
+    final Durability durability;
     private final String[] keys;
     private final String[] readKeys;
 
     ObjectSupport(DefaultThoonk thoonk, String name, ObjectType type) {
+        this(thoonk, name, type, thoonk.options().durability());
+    }
+
+    ObjectSupport(DefaultThoonk thoonk, String name, ObjectType type, Durability durability) {
         this.thoonk = thoonk;
         this.name = Names.objectName(name);
         this.type = type;
+        this.durability = Objects.requireNonNull(durability, "durability == null");
         this.team = thoonk.options().teamRule().teamOf(name);
         this.keys = Keys.common(name, team, Keys.specific(type.contractName(), name));
         this.readKeys = Keys.common(name, team, Keys.read(name));
@@ -55,36 +64,59 @@ abstract class ObjectSupport implements AsyncLiveObject {
         return Names.item(item, thoonk.options().maxItemBytes());
     }
 
-    /** Runs this type's write script with {@code args} after the common four. */
+    /**
+     * Runs this type's write script with {@code args} after the common four: a change, remembered
+     * under a request id of its own (so its retries never apply twice) and acknowledged with this
+     * view's durability.
+     */
     <T> CompletableFuture<T> write(Script script, ScriptOutputType output, String id, String relativeId,
                                    long expected, String... args) {
-        return run(script, keys, output, id, relativeId, expected, args);
+        return run(script, keys, output, true, id, relativeId, expected, args);
+    }
+
+    /** Runs an op of this type's write script that only reads (the job reads of jobs.lua): fenced, not remembered. */
+    <T> CompletableFuture<T> query(Script script, ScriptOutputType output, String id, String... args) {
+        return run(script, keys, output, false, id, null, -1, args);
     }
 
     /** Runs the shared read script ({@code read.lua}), fenced like a write. */
     <T> CompletableFuture<T> read(ScriptOutputType output, String op, String id) {
-        return run(Script.READ, readKeys, output, id, null, -1, readArgs(op, id));
+        return run(Script.READ, readKeys, output, false, id, null, -1, readArgs(op, id));
     }
 
     /**
-     * Runs {@code script} with the common four arguments and then {@code args} on the team's
-     * shard, rerouting when the team's fence refuses (see {@link #onShard(Function, Failures.Context)}).
+     * Runs {@code script} with the common four arguments and then {@code args} on the team's shard
+     * (see {@link ShardCall} for rerouting and riding failovers). A {@code change} carries a request
+     * id (the same at every attempt) and is acknowledged with this view's durability.
      */
-    <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, String id,
-                                         String relativeId, long expected, String... args) {
-        return onShard(route -> runOn(route, script, scriptKeys, output, args),
-                new Failures.Context(name, type, team, id, relativeId, expected), Duration.ZERO);
+    <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, boolean change,
+                                 String id, String relativeId, long expected, String... args) {
+        String[] callKeys = change ? Keys.withRequest(scriptKeys, team, thoonk.nextRequestId()) : scriptKeys;
+        Durability asked = change ? durability : Durability.PRIMARY;
+        return onShard(route -> runOn(route, script, callKeys, output, asked, args),
+                new Failures.Context(name, type, team, id, relativeId, expected), Duration.ZERO, change);
     }
 
     /** One call of {@code script} on {@code route}'s shard, sending the route's team epoch. */
     private <T> CompletableFuture<T> runOn(Route route, Script script, String[] scriptKeys, ScriptOutputType output,
-                                           String... args) {
+                                           Durability asked, String... args) {
         String[] all = new String[4 + args.length];
         all[0] = name;
         all[1] = thoonk.options().instanceId();
         all[2] = route.epochArgument();
         all[3] = thoonk.defaultHistoryLength();
         System.arraycopy(args, 0, all, 4, args.length);
+        if (asked == Durability.REPLICATED && route.replicas() == Route.Replicas.NONE) {
+            return CompletableFuture.failedFuture(new ReplicationUnavailableException(name, route.shardId(),
+                    route.stateReason()));
+        }
+        if (route.effective(asked) == Durability.REPLICATED) {
+            Duration timeout = thoonk.options().replicationTimeout();
+            return route.shard().runReplicated(script, output, scriptKeys, all, timeout.toMillis(),
+                    () -> new WriteOutcomeUnknownException(name, route.shardId(), "the primary applied it, but no"
+                            + " replica confirmed it within " + timeout + " (ThoonkOptions.replicationTimeout), so a"
+                            + " failover now could lose it"));
+        }
         return route.shard().run(script, output, scriptKeys, all);
     }
 
@@ -93,55 +125,27 @@ abstract class ObjectSupport implements AsyncLiveObject {
     }
 
     /**
-     * Runs {@code op} on the team's shard, failing with the client's exception types, and at the
-     * latest after the command timeout (with a {@link io.thoonk.client.ThoonkTimeoutException}).
+     * Runs {@code op} (which reads) on the team's shard, failing with the client's exception types,
+     * and at the latest after the command timeout (with a {@link io.thoonk.client.ThoonkTimeoutException}).
      */
     <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op) {
-        return onShard(op, new Failures.Context(name, type, team, null, null, -1), Duration.ZERO);
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1), Duration.ZERO, false);
     }
 
     /** {@link #onShard(Function)} for an operation that waits up to {@code wait} by design. */
     <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Duration wait) {
-        return onShard(op, new Failures.Context(name, type, team, null, null, -1), wait);
+        return onShard(op, new Failures.Context(name, type, team, null, null, -1), wait, false);
     }
 
     /**
-     * Runs {@code op} on the team's shard. When the shard refuses because the team's fence says the
-     * route is stale (the team moved, or is frozen while it moves), the route is refreshed and the
-     * operation retried until {@link io.thoonk.client.ThoonkOptions#rerouteDeadline()}; only then
-     * does the caller see the {@link TeamFencedException}. Reads and writes alike: the scripts
-     * check the fence for both. Whatever happens, the call completes within the command timeout
-     * (plus {@code wait}).
+     * Runs {@code op} on the team's shard: rerouted when the team's fence says the route is stale,
+     * tried again on the new primary when the shard's primary fails or changes (see
+     * {@link ShardCall}), and completed within the command timeout (plus {@code wait}) whatever happens.
      */
     private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context,
-                                             Duration wait) {
-        long deadline = System.nanoTime() + thoonk.options().rerouteDeadline().toNanos();
-        return thoonk.within(attempt(op, context, deadline), thoonk.options().commandTimeout().plus(wait), name);
+                                             Duration wait, boolean change) {
+        return ShardCall.run(thoonk, team, op, context, change, thoonk.options().commandTimeout().plus(wait));
     }
-
-    private <T> CompletableFuture<T> attempt(Function<Route, CompletableFuture<T>> op, Failures.Context context,
-                                             long deadline) {
-        return thoonk.router().route(team)
-                .thenCompose(route -> route.shard().admit(() -> op.apply(route)))
-                .handle((value, error) -> error == null ? CompletableFuture.completedFuture(value)
-                        : this.<T>failedOrRerouted(error, op, context, deadline))
-                .thenCompose(f -> f);
-    }
-
-    /** A stale route (fenced) is refreshed and the call tried again, until the reroute deadline. */
-    private <T> CompletableFuture<T> failedOrRerouted(Throwable error, Function<Route, CompletableFuture<T>> op,
-                                                      Failures.Context context, long deadline) {
-        ThoonkException failure = Failures.exception(Await.unwrap(error), context);
-        if (failure instanceof TeamFencedException && System.nanoTime() < deadline
-                && thoonk.router().invalidate(team)) {
-            return CompletableFuture.supplyAsync(() -> null, REROUTE_PAUSE)
-                    .thenCompose(ignored -> this.<T>attempt(op, context, deadline));
-        }
-        return CompletableFuture.failedFuture(failure);
-    }
-
-    private static final java.util.concurrent.Executor REROUTE_PAUSE =
-            CompletableFuture.delayedExecutor(20, java.util.concurrent.TimeUnit.MILLISECONDS);
 
     @Override
     public CompletableFuture<Long> revision() {
@@ -171,7 +175,7 @@ abstract class ObjectSupport implements AsyncLiveObject {
      */
     CompletableFuture<History.Slice> history(long from, long to) {
         return onShard(route -> History.read(name, from, to, (first, last, count) -> runOn(route, Script.READ, readKeys,
-                ScriptOutputType.MULTI, type.contractName(), "history", Long.toString(first),
+                ScriptOutputType.MULTI, Durability.PRIMARY, type.contractName(), "history", Long.toString(first),
                 last < 0 ? "" : Long.toString(last), Integer.toString(count))));
     }
 

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -53,9 +54,10 @@ final class PublishCoalescer {
 
     /**
      * A write waiting in a feed's lane: a publish of {@code item} as {@code id} (sent by
-     * {@code sender}, with others), or any other write ({@code solo}), which goes alone.
+     * {@code sender}, with others of the same {@code group}), or any other write ({@code solo}),
+     * which goes alone.
      */
-    record Pending(String id, String item, Sender sender, Supplier<CompletableFuture<Long>> solo,
+    record Pending(String id, String item, Object group, Sender sender, Supplier<CompletableFuture<Long>> solo,
                    CompletableFuture<Long> result) {
     }
 
@@ -73,14 +75,18 @@ final class PublishCoalescer {
         this.maxWaiting = maxWaiting;
     }
 
-    /** Publishes {@code item} as {@code id} to {@code feed}; answers its revision. */
-    CompletableFuture<Long> publish(String feed, String id, String item, Sender sender) {
-        return enqueue(feed, new Pending(id, item, sender, null, new CompletableFuture<>()));
+    /**
+     * Publishes {@code item} as {@code id} to {@code feed}; answers its revision. Only publishes of
+     * an equal {@code group} go in one batch (e.g. those asking for the same durability: one batch
+     * is acknowledged as a whole); the batch is sent by its first publish's {@code sender}.
+     */
+    CompletableFuture<Long> publish(String feed, String id, String item, Object group, Sender sender) {
+        return enqueue(feed, new Pending(id, item, group, sender, null, new CompletableFuture<>()));
     }
 
     /** Runs another write of {@code feed} (an edit, a retract) in turn, alone; answers what it answers. */
     CompletableFuture<Long> write(String feed, Supplier<CompletableFuture<Long>> write) {
-        return enqueue(feed, new Pending(null, null, null, write, new CompletableFuture<>()));
+        return enqueue(feed, new Pending(null, null, null, null, write, new CompletableFuture<>()));
     }
 
     /** Feeds with writes waiting or in flight; a lane goes away once it is idle. */
@@ -140,7 +146,7 @@ final class PublishCoalescer {
                 break;
             }
             chars += next.item().length();
-            if (!batch.isEmpty() && chars > MAX_BATCH_CHARS) {
+            if (!batch.isEmpty() && (chars > MAX_BATCH_CHARS || !Objects.equals(next.group(), batch.get(0).group()))) {
                 break;
             }
             batch.add(lane.waiting.poll());

@@ -46,7 +46,7 @@ final class RouteTable {
     record TeamRoute(TeamPlacement placement, long revision, CompletableFuture<Route> route) {
     }
 
-    /** What an update changed: shards added, removed or with a new primary, and teams re-placed. */
+    /** What an update changed: shards added, removed or with a changed record (e.g. a new primary), and teams re-placed. */
     record Changed(Set<String> shards, Set<String> teams) {
         static final Changed NOTHING = new Changed(Set.of(), Set.of());
 
@@ -127,7 +127,7 @@ final class RouteTable {
         Set<String> changedShards = new HashSet<>();
         before.shards().forEach((id, s) -> {
             Shard now = shards.get(id);
-            if (now == null || !now.getPrimary().equals(s.getPrimary())) {
+            if (!sameForClients(s, now)) {
                 changedShards.add(id);
             }
         });
@@ -181,23 +181,41 @@ final class RouteTable {
         return changed;
     }
 
+    /**
+     * A shard record added or replaced. When it replaces one that differs (a new primary after a
+     * failover, replicas lost or back, a state change), the routes of its teams are rebuilt (they
+     * carry what the record says of replicas), and the shard is reported changed: calls waiting
+     * for a new route retry, subscriptions check where they are. A new primary's old connections
+     * are closed only after the routes lead elsewhere, so nothing queued there is sent later.
+     */
     private Changed putShard(Shard shard) {
         Map<String, Shard> shards = new HashMap<>(snapshot.shards());
         Shard previous = shards.put(shard.getId(), shard);
         snapshot = new Snapshot(snapshot.revision(), shards);
-        if (previous != null && previous.getPrimary().equals(shard.getPrimary())) {
+        if (sameForClients(previous, shard)) {
             return Changed.NOTHING;
         }
         if (previous != null) {
-            // a new primary (failover): the routes of its teams now lead there
             teams.forEach((team, t) -> {
                 if (t.placement().getShardId().equals(shard.getId())) {
                     teams.put(team, routeOf(t.placement(), t.revision(), shard));
                 }
             });
-            pool.retain(snapshot.primaries());
+            if (!previous.getPrimary().equals(shard.getPrimary())) {
+                pool.retain(snapshot.primaries());
+            }
         }
         return new Changed(Set.of(shard.getId()), Set.of());
+    }
+
+    /**
+     * Whether two records of a shard route alike: same primary, replicas, state and epoch (a
+     * weight or team count is not the clients' business).
+     */
+    static boolean sameForClients(Shard a, Shard b) {
+        return a != null && b != null && a.getPrimary().equals(b.getPrimary())
+                && a.getReplicasList().equals(b.getReplicasList()) && a.getState() == b.getState()
+                && a.getEpoch() == b.getEpoch();
     }
 
     private Changed removeShard(String id) {
@@ -236,7 +254,7 @@ final class RouteTable {
     private TeamRoute routeOf(TeamPlacement placement, long revision, Shard shard) {
         long epoch = placement.getEpoch();
         return new TeamRoute(placement, revision,
-                pool.connection(shard.getPrimary()).thenApply(connection -> new Route(connection, epoch)));
+                pool.connection(shard.getPrimary()).thenApply(connection -> Route.of(connection, epoch, shard)));
     }
 
     /** The connection of every shard known now, by shard id (connecting those not yet connected). */

@@ -180,6 +180,44 @@ public final class ShardConnection implements AutoCloseable {
     }
 
     /**
+     * Runs a contract script and, pipelined right behind it on the same connection,
+     * {@code WAIT 1 <waitMillis>}: Redis answers the WAIT once a replica has everything this
+     * connection wrote up to it, the script's changes included (a connection's commands run in
+     * order). Completes with the script's reply once a replica confirmed; fails with
+     * {@code unconfirmed} when WAIT counted none in time, or with the script's own error (then
+     * the WAIT's answer does not matter). A {@code NOSCRIPT} sends the source and a WAIT again.
+     *
+     * <p>WAIT holds up the commands pipelined behind it on this connection until it answers (one
+     * replica round trip when replicas keep up), which is why coalesced publishes share one.
+     */
+    <T> CompletableFuture<T> runReplicated(Script script, ScriptOutputType type, String[] keys, String[] args,
+                                           long waitMillis, Supplier<RuntimeException> unconfirmed) {
+        CompletableFuture<T> bySha = commands.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
+        CompletableFuture<Long> waited = commands.waitForReplication(1, waitMillis).toCompletableFuture();
+        return bySha.handle((value, error) -> {
+            if (error == null) {
+                return confirmed(value, waited, unconfirmed);
+            }
+            if (!Script.isNoScript(error)) {
+                return CompletableFuture.<T>failedFuture(error);
+            }
+            CompletableFuture<T> bySource = commands.<T>eval(script.source(), type, keys, args).toCompletableFuture();
+            CompletableFuture<Long> again = commands.waitForReplication(1, waitMillis).toCompletableFuture();
+            return bySource.thenCompose(v -> confirmed(v, again, unconfirmed));
+        }).thenCompose(f -> f);
+    }
+
+    private static <T> CompletableFuture<T> confirmed(T value, CompletableFuture<Long> waited,
+                                                      Supplier<RuntimeException> unconfirmed) {
+        return waited.thenApply(replicas -> {
+            if (replicas == null || replicas < 1) {
+                throw unconfirmed.get();
+            }
+            return value;
+        });
+    }
+
+    /**
      * Waits until {@code listKey} holds an element or {@code timeout} passes, without taking
      * anything: a {@code BLMOVE} of the list onto itself (right to right) leaves it unchanged.
      * Completes with true if an element was there.

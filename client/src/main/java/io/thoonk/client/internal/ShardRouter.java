@@ -20,6 +20,17 @@ interface ShardRouter extends AutoCloseable {
      */
     boolean invalidate(String team);
 
+    /**
+     * A call on {@code stale} (the team's route it used, or null if it got none) failed because
+     * the shard's primary is gone or changing (a failover). Completes when it is worth trying again:
+     * at once if the team's route is no longer {@code stale}, else at the next change the directory
+     * brings (a new primary, a shard record, a placement). Null when nothing can change (a single
+     * Redis has no directory, or the client is closed): the caller should give up.
+     */
+    default CompletableFuture<Void> awaitNewRoute(String team, Route stale) {
+        return null;
+    }
+
     /** Every shard known now, by shard id, once each is connected; never blocks. */
     CompletableFuture<Map<String, ShardConnection>> shardsById();
 
@@ -28,7 +39,7 @@ interface ShardRouter extends AutoCloseable {
         /** The team's placement changed (moved, frozen or unfrozen). */
         void teamChanged(String team);
 
-        /** A shard was added or removed, or its primary changed. */
+        /** A shard was added or removed, or its record changed (a new primary, replicas, state). */
         void shardChanged(String shardId);
     }
 

@@ -11,7 +11,7 @@ final class SingleShardRouter implements ShardRouter {
 
     SingleShardRouter(ShardConnection shard) {
         this.shard = shard;
-        this.route = CompletableFuture.completedFuture(new Route(shard, 0));
+        this.route = CompletableFuture.completedFuture(Route.single(shard));
     }
 
     @Override

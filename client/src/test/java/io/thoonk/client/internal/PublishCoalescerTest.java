@@ -43,14 +43,14 @@ class PublishCoalescerTest {
     @Test
     void writes_that_queue_behind_a_call_leave_together_in_order_and_solo_writes_go_alone() {
         PublishCoalescer lanes = new PublishCoalescer(3, Integer.MAX_VALUE);
-        CompletableFuture<Long> a = lanes.publish("f", "a", "x", this::send);
-        CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
-        CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
+        CompletableFuture<Long> a = lanes.publish("f", "a", "x", "", this::send);
+        CompletableFuture<Long> b = lanes.publish("f", "b", "x", "", this::send);
+        CompletableFuture<Long> c = lanes.publish("f", "c", "x", "", this::send);
         CompletableFuture<Long> edit = lanes.write("f", () -> send(List.of()).thenApply(r -> 99L));
-        CompletableFuture<Long> d = lanes.publish("f", "d", "x", this::send);
-        CompletableFuture<Long> e = lanes.publish("f", "e", "x", this::send);
-        CompletableFuture<Long> f = lanes.publish("f", "f", "x", this::send);
-        CompletableFuture<Long> g = lanes.publish("f", "g", "x", this::send);
+        CompletableFuture<Long> d = lanes.publish("f", "d", "x", "", this::send);
+        CompletableFuture<Long> e = lanes.publish("f", "e", "x", "", this::send);
+        CompletableFuture<Long> f = lanes.publish("f", "f", "x", "", this::send);
+        CompletableFuture<Long> g = lanes.publish("f", "g", "x", "", this::send);
         assertThat(calls).hasSize(1);
 
         answer(0);
@@ -72,16 +72,16 @@ class PublishCoalescerTest {
     @Test
     void a_failed_call_fails_its_writes_and_frees_the_lane_for_the_next() {
         PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
-        CompletableFuture<Long> a = lanes.publish("f", "a", "x", this::send);
-        CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
-        CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
+        CompletableFuture<Long> a = lanes.publish("f", "a", "x", "", this::send);
+        CompletableFuture<Long> b = lanes.publish("f", "b", "x", "", this::send);
+        CompletableFuture<Long> c = lanes.publish("f", "c", "x", "", this::send);
         answers.get(0).completeExceptionally(new IllegalStateException("refused"));
         assertThat(a).isCompletedExceptionally();
         assertThat(ids(calls.get(1))).containsExactly("b", "c");
         answer(1);
         assertThat(List.of(b.join(), c.join())).containsExactly(1L, 2L);
 
-        CompletableFuture<Long> thrown = lanes.publish("f", "d", "x", batch -> {
+        CompletableFuture<Long> thrown = lanes.publish("f", "d", "x", "", batch -> {
             throw new IllegalStateException("no route");
         });
         assertThat(thrown).isCompletedExceptionally();
@@ -91,14 +91,14 @@ class PublishCoalescerTest {
     @Test
     void feeds_have_lanes_of_their_own_and_batch_one_sends_at_once() {
         PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
-        lanes.publish("f", "a", "x", this::send);
-        lanes.publish("g", "b", "x", this::send);
+        lanes.publish("f", "a", "x", "", this::send);
+        lanes.publish("g", "b", "x", "", this::send);
         assertThat(calls).hasSize(2);
         assertThat(lanes.activeLanes()).isEqualTo(2);
 
         PublishCoalescer unbatched = new PublishCoalescer(1, Integer.MAX_VALUE);
-        unbatched.publish("h", "c", "x", this::send);
-        unbatched.publish("h", "d", "x", this::send);
+        unbatched.publish("h", "c", "x", "", this::send);
+        unbatched.publish("h", "d", "x", "", this::send);
         assertThat(calls).hasSize(4);
         assertThat(unbatched.activeLanes()).isZero();
     }
@@ -106,10 +106,10 @@ class PublishCoalescerTest {
     @Test
     void a_waiting_write_whose_caller_gave_up_is_never_sent() {
         PublishCoalescer lanes = new PublishCoalescer(64, Integer.MAX_VALUE);
-        lanes.publish("f", "a", "x", this::send);
-        CompletableFuture<Long> expired = lanes.publish("f", "b", "x", this::send);
+        lanes.publish("f", "a", "x", "", this::send);
+        CompletableFuture<Long> expired = lanes.publish("f", "b", "x", "", this::send);
         CompletableFuture<Long> expiredEdit = lanes.write("f", () -> send(List.of()).thenApply(r -> 99L));
-        CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
+        CompletableFuture<Long> c = lanes.publish("f", "c", "x", "", this::send);
         expired.completeExceptionally(new IllegalStateException("deadline passed"));
         expiredEdit.completeExceptionally(new IllegalStateException("deadline passed"));
 
@@ -124,10 +124,10 @@ class PublishCoalescerTest {
     @Test
     void a_lane_holds_at_most_max_waiting_writes_and_refuses_more_at_once() {
         PublishCoalescer lanes = new PublishCoalescer(64, 2);
-        lanes.publish("f", "a", "x", this::send);
-        CompletableFuture<Long> b = lanes.publish("f", "b", "x", this::send);
-        CompletableFuture<Long> c = lanes.publish("f", "c", "x", this::send);
-        CompletableFuture<Long> refused = lanes.publish("f", "d", "x", this::send);
+        lanes.publish("f", "a", "x", "", this::send);
+        CompletableFuture<Long> b = lanes.publish("f", "b", "x", "", this::send);
+        CompletableFuture<Long> c = lanes.publish("f", "c", "x", "", this::send);
+        CompletableFuture<Long> refused = lanes.publish("f", "d", "x", "", this::send);
 
         assertThat(refused).isCompletedExceptionally();
         assertThatThrownBy(refused::join).hasCauseInstanceOf(io.thoonk.client.ThoonkConnectionException.class)

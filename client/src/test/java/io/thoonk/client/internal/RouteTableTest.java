@@ -112,6 +112,30 @@ class RouteTableTest {
     }
 
     @Test
+    void a_shard_record_losing_its_live_replica_changes_its_routes_but_keeps_the_connection() {
+        table.reset(list(10, shard("s0", a, 1).toBuilder().addReplicas(b.address())
+                .setState(io.thoonk.proto.v1.ShardState.SHARD_ACTIVE).build()));
+        table.learn(answer(10, team("t", "s0", 1)));
+        Route before = cachedRoute("t");
+        assertThat(before.replicas()).isEqualTo(Route.Replicas.LIVE);
+        assertThat(before.effective(io.thoonk.client.Durability.AUTO)).isEqualTo(io.thoonk.client.Durability.REPLICATED);
+
+        RouteTable.Changed changed = table.apply(DirectoryChange.newBuilder().setRevision(11)
+                .setShard(shard("s0", a, 1).toBuilder().addReplicas(b.address())
+                        .setState(io.thoonk.proto.v1.ShardState.SHARD_DEGRADED).build()).build());
+
+        assertThat(changed.shards()).containsExactly("s0");
+        Route after = cachedRoute("t");
+        assertThat(after.replicas()).isEqualTo(Route.Replicas.NONE);
+        assertThat(after.effective(io.thoonk.client.Durability.AUTO)).isEqualTo(io.thoonk.client.Durability.PRIMARY);
+        assertThat(after.shard()).isSameAs(before.shard());
+        assertThat(after).isNotEqualTo(before);
+        assertThat(table.apply(DirectoryChange.newBuilder().setRevision(12).setShard(shard("s0", a, 1).toBuilder()
+                .addReplicas(b.address()).setState(io.thoonk.proto.v1.ShardState.SHARD_DEGRADED).setWeight(5).build())
+                .build()).shards()).as("a weight is not the clients' business").isEmpty();
+    }
+
+    @Test
     void a_new_primary_reroutes_cached_teams_and_closes_the_old_primarys_connection() {
         table.reset(list(10, shard("s0", a, 1)));
         table.learn(answer(10, team("t", "s0", 1)));
