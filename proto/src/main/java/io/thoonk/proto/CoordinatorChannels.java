@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * {@value #MAX_ATTEMPTS} attempts, backing off from 100 ms to 1 s), each attempt picking again, so
  * also on another coordinator. Any other status is the answer. The directory reads that are safe to
  * send twice, Resolve and ListShards, are hedged instead: one not answered within
- * {@value #HEDGING_DELAY} is also sent to the next coordinator, and the first answer wins, so a
- * coordinator that hangs with its connection open does not stall them. A Watch stream is retried only until
+ * {@value #HEDGING_DELAY} is also sent to the next coordinator (up to {@value #HEDGED_ATTEMPTS} in
+ * all), and the first answer wins, so a coordinator that hangs with its connection open does not
+ * stall them. A Watch stream is retried only until
  * its first response; after that, following it again is the caller's business.
  *
  * <p>Why here: this module is the coordinator's gRPC API, which the routing client, the CLI and
@@ -38,6 +39,11 @@ public final class CoordinatorChannels {
     /** Attempts per call, the first included, while coordinators answer {@code UNAVAILABLE}. */
     public static final int MAX_ATTEMPTS = 5;
 
+    /**
+     * Attempts of a hedged call: grpc-java sends the next one only after the hedging delay, also when
+     * the last failed, so this bounds how long a call to coordinators that all refuse takes.
+     */
+    public static final int HEDGED_ATTEMPTS = 3;
     /** How long a read of the directory waits for an answer before it also asks another coordinator. */
     public static final String HEDGING_DELAY = "1s";
 
@@ -56,7 +62,7 @@ public final class CoordinatorChannels {
                     Map.of("name", List.of(Map.of("service", "thoonk.v1.Directory", "method", "Resolve"),
                                     Map.of("service", "thoonk.v1.Directory", "method", "ListShards")),
                             "hedgingPolicy", Map.of(
-                                    "maxAttempts", (double) MAX_ATTEMPTS,
+                                    "maxAttempts", (double) HEDGED_ATTEMPTS,
                                     "hedgingDelay", HEDGING_DELAY,
                                     "nonFatalStatusCodes", List.of("UNAVAILABLE")))));
 
