@@ -5,7 +5,10 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.thoonk.coordinator.cluster.Leadership;
+import io.thoonk.coordinator.cluster.CoordinatorCluster;
 import io.thoonk.coordinator.cluster.Members;
+import io.thoonk.coordinator.cluster.NodeHealthView;
+import io.thoonk.coordinator.cluster.SharedNodeHealth;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.grpc.AdminService;
@@ -14,6 +17,7 @@ import io.thoonk.coordinator.grpc.Writes;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
+import io.thoonk.coordinator.shard.NodeProber;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import org.apache.curator.framework.CuratorFramework;
@@ -52,7 +56,8 @@ import java.util.stream.Collectors;
  *
  * <p>It is built in layers, each a package that depends only on those below it:
  * {@code directory} (the ZooKeeper store and the in-memory view) and {@code shard} (the Redis
- * nodes), then {@code cluster} (members, leadership) and {@code placement} (the leader's
+ * nodes, and probing them), then {@code cluster} (members, leadership, the coordinators' Hazelcast
+ * cluster and the shared node health) and {@code placement} (the leader's
  * decisions), then {@code grpc}. This class wires them from a {@link CoordinatorConfig}, which
  * also supplies the gRPC server builder, the clock and the scheduler.
  */
@@ -79,6 +84,8 @@ public final class Coordinator implements AutoCloseable {
     private Placer placer;
     private Leadership leadership;
     private Members members;
+    private CoordinatorCluster cluster;
+    private SharedNodeHealth nodeHealth;
     private Writes writes;
     private Server server;
     private String id;
@@ -140,22 +147,28 @@ public final class Coordinator implements AutoCloseable {
         leadership = new Leadership(zk);
         members = new Members(zk);
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
+        cluster = CoordinatorCluster.start(new CoordinatorCluster.Settings(config.namespace(), config.bind(),
+                config.clusterPort(), config.members(), config.clusterSize()), CoordinatorCluster.START_TIMEOUT);
+        nodeHealth = new SharedNodeHealth(cluster, cache, new NodeProber(config.probeInterval(), config.downAfter(),
+                config.nodeAddresses(), config.clock()), config.downAfter());
 
         server = config.server().forAddress(serving.listen())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes))
-                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes))
+                .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes,
+                        nodeHealth))
                 .build();
         server.start();
         listenAddress = listenAddress(serving.listen());
         address = serving.advertisedHost() + ":" + server.getPort();
         id = config.id() != null ? config.id() : serving.advertisedHost() + "-" + server.getPort();
+        nodeHealth.start(id);
         leadership.start(id, address);
         members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
-        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {})", id, address,
-                describeListening(), config.zookeeper(), config.namespace());
+        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {}, cluster member {})",
+                id, address, describeListening(), config.zookeeper(), config.namespace(), cluster.address());
         if (serving.everyInterface()) {
             log.warn("coordinator {} listens on every interface ({}); its gRPC API has no authentication, so anyone "
                     + "who can reach this port can register shards and place teams", id, listenAddress);
@@ -237,6 +250,20 @@ public final class Coordinator implements AutoCloseable {
             return "every interface (" + config.bind() + ":" + listenAddress.getPort() + ")";
         }
         return listenAddress.getAddress().getHostAddress() + ":" + listenAddress.getPort();
+    }
+
+    /** {@code host:port} of this coordinator's member of the coordinators' (Hazelcast) cluster. */
+    public String clusterAddress() {
+        return cluster.address();
+    }
+
+    /**
+     * What the coordinators see of the Redis nodes, combined: the input of failover decisions.
+     * Every coordinator probes every node of every shard and shares its reports; see
+     * {@link NodeHealthView} for the verdict and its quorum rule.
+     */
+    public NodeHealthView nodeHealth() {
+        return nodeHealth;
     }
 
     /** True while this coordinator leads (and so decides). */
@@ -329,6 +356,8 @@ public final class Coordinator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeQuietly(nodeHealth);
+        closeQuietly(cluster);
         closeQuietly(members);
         closeQuietly(leadership);
         closeQuietly(placer);

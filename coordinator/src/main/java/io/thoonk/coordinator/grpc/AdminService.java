@@ -8,10 +8,12 @@ import io.thoonk.contract.ObjectIndexer;
 import io.thoonk.contract.StandardTeams;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
+import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryView;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
+import io.thoonk.coordinator.shard.NodeReport;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
@@ -21,6 +23,7 @@ import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.IndexShardRequest;
+import io.thoonk.proto.v1.NodeHealth;
 import io.thoonk.proto.v1.PlaceTeamRequest;
 import io.thoonk.proto.v1.PlaceTeamResponse;
 import io.thoonk.proto.v1.RemoveShardRequest;
@@ -31,7 +34,9 @@ import io.thoonk.proto.v1.StatusResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -49,9 +54,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Writes writes;
     private final Supplier<List<CoordinatorInfo>> coordinators;
     private final ShardNodes nodes;
+    private final NodeHealthView health;
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
-                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes) {
+                        Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes,
+                        NodeHealthView health) {
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
@@ -59,6 +66,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.writes = writes;
         this.coordinators = coordinators;
         this.nodes = nodes;
+        this.health = health;
     }
 
     private AdminGrpc.AdminBlockingStub leader(io.grpc.ManagedChannel channel) {
@@ -115,8 +123,31 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         out.onNext(StatusResponse.newBuilder().addAllCoordinators(coordinators.get())
                 .setLeaderId(leader.contains("@") ? leader.substring(0, leader.indexOf('@')) : leader)
                 .addAllShards(view.shards()).setTeamCount(view.teamCount())
-                .setDirectoryRevision(view.revision()).build());
+                .setDirectoryRevision(view.revision()).addAllNodes(nodeHealth(view))
+                .setQuorum(health.hasQuorum()).build());
         out.onCompleted();
+    }
+
+    /** Every node of every shard as every live coordinator sees it, in directory order. */
+    private List<NodeHealth> nodeHealth(DirectoryView view) {
+        List<NodeHealth> out = new ArrayList<>();
+        for (Shard shard : view.shards()) {
+            List<String> nodes = new ArrayList<>();
+            if (!shard.getPrimary().isEmpty()) {
+                nodes.add(shard.getPrimary());
+            }
+            nodes.addAll(shard.getReplicasList());
+            for (String node : nodes) {
+                for (Map.Entry<String, NodeReport> e : health.reports(node).entrySet()) {
+                    NodeReport r = e.getValue();
+                    out.add(NodeHealth.newBuilder().setCoordinatorId(e.getKey()).setShardId(shard.getId()).setNode(node)
+                            .setReachable(r.reachable()).setRole(r.role()).setReplicationOffset(r.replicationOffset())
+                            .setLinkUp(r.linkUp()).setDownForMillis(r.downForMillis()).setError(r.error())
+                            .setProbedAtMillis(r.probedAtMillis()).build());
+                }
+            }
+        }
+        return out;
     }
 
     /**
