@@ -65,6 +65,8 @@ import java.util.function.UnaryOperator;
  */
 public final class NodeProber implements AutoCloseable {
 
+    /** The name ({@code CLIENT SETNAME}) of the probing connections, as Redis lists them. */
+    public static final String CLIENT_NAME = "thoonk-coordinator-probe";
     /** The shortest time a node gets to answer a probe before it counts as unreachable. */
     public static final Duration MIN_PROBE_TIMEOUT = Duration.ofMillis(250);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
@@ -368,7 +370,8 @@ public final class NodeProber implements AutoCloseable {
                 throw new IllegalArgumentException("node " + address + " dials '" + target + "', not host:port");
             }
             return RedisURI.builder().withHost(target.substring(0, colon))
-                    .withPort(Integer.parseInt(target.substring(colon + 1))).withTimeout(timeout).build();
+                    .withPort(Integer.parseInt(target.substring(colon + 1))).withTimeout(timeout)
+                    .withClientName(CLIENT_NAME).build();
         }
 
         boolean uses(RedisChannelHandler<?, ?> handler) {
