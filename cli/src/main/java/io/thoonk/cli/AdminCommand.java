@@ -47,7 +47,8 @@ final class AdminCommand {
     @Mixin
     private CoordinatorOptions coordinators;
 
-    @Command(name = "status", description = "Shows the coordinators, the leader, the shards and the team count.")
+    @Command(name = "status", description = "Shows the coordinators, the leader, quorum, the shards, each node's "
+            + "health as each coordinator sees it, and the team count.")
     int status() {
         return call((client, printer) -> {
             StatusResponse status = client.admin(admin -> admin.status(StatusRequest.getDefaultInstance()));
