@@ -28,7 +28,8 @@ final class CoordinatorCommand implements Callable<Integer> {
     private ThoonkCli cli;
 
     @Option(names = "--config", paramLabel = "FILE", description = "A .properties file with any of the keys "
-            + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout.")
+            + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout, cluster-port, members, cluster-size, "
+            + "probe-interval, down-after.")
     private Path config;
 
     @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "ZooKeeper connect string, e.g. "
@@ -61,6 +62,29 @@ final class CoordinatorCommand implements Callable<Integer> {
             + "15s ($THOONK_SESSION_TIMEOUT, key session-timeout; default 15s).")
     private String sessionTimeout;
 
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Port of this coordinator's member of the "
+            + "coordinators' Hazelcast cluster, on the --bind address; 0 picks the first free one from 5701 "
+            + "($THOONK_CLUSTER_PORT, key cluster-port; default 5701).")
+    private String clusterPort;
+
+    @Option(names = "--members", paramLabel = "HOST[:PORT],...", description = "The other coordinators' cluster "
+            + "members to join, this one may be listed too ($THOONK_MEMBERS, key members; default: none, a "
+            + "coordinator on its own that others may join).")
+    private String members;
+
+    @Option(names = "--cluster-size", paramLabel = "N", description = "How many coordinators the deployment has; one "
+            + "that sees fewer than a majority of them decides nothing ($THOONK_CLUSTER_SIZE, key cluster-size; "
+            + "default: the number of members, at least 1).")
+    private String clusterSize;
+
+    @Option(names = "--probe-interval", paramLabel = "DURATION", description = "How often every Redis node is "
+            + "probed ($THOONK_PROBE_INTERVAL, key probe-interval; default 100ms).")
+    private String probeInterval;
+
+    @Option(names = "--down-after", paramLabel = "DURATION", description = "How long a majority of the coordinators "
+            + "must see a node unreachable before it is down ($THOONK_DOWN_AFTER, key down-after; default 500ms).")
+    private String downAfter;
+
     @Override
     public Integer call() {
         CoordinatorConfig resolved = CoordinatorSettings.resolve(flags(), System.getenv(),
@@ -71,7 +95,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         Coordinator coordinator = Foreground.startCoordinator(resolved);
         printer.print(new Note("coordinator " + coordinator.id() + " serving gRPC on " + coordinator.address()
                 + ", listening on " + coordinator.describeListening() + " (ZooKeeper " + resolved.zookeeper()
-                + ", namespace " + resolved.namespace() + "); Ctrl-C stops it"));
+                + ", namespace " + resolved.namespace() + ", cluster member " + coordinator.clusterAddress()
+                + "); Ctrl-C stops it"));
         if (coordinator.listenAddress().getAddress().isAnyLocalAddress()) {
             printer.print(new Note("warning: listening on every interface, and the gRPC API has no authentication: "
                     + "anyone who can reach port " + coordinator.port() + " can register shards and place teams"));
@@ -93,6 +118,11 @@ final class CoordinatorCommand implements Callable<Integer> {
         flags.put(Setting.BIND, bind);
         flags.put(Setting.NAMESPACE, namespace);
         flags.put(Setting.SESSION_TIMEOUT, sessionTimeout);
+        flags.put(Setting.CLUSTER_PORT, clusterPort);
+        flags.put(Setting.MEMBERS, members);
+        flags.put(Setting.CLUSTER_SIZE, clusterSize);
+        flags.put(Setting.PROBE_INTERVAL, probeInterval);
+        flags.put(Setting.DOWN_AFTER, downAfter);
         return flags;
     }
 }

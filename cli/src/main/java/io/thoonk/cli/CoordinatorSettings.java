@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -35,7 +36,14 @@ final class CoordinatorSettings {
         HOST("host", "THOONK_HOST", null),
         BIND("bind", "THOONK_BIND", CoordinatorConfig.DEFAULT_BIND),
         NAMESPACE("namespace", "THOONK_NAMESPACE", "thoonk"),
-        SESSION_TIMEOUT("session-timeout", "THOONK_SESSION_TIMEOUT", "15s");
+        SESSION_TIMEOUT("session-timeout", "THOONK_SESSION_TIMEOUT", "15s"),
+        CLUSTER_PORT("cluster-port", "THOONK_CLUSTER_PORT", Integer.toString(CoordinatorConfig.DEFAULT_CLUSTER_PORT)),
+        /** No default: a coordinator on its own (others may join it). */
+        MEMBERS("members", "THOONK_MEMBERS", null),
+        /** No default: the number of members. */
+        CLUSTER_SIZE("cluster-size", "THOONK_CLUSTER_SIZE", null),
+        PROBE_INTERVAL("probe-interval", "THOONK_PROBE_INTERVAL", "100ms"),
+        DOWN_AFTER("down-after", "THOONK_DOWN_AFTER", "500ms");
 
         final String key;
         final String env;
@@ -84,6 +92,11 @@ final class CoordinatorSettings {
                 .bind(values.get(Setting.BIND).text())
                 .namespace(values.get(Setting.NAMESPACE).text())
                 .sessionTimeout(values.get(Setting.SESSION_TIMEOUT).parse(Durations::parse))
+                .clusterPort(values.get(Setting.CLUSTER_PORT).parse(CoordinatorSettings::port))
+                .members(values.get(Setting.MEMBERS).parseOr(CoordinatorSettings::members, List.of()))
+                .clusterSize(values.get(Setting.CLUSTER_SIZE).parseOr(CoordinatorSettings::clusterSize, 0))
+                .probeInterval(values.get(Setting.PROBE_INTERVAL).parse(Durations::parse))
+                .downAfter(values.get(Setting.DOWN_AFTER).parse(Durations::parse))
                 .build();
     }
 
@@ -124,6 +137,23 @@ final class CoordinatorSettings {
         return port;
     }
 
+    /** {@code host[:port],host[:port],...}: the coordinators' cluster members. */
+    private static List<String> members(String text) {
+        List<String> members = Arrays.stream(text.split(",")).map(String::trim).toList();
+        if (members.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException("a comma-separated list of host or host:port, with no empty entry");
+        }
+        return members;
+    }
+
+    private static int clusterSize(String text) {
+        int size = Integer.parseInt(text);
+        if (size < 1) {
+            throw new IllegalArgumentException("the number of coordinators is at least 1");
+        }
+        return size;
+    }
+
     /** One setting's value and where it came from, for error messages. */
     private record Value(Setting setting, String raw, String source) {
 
@@ -136,6 +166,11 @@ final class CoordinatorSettings {
                 throw invalid("it is empty");
             }
             return trimmed;
+        }
+
+        /** The parsed value, or {@code absent} for a setting with no value and no default. */
+        <T> T parseOr(Function<String, T> parser, T absent) {
+            return raw == null ? absent : parse(parser);
         }
 
         <T> T parse(Function<String, T> parser) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -43,13 +44,19 @@ class CoordinatorSettingsTest {
         assertThat(config.bind()).as("loopback only").isEqualTo("127.0.0.1");
         assertThat(config.namespace()).isEqualTo("thoonk");
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.clusterPort()).isEqualTo(5701);
+        assertThat(config.members()).isEmpty();
+        assertThat(config.clusterSize()).as("on its own").isOne();
+        assertThat(config.probeInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.downAfter()).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
     void theFileOverridesDefaults() {
         CoordinatorConfig config = CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("zookeeper", "zk1:2181,zk2:2181",
                 "grpc-port", "7500", "id", "file-id", "host", "10.0.0.1", "bind", "0.0.0.0", "namespace", "file-ns",
-                "session-timeout", "30s"));
+                "session-timeout", "30s", "cluster-port", "0", "members", "c1:5701, c2, c3:5702", "cluster-size", "5",
+                "probe-interval", "200ms", "down-after", "1s"));
 
         assertThat(config.zookeeper()).isEqualTo("zk1:2181,zk2:2181");
         assertThat(config.grpcPort()).isEqualTo(7500);
@@ -58,6 +65,12 @@ class CoordinatorSettingsTest {
         assertThat(config.bind()).isEqualTo("0.0.0.0");
         assertThat(config.namespace()).isEqualTo("file-ns");
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.clusterPort()).isZero();
+        assertThat(config.members()).containsExactly("c1:5701", "c2", "c3:5702");
+        assertThat(config.clusterSize()).isEqualTo(5);
+        assertThat(config.majority()).isEqualTo(3);
+        assertThat(config.probeInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(config.downAfter()).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test
@@ -95,12 +108,14 @@ class CoordinatorSettingsTest {
     void flagsOfTheCommandReachTheResolution() {
         CoordinatorCommand command = new CoordinatorCommand();
         new picocli.CommandLine(command).parseArgs("--zookeeper", "z:1", "--grpc-port", "0", "--id", "i",
-                "--host", "h", "--bind", "0.0.0.0", "--namespace", "n", "--session-timeout", "5s");
+                "--host", "h", "--bind", "0.0.0.0", "--namespace", "n", "--session-timeout", "5s", "--cluster-port", "0",
+                "--members", "a,b", "--cluster-size", "3", "--probe-interval", "50ms", "--down-after", "2s");
 
         CoordinatorConfig config = CoordinatorSettings.resolve(command.flags(), NO_ENV, new Properties());
 
         assertThat(config).isEqualTo(CoordinatorConfig.builder("z:1").grpcPort(0).id("i").host("h").bind("0.0.0.0")
-                .namespace("n").sessionTimeout(Duration.ofSeconds(5)).build());
+                .namespace("n").sessionTimeout(Duration.ofSeconds(5)).clusterPort(0).members(List.of("a", "b"))
+                .clusterSize(3).probeInterval(Duration.ofMillis(50)).downAfter(Duration.ofSeconds(2)).build());
     }
 
     @Test
@@ -123,6 +138,15 @@ class CoordinatorSettingsTest {
                 .isThrownBy(() -> CoordinatorSettings.resolve(Map.of(Setting.GRPC_PORT, "70000"), NO_ENV,
                         new Properties()))
                 .withMessage("invalid grpc-port '70000' (from flag --grpc-port): a port is 0..65535");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("members", "a,,b")))
+                .withMessage("invalid members 'a,,b' (from the config file): a comma-separated list of host or "
+                        + "host:port, with no empty entry");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(Map.of(Setting.CLUSTER_SIZE, "0"), NO_ENV,
+                        new Properties()))
+                .withMessage("invalid cluster-size '0' (from flag --cluster-size): the number of coordinators is at "
+                        + "least 1");
     }
 
     @Test
