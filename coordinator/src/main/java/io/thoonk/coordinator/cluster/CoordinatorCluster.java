@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.Hazelcast;
@@ -170,6 +171,10 @@ public final class CoordinatorCluster implements AutoCloseable {
         // after a partition heals, the two sides find each other again within seconds, not minutes
         config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
         config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+        // what the members send each other by Java serialization is this package's records, nothing else
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
+        filter.getWhitelist().addPrefixes("io.thoonk.coordinator.", "java.util.", "java.lang.");
+        config.getSerializationConfig().setJavaSerializationFilterConfig(filter);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(s.port() == 0 ? FIRST_PORT : s.port()).setPortAutoIncrement(s.port() == 0);
         InetAddress bind = resolve(s.bind());
@@ -236,8 +241,11 @@ public final class CoordinatorCluster implements AutoCloseable {
         return hazelcast.getCluster().getMembers().stream().map(Member::getUuid).collect(Collectors.toUnmodifiableSet());
     }
 
-    /** This member's id (it changes when the member rejoins after a split-brain merge). */
+    /** This member's id (it changes when the member rejoins after a split-brain merge); null once closed. */
     UUID localMemberId() {
+        if (closed.get() || !hazelcast.getLifecycleService().isRunning()) {
+            return null;
+        }
         return hazelcast.getCluster().getLocalMember().getUuid();
     }
 

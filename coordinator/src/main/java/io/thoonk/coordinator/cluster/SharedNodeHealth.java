@@ -115,7 +115,9 @@ public final class SharedNodeHealth implements NodeHealthView, AutoCloseable {
         onThread(() -> {
             this.coordinatorId = coordinatorId;
             this.topic = reports;
+            Thread.currentThread().setName("thoonk-health-" + coordinatorId);
         });
+        notifier.execute(() -> Thread.currentThread().setName("thoonk-health-listeners-" + coordinatorId));
         // The topic listener stays until the member leaves: it ignores messages once this view is closed,
         // and removing it is a cluster-wide call that waits on members that just left (~0.7 s).
         reports.addMessageListener(message -> {
@@ -166,6 +168,9 @@ public final class SharedNodeHealth implements NodeHealthView, AutoCloseable {
         }
         long now = System.nanoTime();
         UUID self = cluster.localMemberId();
+        if (self == null) {
+            return; // the member has stopped: nothing to share, and no quorum
+        }
         heard.put(self, new Heard(coordinatorId, Long.MAX_VALUE, reports, now));
         Map<String, Signal> signals = new HashMap<>();
         reports.forEach((node, r) -> signals.put(node, signal(r)));
@@ -226,7 +231,7 @@ public final class SharedNodeHealth implements NodeHealthView, AutoCloseable {
         long now = System.nanoTime();
         Set<UUID> live = cluster.memberIds();
         boolean quorum = live.size() >= cluster.majority();
-        UUID self = live.isEmpty() ? null : cluster.localMemberId();
+        UUID self = cluster.localMemberId();
         Map<String, Map<String, NodeReport>> byNode = new TreeMap<>();
         for (UUID member : live) {
             Heard h = heard.get(member);
