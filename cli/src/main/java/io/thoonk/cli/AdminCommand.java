@@ -49,8 +49,8 @@ final class AdminCommand {
     @Mixin
     private CoordinatorOptions coordinators;
 
-    @Command(name = "status", description = "Shows the coordinators, the leader, the shards, the team count and the "
-            + "last failovers with their phase timings.")
+    @Command(name = "status", description = "Shows the coordinators, the leader, quorum, the shards, each node's "
+            + "health as each coordinator sees it, the team count and the last failovers with their phase timings.")
     int status() {
         return call((client, printer) -> {
             StatusResponse status = client.admin(admin -> admin.status(StatusRequest.getDefaultInstance()));

@@ -5,6 +5,7 @@ import io.thoonk.proto.v1.FailoverRecord;
 import io.thoonk.proto.v1.FailoverResponse;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardProgress;
+import io.thoonk.proto.v1.NodeHealth;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.StatusResponse;
@@ -89,9 +90,45 @@ final class AdminTexts {
                     c.getZookeeperConnected() ? "connected" : "disconnected");
         }
         String leader = status.getLeaderId().isEmpty() ? "none (election in progress)" : status.getLeaderId();
-        return "leader: " + leader + NL + coordinators.text() + NL + NL + shards(status.getShardsList()) + NL + NL
+        String quorum = status.getQuorum() ? "yes" : "NO (the coordinator that answered sees fewer than a majority "
+                + "of the coordinators, so nothing is decided on its word)";
+        return "leader: " + leader + NL + "quorum: " + quorum + NL + coordinators.text() + NL + NL
+                + shards(status.getShardsList()) + nodes(status) + NL + NL
                 + "teams: " + status.getTeamCount() + ", directory revision: " + status.getDirectoryRevision() + NL + NL
                 + "recent failovers:" + NL + failovers(status.getRecentFailoversList());
+    }
+
+    /** The nodes' health as each coordinator sees it, after the shards (nothing without shards). */
+    private static String nodes(StatusResponse status) {
+        if (status.getShardsCount() == 0) {
+            return "";
+        }
+        if (status.getNodesCount() == 0) {
+            return NL + NL + "node health: no probe reports yet";
+        }
+        Table table = new Table("SHARD", "NODE", "SEEN BY", "ROLE", "HEALTH", "OFFSET");
+        for (NodeHealth n : status.getNodesList()) {
+            table.row(n.getShardId(), n.getNode(), n.getCoordinatorId(), role(n.getRole()), health(n),
+                    n.getReplicationOffset());
+        }
+        return NL + NL + table.text();
+    }
+
+    /** Redis' {@code master} and {@code slave} in this project's words. */
+    private static String role(String redisRole) {
+        return switch (redisRole) {
+            case "master" -> "primary";
+            case "slave" -> "replica";
+            case "" -> "-";
+            default -> redisRole;
+        };
+    }
+
+    private static String health(NodeHealth n) {
+        if (!n.getReachable()) {
+            return String.format(Locale.ROOT, "down %.1f s (%s)", n.getDownForMillis() / 1000.0, n.getError());
+        }
+        return n.getRole().equals("slave") && !n.getLinkUp() ? "up, link to primary down" : "up";
     }
 
     static String placement(TeamPlacement p, Shard shard) {

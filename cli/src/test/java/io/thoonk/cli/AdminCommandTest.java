@@ -11,11 +11,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** {@code thoonk admin ...} against a real coordinator, ZooKeeper and Redis shard. */
 class AdminCommandTest {
@@ -67,7 +69,18 @@ class AdminCommandTest {
         assertThat(s1.path("state").asText()).isEqualTo("SHARD_ACTIVE");
 
         Result text = admin("status");
-        assertThat(text.out()).contains("leader: c1", "s1", "teams: ");
+        assertThat(text.out()).contains("leader: c1", "quorum: yes", "s1", "teams: ");
+        String primary = address(shard.primary());
+        String replica = address(shard.replicas().get(0));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(admin("status").out())
+                .containsPattern("SHARD +NODE +SEEN BY +ROLE +HEALTH +OFFSET")
+                .containsPattern("s1 +" + primary + " +c1 +primary +up +\\d+")
+                .containsPattern("s1 +" + replica + " +c1 +replica +up +\\d+"));
+        JsonNode nodes = admin("status", "--output", "json").json().get(0).path("nodes");
+        assertThat(nodes).hasSize(2);
+        assertThat(nodes.get(0).path("node").asText()).isEqualTo(primary);
+        assertThat(nodes.get(0).path("reachable").asBoolean()).isTrue();
+        assertThat(json.path("quorum").asBoolean()).isTrue();
 
         Result resolved = admin("resolve", "353", "--output", "json");
         assertThat(resolved.exitCode()).as(resolved.toString()).isZero();

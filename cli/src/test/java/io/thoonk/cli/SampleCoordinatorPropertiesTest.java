@@ -25,5 +25,10 @@ class SampleCoordinatorPropertiesTest {
         assertThat(config.bind()).isEqualTo("10.0.0.11");
         assertThat(config.namespace()).isEqualTo("thoonk");
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.clusterPort()).isEqualTo(5701);
+        assertThat(config.members()).containsExactly("10.0.0.11:5701", "10.0.0.12:5701", "10.0.0.13:5701");
+        assertThat(config.clusterSize()).isEqualTo(3);
+        assertThat(config.probeInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.downAfter()).isEqualTo(Duration.ofMillis(500));
     }
 }

@@ -5,8 +5,10 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.thoonk.coordinator.cluster.Leadership;
+import io.thoonk.coordinator.cluster.CoordinatorCluster;
 import io.thoonk.coordinator.cluster.Members;
 import io.thoonk.coordinator.cluster.NodeHealthView;
+import io.thoonk.coordinator.cluster.SharedNodeHealth;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.directory.FailoverHistory;
@@ -17,7 +19,7 @@ import io.thoonk.coordinator.grpc.Writes;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
-import io.thoonk.coordinator.shard.NodeReport;
+import io.thoonk.coordinator.shard.NodeProber;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.CoordinatorInfo;
 import org.apache.curator.framework.CuratorFramework;
@@ -58,7 +60,8 @@ import java.util.stream.Collectors;
  *
  * <p>It is built in layers, each a package that depends only on those below it:
  * {@code directory} (the ZooKeeper store and the in-memory view) and {@code shard} (the Redis
- * nodes), then {@code cluster} (members, leadership) and {@code placement} (the leader's
+ * nodes, and probing them), then {@code cluster} (members, leadership, the coordinators' Hazelcast
+ * cluster and the shared node health) and {@code placement} (the leader's
  * decisions), then {@code grpc}. This class wires them from a {@link CoordinatorConfig}, which
  * also supplies the gRPC server builder, the clock and the scheduler.
  */
@@ -90,6 +93,8 @@ public final class Coordinator implements AutoCloseable {
     private Promoter promoter;
     private Leadership leadership;
     private Members members;
+    private CoordinatorCluster cluster;
+    private SharedNodeHealth nodeHealth;
     private Writes writes;
     private Server server;
     private String id;
@@ -165,9 +170,12 @@ public final class Coordinator implements AutoCloseable {
         members = new Members(zk);
         failovers = new FailoverHistory(zk);
         failovers.start();
-        NodeHealthView nodeHealth = healthOverride != null ? healthOverride : unwiredNodeHealth();
-        promoter = new Promoter(store, cache, nodes, decisions, nodeHealth, leadership,
-                Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
+        cluster = CoordinatorCluster.start(new CoordinatorCluster.Settings(config.namespace(), config.bind(),
+                config.clusterPort(), config.members(), config.clusterSize()), CoordinatorCluster.START_TIMEOUT);
+        nodeHealth = new SharedNodeHealth(cluster, cache, new NodeProber(config.probeInterval(), config.downAfter(),
+                config.nodeAddresses(), config.clock()), config.downAfter());
+        promoter = new Promoter(store, cache, nodes, decisions, healthOverride != null ? healthOverride : nodeHealth,
+                leadership, Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
 
         server = config.server().forAddress(serving.listen())
@@ -175,18 +183,19 @@ public final class Coordinator implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes, scheduler))
                 .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes,
-                        promoter, failovers))
+                        promoter, failovers, nodeHealth))
                 .build();
         server.start();
         listenAddress = listenAddress(serving.listen());
         address = serving.advertisedHost() + ":" + server.getPort();
         id = config.id() != null ? config.id() : serving.advertisedHost() + "-" + server.getPort();
+        nodeHealth.start(id);
         leadership.start(id, address);
         promoter.start(id);
         members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
-        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {})", id, address,
-                describeListening(), config.zookeeper(), config.namespace());
+        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {}, cluster member {})",
+                id, address, describeListening(), config.zookeeper(), config.namespace(), cluster.address());
         if (serving.everyInterface()) {
             log.warn("coordinator {} listens on every interface ({}); its gRPC API has no authentication, so anyone "
                     + "who can reach this port can register shards and place teams", id, listenAddress);
@@ -201,36 +210,6 @@ public final class Coordinator implements AutoCloseable {
             }
         }
         return new InetSocketAddress(asked.getAddress(), server.getPort());
-    }
-
-    /**
-     * PLACEHOLDER until the coordinators' shared health view (Hazelcast, node probes) is wired here:
-     * it sees every node up, so no primary is ever replaced automatically. Planned switchovers, the
-     * upkeep of replication settings and returning nodes, and resuming unfinished failovers work
-     * without it.
-     */
-    private static NodeHealthView unwiredNodeHealth() {
-        return new NodeHealthView() {
-            @Override
-            public boolean hasQuorum() {
-                return false;
-            }
-
-            @Override
-            public boolean isDown(String node) {
-                return false;
-            }
-
-            @Override
-            public Map<String, NodeReport> reports(String node) {
-                return Map.of();
-            }
-
-            @Override
-            public void addListener(Consumer<String> nodeChanged) {
-                // nothing ever changes
-            }
-        };
     }
 
     private static ThreadFactory daemonThreads() {
@@ -298,6 +277,20 @@ public final class Coordinator implements AutoCloseable {
             return "every interface (" + config.bind() + ":" + listenAddress.getPort() + ")";
         }
         return listenAddress.getAddress().getHostAddress() + ":" + listenAddress.getPort();
+    }
+
+    /** {@code host:port} of this coordinator's member of the coordinators' (Hazelcast) cluster. */
+    public String clusterAddress() {
+        return cluster.address();
+    }
+
+    /**
+     * What the coordinators see of the Redis nodes, combined: the input of failover decisions.
+     * Every coordinator probes every node of every shard and shares its reports; see
+     * {@link NodeHealthView} for the verdict and its quorum rule.
+     */
+    public NodeHealthView nodeHealth() {
+        return nodeHealth;
     }
 
     /** True while this coordinator leads (and so decides). */
@@ -391,6 +384,8 @@ public final class Coordinator implements AutoCloseable {
             }
         }
         closeQuietly(promoter);
+        closeQuietly(nodeHealth);
+        closeQuietly(cluster);
         closeQuietly(members);
         closeQuietly(leadership);
         closeQuietly(placer);

@@ -42,7 +42,7 @@ class BindAddressTest {
 
     CoordinatorConfig.Builder config() {
         return CoordinatorConfig.builder(zookeeper.connectString()).id("c" + namespaces.incrementAndGet())
-                .namespace("bind-address-test-" + namespaces.get()).grpcPort(0);
+                .namespace("bind-address-test-" + namespaces.get()).grpcPort(0).clusterPort(0);
     }
 
     Coordinator start(CoordinatorConfig config) throws Exception {
@@ -60,6 +60,7 @@ class BindAddressTest {
         assertThat(c.listenAddress().getAddress().isLoopbackAddress()).as(c.describeListening()).isTrue();
         assertThat(c.describeListening()).isEqualTo("127.0.0.1:" + c.port());
         assertThat(c.address()).isEqualTo("127.0.0.1:" + c.port());
+        assertThat(c.clusterAddress()).startsWith("127.0.0.1:");
         assertConnects(InetAddress.getLoopbackAddress(), c.port());
         assertThatExceptionOfType(IOException.class).as("connecting to %s:%d", elsewhere, c.port())
                 .isThrownBy(() -> connect(elsewhere, c.port()));
@@ -85,6 +86,7 @@ class BindAddressTest {
         Coordinator c = start(config().bind(elsewhere.getHostAddress()).build());
 
         assertThat(c.address()).isEqualTo(elsewhere.getHostAddress() + ":" + c.port());
+        assertThat(c.clusterAddress()).startsWith(elsewhere.getHostAddress() + ":");
         assertConnects(elsewhere, c.port());
         assertThatExceptionOfType(IOException.class).isThrownBy(() -> connect(InetAddress.getLoopbackAddress(),
                 c.port()));

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ZooKeeper server for the test class, and for each test a ZooKeeper namespace of its own
  * ({@code <TestClass>-<n>}, an empty directory), coordinators started from a config it may adjust,
  * one channel per coordinator, and whatever it started or {@link #own handed over} closed after it,
- * newest first, even when it fails.
+ * newest first, even when it fails. The coordinators of a test form one Hazelcast cluster: each
+ * takes the first free cluster port from 5701 and joins those the test started before it.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -39,6 +42,7 @@ final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, Be
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
 
     private final Map<Coordinator, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final List<String> clusterMembers = new CopyOnWriteArrayList<>();
     private volatile ZooKeeperEnsemble zookeeper;
     private volatile Closer opened;
     private volatile String namespace;
@@ -72,6 +76,7 @@ final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, Be
                     + "on a static field");
         }
         namespace = context.getRequiredTestClass().getSimpleName() + "-" + NAMESPACES.incrementAndGet();
+        clusterMembers.clear();
         opened = new Closer();
     }
 
@@ -97,14 +102,18 @@ final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, Be
         return namespace;
     }
 
-    /** Coordinator {@code id}'s config: the test's ZooKeeper and namespace, a free gRPC port. */
+    /**
+     * Coordinator {@code id}'s config: the test's ZooKeeper and namespace, a free gRPC port, the
+     * first free cluster port from 5701, and as cluster members those this test started so far.
+     */
     CoordinatorConfig.Builder config(String id) {
         return config(id, zookeeper());
     }
 
     /** Like {@link #config(String)}, reaching ZooKeeper at {@code connectString} (e.g. through a proxy). */
     CoordinatorConfig.Builder config(String id, String connectString) {
-        return CoordinatorConfig.builder(connectString).id(id).namespace(namespace()).grpcPort(0);
+        return CoordinatorConfig.builder(connectString).id(id).namespace(namespace()).grpcPort(0).clusterPort(0)
+                .members(List.copyOf(clusterMembers));
     }
 
     /** Starts a coordinator with the default {@link #config(String) config}; it may not lead yet. */
@@ -114,7 +123,9 @@ final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, Be
 
     /** Starts a coordinator, closed after the test; it may not lead yet. */
     Coordinator start(CoordinatorConfig.Builder config) throws Exception {
-        return own(Coordinator.start(config.build()));
+        Coordinator c = own(Coordinator.start(config.build()));
+        clusterMembers.add(c.clusterAddress());
+        return c;
     }
 
     /**

@@ -8,12 +8,14 @@ import io.thoonk.contract.ObjectIndexer;
 import io.thoonk.contract.StandardTeams;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.cluster.Leadership;
+import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryView;
 import io.thoonk.coordinator.directory.FailoverHistory;
 import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
+import io.thoonk.coordinator.shard.NodeReport;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
@@ -25,6 +27,7 @@ import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.IndexShardRequest;
+import io.thoonk.proto.v1.NodeHealth;
 import io.thoonk.proto.v1.PlaceTeamRequest;
 import io.thoonk.proto.v1.PlaceTeamResponse;
 import io.thoonk.proto.v1.RemoveShardRequest;
@@ -36,7 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -57,10 +62,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final ShardNodes nodes;
     private final Promoter promoter;
     private final FailoverHistory failovers;
+    private final NodeHealthView health;
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
                         Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes,
-                        Promoter promoter, FailoverHistory failovers) {
+                        Promoter promoter, FailoverHistory failovers, NodeHealthView health) {
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
@@ -70,6 +76,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.nodes = nodes;
         this.promoter = promoter;
         this.failovers = failovers;
+        this.health = health;
     }
 
     private AdminGrpc.AdminBlockingStub leader(io.grpc.ManagedChannel channel) {
@@ -126,7 +133,8 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         out.onNext(StatusResponse.newBuilder().addAllCoordinators(coordinators.get())
                 .setLeaderId(leader.contains("@") ? leader.substring(0, leader.indexOf('@')) : leader)
                 .addAllShards(view.shards()).setTeamCount(view.teamCount())
-                .setDirectoryRevision(view.revision()).addAllRecentFailovers(failovers.recent()).build());
+                .setDirectoryRevision(view.revision()).addAllRecentFailovers(failovers.recent())
+                .addAllNodes(nodeHealth(view)).setQuorum(health.hasQuorum()).build());
         out.onCompleted();
     }
 
@@ -147,6 +155,28 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                     : Duration.ofMillis(request.getTimeoutMillis());
             return promoter.switchover(id, to, timeout);
         }, channel -> leader(channel).failover(request));
+    }
+
+    /** Every node of every shard as every live coordinator sees it, in directory order. */
+    private List<NodeHealth> nodeHealth(DirectoryView view) {
+        List<NodeHealth> out = new ArrayList<>();
+        for (Shard shard : view.shards()) {
+            List<String> nodes = new ArrayList<>();
+            if (!shard.getPrimary().isEmpty()) {
+                nodes.add(shard.getPrimary());
+            }
+            nodes.addAll(shard.getReplicasList());
+            for (String node : nodes) {
+                for (Map.Entry<String, NodeReport> e : health.reports(node).entrySet()) {
+                    NodeReport r = e.getValue();
+                    out.add(NodeHealth.newBuilder().setCoordinatorId(e.getKey()).setShardId(shard.getId()).setNode(node)
+                            .setReachable(r.reachable()).setRole(r.role()).setReplicationOffset(r.replicationOffset())
+                            .setLinkUp(r.linkUp()).setDownForMillis(r.downForMillis()).setError(r.error())
+                            .setProbedAtMillis(r.probedAtMillis()).build());
+                }
+            }
+        }
+        return out;
     }
 
     /**

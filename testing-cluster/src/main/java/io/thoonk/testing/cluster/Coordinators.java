@@ -33,7 +33,9 @@ import java.util.function.UnaryOperator;
  * }</pre>
  *
  * <p>Every coordinator gets its id, the namespace and a gRPC port (a free one unless given) on top
- * of the group's settings. Close coordinators with {@link #stop} (closing one directly works too,
+ * of the group's settings, and, unless the settings say otherwise, the first free cluster port
+ * from 5701 and the running coordinators of the group as its cluster members: the group forms one
+ * Hazelcast cluster (named after the namespace). Close coordinators with {@link #stop} (closing one directly works too,
  * but the group keeps listing it until {@link #close()}). {@link #close()} stops all of them, newest
  * first, with their channels; the {@link Reaper} does so at JVM exit, before the servers they use.
  * Thread-safe.
@@ -92,7 +94,8 @@ public final class Coordinators implements AutoCloseable {
                 throw new FixtureException("these coordinators are closed: cannot start " + id);
             }
         }
-        CoordinatorConfig config = settings.apply(CoordinatorConfig.builder(zookeeper))
+        CoordinatorConfig config = settings.apply(CoordinatorConfig.builder(zookeeper).clusterPort(0)
+                        .members(all().stream().map(Coordinator::clusterAddress).toList()))
                 .id(id).namespace(namespace).grpcPort(grpcPort).build();
         Coordinator coordinator;
         try {

@@ -24,7 +24,8 @@ import java.util.stream.IntStream;
 /**
  * A whole Thoonk cluster on this machine: ZooKeeper (in this JVM), Redis shards (a primary and N
  * replicas each, real {@code redis-server} processes), coordinators in one ZooKeeper namespace with
- * one of them leading, and the shards registered with them. What {@code thoonk dev} runs, and what
+ * one of them leading, forming one Hazelcast cluster of their number (so a majority of them has
+ * quorum), and the shards registered with them. What {@code thoonk dev} runs, and what
  * end-to-end tests run (through {@link LocalClusterExtension}, one namespace per test).
  *
  * <pre>{@code
@@ -243,8 +244,9 @@ public final class LocalCluster implements AutoCloseable {
                 ZooKeeperEnsemble zookeeper = sharedZooKeeper != null ? sharedZooKeeper
                         : owned.add(ZooKeeperEnsemble.start(zookeeperServers));
                 Map<String, RedisShard> shards = sharedShards != null ? sharedShards : startShards(owned);
+                int clusterSize = coordinatorIds.size();
                 Coordinators coordinators = owned.add(Coordinators.create(zookeeper.connectString(), namespace,
-                        settings));
+                        b -> settings.apply(b.clusterSize(clusterSize))));
                 for (int i = 0; i < coordinatorIds.size(); i++) {
                     coordinators.start(coordinatorIds.get(i), i == 0 ? coordinatorPort : 0);
                 }

@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 class LocalClusterTest {
 
@@ -34,6 +36,9 @@ class LocalClusterTest {
         List<RedisProcess> redis = cluster.shards().values().stream().flatMap(s -> s.processes().stream()).toList();
         List<Coordinator> coordinators = cluster.coordinators().all();
         List<Integer> grpcPorts = coordinators.stream().map(Coordinator::port).toList();
+        List<Integer> clusterPorts = coordinators.stream()
+                .map(c -> Integer.parseInt(c.clusterAddress().substring(c.clusterAddress().lastIndexOf(':') + 1)))
+                .toList();
         try {
             assertThat(cluster.namespace()).isEqualTo("local-cluster-test");
             assertThat(coordinators).extracting(Coordinator::id).containsExactly("c1", "c2");
@@ -42,8 +47,14 @@ class LocalClusterTest {
             assertThat(cluster.redisProcessCount()).isEqualTo(4);
             assertThat(cluster.shards()).containsOnlyKeys("shard-1", "shard-2");
 
-            StatusResponse status = AdminGrpc.newBlockingStub(cluster.coordinators().channel(cluster.coordinator()))
-                    .withDeadlineAfter(10, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+            // one Hazelcast cluster of two: both have quorum, and each sees the four nodes as both see them
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                StatusResponse s = status(cluster);
+                assertThat(s.getQuorum()).isTrue();
+                assertThat(s.getNodesList()).hasSize(8).allSatisfy(n -> assertThat(n.getReachable()).isTrue());
+            });
+            assertThat(coordinators).allSatisfy(c -> assertThat(c.nodeHealth().hasQuorum()).isTrue());
+            StatusResponse status = status(cluster);
             assertThat(status.getCoordinatorsList()).hasSize(2);
             assertThat(status.getShardsList()).extracting(Shard::getId).containsExactly("shard-1", "shard-2");
             for (Shard shard : status.getShardsList()) {
@@ -57,6 +68,7 @@ class LocalClusterTest {
         assertThat(redis).noneMatch(RedisProcess::isAlive);
         assertThat(zookeeperData).allSatisfy(dir -> assertThat(dir).doesNotExist());
         grpcPorts.forEach(LocalClusterTest::assertRefused);
+        clusterPorts.forEach(LocalClusterTest::assertRefused);
         cluster.close(); // idempotent
     }
 
@@ -89,6 +101,11 @@ class LocalClusterTest {
             assertThat(causes(e)).anyMatch(c -> String.valueOf(c.getMessage()).contains("Address already in use"));
         }
         assertThat(liveChildProcesses()).as("redis-server processes still running").isSubsetOf(childrenBefore);
+    }
+
+    static StatusResponse status(LocalCluster cluster) {
+        return AdminGrpc.newBlockingStub(cluster.coordinators().channel(cluster.coordinator()))
+                .withDeadlineAfter(10, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
     }
 
     static List<Throwable> causes(Throwable e) {
