@@ -15,10 +15,10 @@ final class DevViews {
     }
 
     /** The addresses of everything started. */
-    record Started(String zookeeper, String coordinator, List<ShardAddresses> shards) implements View {
+    record Started(String zookeeper, List<String> coordinators, List<ShardAddresses> shards) implements View {
 
         static Started of(LocalCluster cluster) {
-            return new Started(cluster.zookeeper().connectString(), cluster.coordinator().address(),
+            return new Started(cluster.zookeeper().connectString(), cluster.coordinators().addresses(),
                     cluster.shards().entrySet().stream().map(s -> new ShardAddresses(s.getKey(),
                             s.getValue().primaryAddress(), s.getValue().replicaAddresses().get(0))).toList());
         }
@@ -27,7 +27,9 @@ final class DevViews {
         public String text() {
             Table table = new Table("COMPONENT", "ADDRESS", "ROLE");
             table.row("zookeeper", zookeeper, "embedded ZooKeeper, data in a temporary directory");
-            table.row("coordinator", coordinator, "gRPC: thoonk.v1.Directory, thoonk.v1.Admin, health, reflection");
+            for (String coordinator : coordinators) {
+                table.row("coordinator", coordinator, "gRPC: thoonk.v1.Directory, thoonk.v1.Admin, health, reflection");
+            }
             for (ShardAddresses s : shards) {
                 table.row(s.id(), s.primary(), "Redis primary");
                 table.row(s.id(), s.replica(), "Redis replica");

@@ -61,7 +61,7 @@ class ConsoleTest {
         try (CliProcess dev = CliProcess.start(record, "dev", "--shards", "1", "--port", "0", "--no-demo")) {
             await().atMost(RUN).failFast("thoonk dev exited", () -> !dev.isAlive())
                     .until(() -> Files.exists(record) && dev.out().contains("Running until Ctrl-C, which stops the "
-                            + "coordinator, ZooKeeper and the 2 redis-server processes."));
+                            + "3 coordinators, ZooKeeper and the 2 redis-server processes."));
             int port = coordinatorPort(dev);
 
             httpGet(port); // returns once the coordinator hung up

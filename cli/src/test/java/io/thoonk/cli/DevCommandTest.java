@@ -34,11 +34,17 @@ class DevCommandTest {
         assertThat(result.exitCode()).as(result.toString()).isZero();
         String out = result.out();
 
-        Matcher coordinator = COORDINATOR.matcher(out);
-        assertThat(coordinator.find()).as(out).isTrue();
-        int coordinatorPort = Integer.parseInt(coordinator.group(1));
-        assertThat(coordinatorPort).as("the actual port, not 0").isPositive();
-        assertThat(out).contains("./thoonk admin status").contains("--coordinator 127.0.0.1:" + coordinatorPort);
+        List<Integer> coordinatorPorts = new ArrayList<>();
+        for (Matcher m = COORDINATOR.matcher(out); m.find(); ) {
+            coordinatorPorts.add(Integer.parseInt(m.group(1)));
+        }
+        assertThat(coordinatorPorts).as("three coordinators, on actual ports, not 0").hasSize(3)
+                .allSatisfy(p -> assertThat(p).isPositive()).doesNotHaveDuplicates();
+        int coordinatorPort = coordinatorPorts.get(0);
+        assertThat(out).contains("./thoonk admin status").contains("--coordinator 127.0.0.1:" + coordinatorPort + ",");
+        assertThat(out).as("how to try a failover, with the pid of team 1's primary")
+                .containsPattern("(?m)^  kill -9 \\d+    # shard-\\d's primary, 127\\.0\\.0\\.1:\\d+$")
+                .contains("./thoonk admin failover shard-");
 
         List<Integer> redisPorts = new ArrayList<>();
         for (Matcher m = REDIS_NODE.matcher(out); m.find(); ) {
@@ -57,7 +63,19 @@ class DevCommandTest {
         assertThat(liveChildProcesses()).as("processes started by the command and still alive")
                 .isSubsetOf(childrenBefore);
         redisPorts.forEach(DevCommandTest::assertRefused);
-        assertRefused(coordinatorPort);
+        coordinatorPorts.forEach(DevCommandTest::assertRefused);
+    }
+
+    @Test
+    void coordinatorCountIsChecked() {
+        Result result = CliRunner.runExactly("dev", "--coordinators", "0", "--exit-after-demo");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).startsWith("thoonk: --coordinators must be 1..7, was 0");
+
+        Result tooHigh = CliRunner.runExactly("dev", "--port", "65535", "--exit-after-demo");
+        assertThat(tooHigh.exitCode()).isEqualTo(2);
+        assertThat(tooHigh.err()).startsWith("thoonk: --port must be 0..65533 for 3 coordinator(s), was 65535");
     }
 
     @Test

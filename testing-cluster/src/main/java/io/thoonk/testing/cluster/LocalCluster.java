@@ -173,7 +173,10 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
-        /** The first coordinator's gRPC port (default 0: a free one; the others always take free ones). */
+        /**
+         * The first coordinator's gRPC port; the others take the ports after it, in order (default 0:
+         * each takes a free one).
+         */
         public Builder coordinatorPort(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("coordinatorPort must be 0..65535, was " + port);
@@ -248,7 +251,7 @@ public final class LocalCluster implements AutoCloseable {
                 Coordinators coordinators = owned.add(Coordinators.create(zookeeper.connectString(), namespace,
                         b -> settings.apply(b.clusterSize(clusterSize))));
                 for (int i = 0; i < coordinatorIds.size(); i++) {
-                    coordinators.start(coordinatorIds.get(i), i == 0 ? coordinatorPort : 0);
+                    coordinators.start(coordinatorIds.get(i), coordinatorPort == 0 ? 0 : coordinatorPort + i);
                 }
                 coordinators.leader();
                 LocalCluster cluster = new LocalCluster(zookeeper, coordinators, shards, owned);
