@@ -18,6 +18,7 @@ import io.thoonk.contract.ObjectIndexer;
 import io.thoonk.contract.ShardMarker;
 import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.CoordinatorException;
+import io.thoonk.proto.ConnectionFailures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -505,12 +506,9 @@ public final class ShardNodes implements AutoCloseable {
         }
     }
 
+    /** Why a node did not answer, in a few words ({@code Connection refused}), not Netty's exception text. */
     private static String describe(Throwable error) {
-        Throwable e = error;
-        while (e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith("Unable to connect")) {
-            e = e.getCause();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return ConnectionFailures.reason(error);
     }
 
     @Override
