@@ -1,13 +1,8 @@
 package io.thoonk.client;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.thoonk.contract.Keys;
 import io.thoonk.contract.Script;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -25,21 +20,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RequestIdTest extends ClientTestSupport {
 
-    RedisClient peerClient;
-    StatefulRedisConnection<String, String> peerConnection;
-    RedisCommands<String, String> peer;
-
-    @BeforeEach
-    void connectPeer() {
-        peerClient = RedisClient.create(redis.primaryUri());
-        peerConnection = peerClient.connect();
-        peer = peerConnection.sync();
-    }
-
-    @AfterEach
-    void closePeer() {
-        peerClient.shutdown();
-    }
 
     /** One script call as the client makes it, with request id {@code requestId} (null: none). */
     <T> T call(Script script, String type, String name, String requestId, ScriptOutputType output, String... args) {
@@ -54,7 +34,7 @@ class RequestIdTest extends ClientTestSupport {
         all[2] = "";
         all[3] = "100";
         System.arraycopy(args, 0, all, 4, args.length);
-        return script.<T>run(peerConnection.async(), output, keys, all).join();
+        return script.<T>run(peerConnection().async(), output, keys, all).join();
     }
 
     @Test
@@ -70,8 +50,8 @@ class RequestIdTest extends ClientTestSupport {
         assertThat(thoonk.feed(feed).revision()).isEqualTo(2);
         assertThat(thoonk.feed(feed).replay(1)).extracting(Event::type).containsExactly(EventType.PUBLISH,
                 EventType.PUBLISH);
-        assertThat(peer.get(Keys.request("5", "r1"))).isEqualTo("[1,2]");
-        assertThat(peer.pttl(Keys.request("5", "r1"))).isBetween(50_000L, 60_000L);
+        assertThat(peer().get(Keys.request("5", "r1"))).isEqualTo("[1,2]");
+        assertThat(peer().pttl(Keys.request("5", "r1"))).isBetween(50_000L, 60_000L);
 
         // without a request id (or with another one) the same publish is applied again: an edit
         assertThat(this.<List<Object>>call(Script.FEED, "feed", feed, null, ScriptOutputType.MULTI,
@@ -109,7 +89,7 @@ class RequestIdTest extends ClientTestSupport {
 
         assertThat(repeated).isEqualTo(finished);
         assertThat(jobs.revision()).isEqualTo(finished);
-        assertThat(peer.get(Keys.finishes("team:5:jobs"))).isEqualTo("1");
+        assertThat(peer().get(Keys.finishes("team:5:jobs"))).isEqualTo("1");
         assertThatThrownBy(() -> call(Script.JOBS, "job", "team:5:jobs", "f2", ScriptOutputType.INTEGER,
                 "finish", "j1", "done", "1")).hasMessageContaining("NOSUCHITEM");
     }
@@ -118,10 +98,10 @@ class RequestIdTest extends ClientTestSupport {
     void a_refused_write_and_an_empty_take_are_not_remembered() {
         assertThatThrownBy(() -> call(Script.FEED, "feed", "team:5:f", "e1", ScriptOutputType.INTEGER,
                 "edit", "missing", "x", "")).hasMessageContaining("NOSUCHITEM");
-        assertThat(peer.exists(Keys.request("5", "e1"))).isZero();
+        assertThat(peer().exists(Keys.request("5", "e1"))).isZero();
         Object empty = call(Script.QUEUE, "queue", "team:5:q", "t1", ScriptOutputType.MULTI, "take", "", "", "");
         assertThat(empty == null || ((List<?>) empty).isEmpty() || ((List<?>) empty).get(0) == null).isTrue();
-        assertThat(peer.exists(Keys.request("5", "t1"))).isZero();
+        assertThat(peer().exists(Keys.request("5", "t1"))).isZero();
     }
 
     @Test
@@ -135,7 +115,7 @@ class RequestIdTest extends ClientTestSupport {
         feed.get("1");
         thoonk.registry().typeOf("team:5:mine");
 
-        List<String> requests = peer.keys(Keys.REQUEST_PREFIX + "*");
+        List<String> requests = peer().keys(Keys.REQUEST_PREFIX + "*");
         assertThat(requests).hasSize(4).allMatch(k -> k.startsWith("thoonk.request:5:"));
         assertThat(feed.all()).extracting(Item::value).containsExactly("a", "b");
     }
