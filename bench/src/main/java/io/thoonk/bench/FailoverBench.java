@@ -293,7 +293,8 @@ final class FailoverBench implements Benchmark {
                         + "deleted after it); alternating rounds as in the publish sections. REPLICATED "
                         + "sends `WAIT 1` behind each script call (one per coalesced batch), so a call completes once "
                         + "the replica has confirmed it (`WAIT calls`: as the primary counted them, against its `script calls`). "
-                        + "`redis CPU %` and `redis µs/script` are the primary's.")
+                        + "`redis CPU %` and `redis µs/script` are the primary's; the replica's CPU is in `other procs "
+                        + "CPU %`.")
                 .medians(c, FeedPublishBench.RATE)
                 .targets(List.of(new Target("REPLICATED / PRIMARY publishes/s (median of paired ratios)",
                         ">= " + Report.ratio(DURABILITY_TARGET), Report.ratio(ratio), ratio >= DURABILITY_TARGET)))
