@@ -126,7 +126,8 @@ final class ColdLoad {
                         p.minTeams(), p.maxTeams(), Report.number(p.maxBucketBytes()),
                         Report.number(p.totalBytes() / MIB), Report.number(p.juteMaxBuffer())))
                 .paragraph("**Cold load**: " + rounds.size() + " times in turn, a coordinator "
-                        + "(`Coordinator.start(CoordinatorConfig.builder(zk).namespace(..).grpcPort(0).build())`) "
+                        + "(`Coordinator.start(CoordinatorConfig.builder(zk).namespace(..).grpcPort(0).clusterPort(0).build())`, through the "
+                        + "fixture library's `Coordinators`: gRPC and Hazelcast on free ports) "
                         + "starts on that directory, alone, and is closed again. `start s` is the wall time of "
                         + "`Coordinator.start()`, which returns once the coordinator has connected to ZooKeeper, "
                         + "read every shard and bucket node and built its in-memory directory, and serves gRPC. "

@@ -1,20 +1,20 @@
 package io.thoonk.bench;
 
+import io.thoonk.client.Durability;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * How long writes stop, and how many acknowledged writes are lost, when a primary fails: this cluster
  * against Redis Sentinel in the same run, at the same detection settings, under {@code kill -9} and a
  * 4 s SIGSTOP of the primary (issue 10). Every round starts fresh processes ({@link FailoverRound});
  * each round runs every measurable case once, starting with the next case each round, so noise on the
- * machine hits all alike. Systems that cannot be measured yet ({@link FailoverSystem#notMeasuredBecause})
- * are listed with the reason instead of figures.
+ * machine hits all alike. Then publish throughput with REPLICATED against PRIMARY durability.
  */
 final class FailoverBench implements Benchmark {
 
@@ -33,7 +33,8 @@ final class FailoverBench implements Benchmark {
     }
 
     private final BenchConfig config;
-    private final ThoonkFailover thoonk = new ThoonkFailover();
+    private final ThoonkFailover thoonk = new ThoonkFailover(Durability.AUTO);
+    private final ThoonkFailover unreplicatedThoonk = new ThoonkFailover(Durability.PRIMARY);
     private final SentinelFailover sentinel = new SentinelFailover(0);
     private final SentinelFailover guardedSentinel = new SentinelFailover(1);
 
@@ -48,8 +49,9 @@ final class FailoverBench implements Benchmark {
 
     /**
      * Both systems at 500 and 1000 ms, each fault; Sentinel with {@code min-replicas-to-write 1} under
-     * SIGSTOP at 500 ms only (under kill -9 its new primary has no replica left and refuses every write).
-     * A quick run: kill -9 at 500 ms.
+     * SIGSTOP at 500 ms only (under kill -9 its new primary has no replica left and refuses every write);
+     * this cluster with PRIMARY durability at 500 ms, each fault (what it may lose). A quick run: kill -9
+     * at 500 ms.
      */
     private List<Case> cases() {
         List<Case> cases = new ArrayList<>();
@@ -63,24 +65,26 @@ final class FailoverBench implements Benchmark {
         }
         if (!quick) {
             cases.add(new Case(guardedSentinel, Duration.ofMillis(500), Fault.PAUSE));
+            for (Fault fault : Fault.values()) {
+                cases.add(new Case(unreplicatedThoonk, Duration.ofMillis(500), fault));
+            }
         }
         return cases;
     }
 
     @Override
     public Section run() throws Exception {
-        try (thoonk; sentinel; guardedSentinel) {
+        try (thoonk; unreplicatedThoonk; sentinel; guardedSentinel) {
             List<Case> cases = cases();
-            List<Case> measurable = cases.stream().filter(c -> c.system().notMeasuredBecause().isEmpty()).toList();
             Map<Case, List<Metrics>> results = new LinkedHashMap<>();
             cases.forEach(c -> results.put(c, new ArrayList<>()));
             List<String[]> runOrder = new ArrayList<>();
             List<Metrics> raw = new ArrayList<>();
-            System.out.printf("%n== failover: %d rounds of %d case(s)%n", config.failoverRounds(), measurable.size());
+            System.out.printf("%n== failover: %d rounds of %d case(s)%n", config.failoverRounds(), cases.size());
             long start = System.nanoTime();
             for (int r = 0; r < config.failoverRounds(); r++) {
-                for (int k = 0; k < measurable.size(); k++) {
-                    Case c = measurable.get((r + k) % measurable.size());
+                for (int k = 0; k < cases.size(); k++) {
+                    Case c = cases.get((r + k) % cases.size());
                     Metrics m = FailoverRound.run(c.system(), c.detection(), c.fault());
                     System.out.printf("  round %d  %-62s %s%n", r + 1, c.label(), m);
                     results.get(c).add(m);
@@ -90,22 +94,21 @@ final class FailoverBench implements Benchmark {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Optional<Comparison> durability = durability();
-            return report -> report(report, results, runOrder, raw, durability, seconds);
+            long durabilityStart = System.nanoTime();
+            Comparison durability = durability();
+            double durabilitySeconds = (System.nanoTime() - durabilityStart) / 1e9;
+            return report -> report(report, results, runOrder, raw, durability, seconds, durabilitySeconds);
         }
     }
 
-    private Optional<Comparison> durability() throws Exception {
+    private Comparison durability() throws Exception {
         List<Variant> variants = thoonk.durabilityVariants(config);
-        if (variants.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(Comparison.run("publish durability", variants, config.warmups(), config.rounds(),
-                ResourceUse.jvmOnly()));
+        return Comparison.run("publish durability", variants, config.warmups(), config.rounds(),
+                thoonk.durabilityResources());
     }
 
     private void report(Report report, Map<Case, List<Metrics>> results, List<String[]> runOrder, List<Metrics> raw,
-                        Optional<Comparison> durability, double seconds) {
+                        Comparison durability, double seconds, double durabilitySeconds) {
         report.section("Failover: writes resuming and acknowledged writes lost")
                 .paragraph("Each round starts fresh processes on loopback: a primary and one replica (`redis-server`), "
                         + "the system's failure detection, and its client; a writer sends " + FailoverRound.RATE
@@ -134,24 +137,47 @@ final class FailoverBench implements Benchmark {
                         + "and looks every 10 s) and closes its clients' connections. With `min-replicas-to-write 1` the "
                         + "returning old primary refuses writes (its replica link is gone), and the new primary takes "
                         + "writes only once the old one replicates from it. Sentinel under kill -9 is not run with "
-                        + "`min-replicas-to-write 1`: its new primary has no replica left and refuses every write.");
+                        + "`min-replicas-to-write 1`: its new primary has no replica left and refuses every write.")
+                .paragraph("Thoonk cluster: `LocalCluster.builder().coordinators(" + ThoonkFailover.COORDINATORS
+                        + ").shards(1).replicasPerShard(1).coordinatorSettings(b -> b.downAfter(detection)).start()`: "
+                        + "a ZooKeeper server and " + ThoonkFailover.COORDINATORS + " coordinators in this JVM (one "
+                        + "Hazelcast cluster), each probing both nodes every 100 ms (the default); the leader promotes "
+                        + "the replica once a majority has seen the primary unreachable for `down-after` = the "
+                        + "detection setting, and the directory's Watch tells the client. Before the fault every "
+                        + "coordinator has probed both nodes, the shard is ACTIVE and its primary runs "
+                        + "`min-replicas-to-write 1` (set by the leader). The client is the routing client "
+                        + "(`Thoonk.connectCluster`, command timeout " + FailoverRound.WRITE_TIMEOUT.toSeconds()
+                        + " s) publishing item n under id n to one feed of one team (`feed.withDurability(d).async()"
+                        + ".publish(n, n)`); the final primary's feed ids (`feed.ids:`) are what it holds. **Thoonk "
+                        + "cluster** writes with durability " + thoonk.durabilityLabel() + ", the client's default: "
+                        + "acknowledged once `WAIT 1` confirms a replica has the write while the directory names a "
+                        + "live replica, once the primary has it when it names none. So every write acknowledged "
+                        + "before the fault is on the replica; after `kill -9` the promoted replica has no live "
+                        + "replica (the shard is DEGRADED), where REPLICATED would refuse every write until one "
+                        + "returns, as Sentinel with `min-replicas-to-write 1` does. **"
+                        + unreplicatedThoonk.name() + "** (500 ms only): every write acknowledged by the primary "
+                        + "alone, what skipping the `WAIT` may lose.");;
         List<List<String>> rows = new ArrayList<>();
         results.forEach((c, rounds) -> rows.add(row(c, rounds, results)));
         report.table(List.of("system", "detection", "fault", "resume s", "first ack s", "lost acknowledged writes",
                 "settled s", "rounds", "resume vs Sentinel"), rows);
         targets(report, results);
+        phases(report, results);
         durability(report, durability);
-        report.paragraph(String.format(Locale.ROOT, "%d rounds in %.0f s. Raw rounds (in run order; times in ms from "
-                + "the fault):", raw.size(), seconds));
-        List<String> metrics = List.of(FailoverRound.RESUME, FailoverRound.FIRST_ACK, FailoverRound.SETTLED,
-                FailoverRound.WRITES, FailoverRound.ACKED, FailoverRound.FAILED, FailoverRound.LOST);
+        report.paragraph(String.format(Locale.ROOT, "%d failover rounds in %.0f s, the throughput comparison in "
+                + "%.0f s. Raw rounds (in run order; times in ms from the fault; the Thoonk cluster's phases as in "
+                + "the table above):", raw.size(), seconds, durabilitySeconds));
+        List<String> metrics = new ArrayList<>(List.of(FailoverRound.RESUME, FailoverRound.FIRST_ACK,
+                FailoverRound.SETTLED, FailoverRound.WRITES, FailoverRound.ACKED, FailoverRound.FAILED,
+                FailoverRound.LOST, ThoonkFailover.FAILOVERS));
+        metrics.addAll(ThoonkFailover.PHASES);
         List<String> header = new ArrayList<>(List.of("round", "system", "detection", "fault"));
         header.addAll(metrics);
         List<List<String>> rawRows = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
             List<String> r = new ArrayList<>(List.of(runOrder.get(i)));
-            Metrics m = raw.get(i);
-            metrics.forEach(k -> r.add(Report.number(m.get(k))));
+            Map<String, Double> m = raw.get(i).asMap();
+            metrics.forEach(k -> r.add(m.containsKey(k) ? Report.number(m.get(k)) : ""));
             rawRows.add(r);
         }
         report.table(header, rawRows);
@@ -159,11 +185,6 @@ final class FailoverBench implements Benchmark {
 
     private List<String> row(Case c, List<Metrics> rounds, Map<Case, List<Metrics>> results) {
         List<String> r = new ArrayList<>(List.of(c.system().name(), c.detection().toMillis() + " ms", c.fault().label()));
-        Optional<String> why = c.system().notMeasuredBecause();
-        if (why.isPresent()) {
-            r.addAll(List.of(why.get(), "", "", "", "0", ""));
-            return r;
-        }
         r.add(spread(rounds, FailoverRound.RESUME, 1e-3));
         r.add(spread(rounds, FailoverRound.FIRST_ACK, 1e-3));
         r.add(spread(rounds, FailoverRound.LOST, 1));
@@ -184,7 +205,7 @@ final class FailoverBench implements Benchmark {
 
     /** {@code median [min-max]} of a metric, scaled (ms to s: 1e-3); rounds without it (NaN) are n/a. */
     private static String spread(List<Metrics> rounds, String metric, double scale) {
-        List<Double> values = rounds.stream().map(m -> m.get(metric)).toList();
+        List<Double> values = rounds.stream().map(m -> m.asMap().getOrDefault(metric, Double.NaN)).toList();
         if (values.isEmpty()) {
             return "";
         }
@@ -203,15 +224,6 @@ final class FailoverBench implements Benchmark {
                 return;
             }
             String setting = c.detection().toMillis() + " ms, " + c.fault().label();
-            Optional<String> why = c.system().notMeasuredBecause();
-            if (why.isPresent()) {
-                rows.add(List.of("resume vs Sentinel, " + setting, "<= " + Report.ratio(TARGET_RATIO), why.get(), "-"));
-                if (hasAbsoluteTarget(c)) {
-                    rows.add(List.of("resume, " + setting, "<= " + TARGET_RESUME_SECONDS_AT_500 + " s", why.get(), "-"));
-                }
-                rows.add(List.of("lost acknowledged writes, " + setting, "0", why.get(), "-"));
-                return;
-            }
             double ratio = vsSentinel(c, results);
             double lost = rounds.stream().mapToDouble(m -> m.get(FailoverRound.LOST)).sum();
             rows.add(List.of("resume vs Sentinel, " + setting, "<= " + Report.ratio(TARGET_RATIO), Report.ratio(ratio),
@@ -227,6 +239,39 @@ final class FailoverBench implements Benchmark {
         report.table(List.of("target (Thoonk cluster)", "goal", "measured", "result"), rows);
     }
 
+    /**
+     * Where the Thoonk cluster's resume time goes: the phases its leader recorded (median per case, ms
+     * from the fault), and the rest of the resume time, the client's (noticing the new primary and
+     * getting a write acknowledged there).
+     */
+    private void phases(Report report, Map<Case, List<Metrics>> results) {
+        List<List<String>> rows = new ArrayList<>();
+        results.forEach((c, rounds) -> {
+            if (!(c.system() instanceof ThoonkFailover)) {
+                return;
+            }
+            List<String> r = new ArrayList<>(List.of(c.system().name(), c.detection().toMillis() + " ms",
+                    c.fault().label()));
+            ThoonkFailover.PHASES.forEach(p -> r.add(Report.number(Metrics.median(rounds, p))));
+            r.add(Report.number(Metrics.median(rounds, FailoverRound.RESUME)));
+            r.add(Report.number(Metrics.median(rounds, m -> m.asMap().getOrDefault(FailoverRound.RESUME, Double.NaN)
+                    - m.asMap().getOrDefault(ThoonkFailover.PUBLISHED, Double.NaN))));
+            rows.add(r);
+        });
+        report.paragraph("Where the Thoonk cluster's time goes (median over the rounds, ms from the fault), from the "
+                + "failover record its leader writes (`Admin.Status`, `recent_failovers`): **first down probe**, the "
+                + "first probe of any coordinator that found the primary unreachable; **detected**, a majority had "
+                + "seen it down for `down-after` (the leader's round acted); **decided**, the replica chosen and the "
+                + "intent written to ZooKeeper; **promoted**, the replica answered `REPLICAOF NO ONE`; **published**, "
+                + "the directory named it (ZooKeeper transaction, the leader's cache caught up; Watch streams "
+                + "then tell the clients); **client** = resume - published: the client hearing of the new primary, "
+                + "connecting to it and getting a write acknowledged.");
+        List<String> header = new ArrayList<>(List.of("system", "detection", "fault"));
+        header.addAll(ThoonkFailover.PHASES);
+        header.addAll(List.of("resume ms", "client ms (resume - published)"));
+        report.table(header, rows);
+    }
+
     /** The issue's absolute figure: kill -9 at 500 ms. */
     private static boolean hasAbsoluteTarget(Case c) {
         return c.fault() == Fault.KILL && c.detection().toMillis() == 500;
@@ -236,17 +281,20 @@ final class FailoverBench implements Benchmark {
         return "**" + (met ? "PASS" : "MISS") + "**";
     }
 
-    private void durability(Report report, Optional<Comparison> measured) {
-        if (measured.isEmpty()) {
-            report.paragraph("Publish throughput with REPLICATED against PRIMARY durability (target: REPLICATED >= "
-                    + Report.ratio(DURABILITY_TARGET) + " PRIMARY with coalescing): "
-                    + thoonk.notMeasuredBecause().orElse("no variants") + ".");
-            return;
-        }
-        Comparison c = measured.get();
+    private void durability(Report report, Comparison c) {
         double ratio = c.pairedRatio(FeedPublishBench.RATE, ThoonkFailover.REPLICATED, ThoonkFailover.PRIMARY);
-        report.paragraph("Publish throughput with REPLICATED against PRIMARY durability, on a shard of a primary and "
-                        + "a replica:")
+        report.paragraph("Publish throughput with REPLICATED against PRIMARY durability: a cluster of one coordinator "
+                        + "and one shard of a primary and a replica, the routing client with default options "
+                        + "(coalescing up to `publishBatch`=" + io.thoonk.client.ThoonkOptions.DEFAULT_PUBLISH_BATCH
+                        + "), `feed.withDurability(d).async().publish(item)` of " + Payload.BYTES + "-byte items with "
+                        + config.publishWindow() + " publishes in flight, " + config.publishSeconds() + " s per "
+                        + "round, a fresh feed per round (created with `history_length="
+                        + FeedPublishBench.PLAIN_SETTINGS.get("history_length") + "` as in the publish section, "
+                        + "deleted after it); alternating rounds as in the publish sections. REPLICATED "
+                        + "sends `WAIT 1` behind each script call (one per coalesced batch), so a call completes once "
+                        + "the replica has confirmed it (`WAIT calls`: as the primary counted them, against its `script calls`). "
+                        + "`redis CPU %` and `redis µs/script` are the primary's; the replica's CPU is in `other procs "
+                        + "CPU %`.")
                 .medians(c, FeedPublishBench.RATE)
                 .targets(List.of(new Target("REPLICATED / PRIMARY publishes/s (median of paired ratios)",
                         ">= " + Report.ratio(DURABILITY_TARGET), Report.ratio(ratio), ratio >= DURABILITY_TARGET)))

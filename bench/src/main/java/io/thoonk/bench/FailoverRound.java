@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * count, nor do acknowledgements from a stale primary whose writes are then dropped);
  * {@link #FIRST_ACK}, the same for any acknowledgement; {@link #SETTLED}; and counts of writes,
  * acknowledgements, failures (refused or timed out: outcome unknown) and {@link #LOST} acknowledged
- * writes missing from the final primary.
+ * writes missing from the final primary; then the system's own {@linkplain FailoverTarget#details() details}.
  */
 final class FailoverRound {
 
@@ -64,7 +64,9 @@ final class FailoverRound {
                 writer.stop();
             }
             writer.awaitCompleted(WRITE_TIMEOUT.plusSeconds(5));
-            return figures(writer, target.stored(), faultAt, settledAt);
+            Metrics figures = figures(writer, target.stored(), faultAt, settledAt);
+            target.details().asMap().forEach(figures::put);
+            return figures;
         }
     }
 

@@ -1,7 +1,6 @@
 package io.thoonk.bench;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * A system the failover benchmark measures: something that starts a fresh deployment of one primary
@@ -12,14 +11,6 @@ interface FailoverSystem extends AutoCloseable {
 
     /** Shown in the report, e.g. {@code Redis Sentinel}. */
     String name();
-
-    /**
-     * Why this system cannot be measured in this build (the report shows the text instead of
-     * figures), or empty when {@link #start} works.
-     */
-    default Optional<String> notMeasuredBecause() {
-        return Optional.empty();
-    }
 
     /**
      * Starts fresh processes: a primary, a replica linked to it, failure detection that declares a

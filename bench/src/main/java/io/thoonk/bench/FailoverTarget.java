@@ -42,6 +42,14 @@ interface FailoverTarget extends AutoCloseable {
      */
     BitSet stored() throws Exception;
 
+    /**
+     * Figures of the round beyond the writer's, e.g. the phases of the failover as the system recorded
+     * them (ms from the fault); called once, after {@link #stored}. None unless the system has some.
+     */
+    default Metrics details() {
+        return new Metrics();
+    }
+
     /** Stops the client and every process of the round; idempotent. */
     @Override
     void close();

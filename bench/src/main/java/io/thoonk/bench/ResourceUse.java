@@ -138,7 +138,7 @@ final class ResourceUse {
     }
 
     /** {@code cmdstat_<command>:calls=..,usec=..,...}: one counter, 0 if the command never ran. */
-    private static long commandStat(String info, String command, String counter) {
+    static long commandStat(String info, String command, String counter) {
         String prefix = "cmdstat_" + command + ":";
         for (String line : info.split("\r?\n")) {
             if (line.startsWith(prefix)) {

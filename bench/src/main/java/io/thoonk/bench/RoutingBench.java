@@ -121,14 +121,16 @@ final class RoutingBench implements Benchmark {
         }
     }
 
+    /** The name ({@code CLIENT SETNAME}) the Thoonk client gives every connection it opens to Redis. */
+    static final String CLIENT_NAME = "thoonk";
     static final String BEFORE = "Redis connections before the fresh routing client";
     static final String OPENED = "after connectCluster (no team used)";
     static final String TEN = "after publishing to 10 teams";
     static final String THOUSAND = "after publishing to " + TEAMS + " teams";
 
     /**
-     * Connections on the Redis ({@code CLIENT LIST}, all from this process: the single-shard client, the
-     * bare Lettuce connection, the coordinator's; less the socket asking) before a fresh routing client, and as it uses 10, then
+     * The Thoonk clients' connections on the Redis ({@link #clients()}: the single-shard client's, any
+     * left by the benchmarks that ran before) before a fresh routing client, and as it uses 10, then
      * {@link #TEAMS} teams.
      */
     private Metrics connections(Coordinator coordinator) throws Exception {
@@ -160,8 +162,12 @@ final class RoutingBench implements Benchmark {
         }
     }
 
+    /**
+     * Connections on the Redis named {@value #CLIENT_NAME} (the Thoonk clients' own; not the
+     * coordinator's probe and fence connections, nor the bare Lettuce one, nor the socket asking).
+     */
     private double clients() {
-        return redis.call("CLIENT LIST").lines().count() - 1;
+        return redis.call("CLIENT LIST").lines().filter(l -> l.contains(" name=" + CLIENT_NAME + " ")).count();
     }
 
     private void report(Report report, Comparison c, Metrics connections, double firstResolve) {
@@ -213,17 +219,18 @@ final class RoutingBench implements Benchmark {
                                 + "routing client %s µs, single-shard client %s µs per publish (the JVM also runs "
                                 + "the coordinator and the bare variant's idle connection).",
                         Report.number(routingCpu), Report.number(singleCpu)))
-                .paragraph("Connections: `CLIENT LIST` on the Redis (every connection is from this process: the "
-                        + "single-shard client, the bare Lettuce connection, the coordinator's, any left by the benchmarks "
-                        + "that ran before; the routing client of the rounds is closed by then; less the socket that "
-                        + "asks), before a fresh routing client, once it is "
+                .paragraph("Connections: the Thoonk clients' connections in `CLIENT LIST` on the Redis (those named `"
+                        + CLIENT_NAME + "`, as the client names every connection it opens: the single-shard client's, "
+                        + "any left by the benchmarks that ran before; the routing client of the rounds is closed by "
+                        + "then; not the coordinator's probe connections `thoonk-coordinator-probe` or its fence "
+                        + "connection, nor the bare Lettuce connection), before a fresh routing client, once it is "
                         + "connected, after it published to teams 0-9, and after it published to teams 0-"
                         + (TEAMS - 1) + ". The routing client's own connections are the difference from the first "
                         + "line: " + Report.number(connections.get(OPENED) - connections.get(BEFORE)) + " when "
                         + "connected, " + Report.number(ten) + " with 10 teams, " + Report.number(thousand)
                         + " with " + TEAMS + " teams (one command connection per shard primary; nothing here "
                         + "subscribes, so no pub/sub connection).")
-                .figures("`CLIENT LIST` count", connections)
+                .figures("`CLIENT LIST` connections named `" + CLIENT_NAME + "`", connections)
                 .rawRounds(c);
     }
 }

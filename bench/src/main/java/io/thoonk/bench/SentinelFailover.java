@@ -20,7 +20,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -60,11 +59,6 @@ final class SentinelFailover implements FailoverSystem {
     @Override
     public String name() {
         return minReplicasToWrite == 0 ? "Redis Sentinel" : "Redis Sentinel, min-replicas-to-write " + minReplicasToWrite;
-    }
-
-    @Override
-    public Optional<String> notMeasuredBecause() {
-        return Optional.empty();
     }
 
     @Override
