@@ -1,5 +1,7 @@
 package io.thoonk.bench;
 
+import io.thoonk.client.ThoonkOptions;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,15 +105,19 @@ final class MoveBench implements Benchmark {
                         + "team keeps its size); after " + MoveRound.WARMUP.toMillis() + " ms unmeasured and "
                         + MoveRound.BEFORE.toSeconds() + " s measured, the team is moved, and the writer goes on "
                         + MoveRound.AFTER.toMillis() + " ms after the move ends. **move**: the move's duration, "
-                        + "until the source's copy is gone. **write pause p99/max**: percentiles of the latency "
-                        + "(issue to acknowledgement) of the publishes in flight at any moment of the move; "
+                        + "from listing the team's keys until the source's copy is gone. **write pause p99/max**: "
+                        + "percentiles of the latency (issue to acknowledgement) of the publishes in flight at any "
+                        + "moment of the move (a publish that fails, e.g. after the client's "
+                        + ThoonkOptions.DEFAULT_COMMAND_TIMEOUT.toSeconds() + " s deadline, is counted in **failed "
+                        + "writes** instead); "
                         + "**ack gap**: the longest time without an acknowledgement, from the last one before "
                         + "the move to the first one after it; **reported pause**: how long the system itself "
                         + "says the team's writes were paused (the move's `write_pause_millis`). **Longest "
                         + "stall**: each Redis's latency monitor (`CONFIG SET latency-monitor-threshold "
                         + RedisStalls.THRESHOLD_MS + "`), reset when the move starts, read "
-                        + MoveRound.AFTER.toMillis() + " ms after it ends (`LATENCY LATEST`, longest event: a "
-                        + "command, a script call, an expiry cycle...). The same measures over the "
+                        + "when it ends (`LATENCY LATEST`, longest event: a command, a script call, an expiry "
+                        + "cycle...; wall time, so a Redis process the busy machine leaves without a core counts "
+                        + "too). The same measures over the "
                         + MoveRound.BEFORE.toSeconds() + " s before the move, in the same round, are the "
                         + "reference. After the move the target must hold every item and the source none of the "
                         + "feeds the writer did not write to, or the round fails. Medians over the rounds; the "

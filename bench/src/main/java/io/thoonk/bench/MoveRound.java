@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * at {@link #RATE} writes/s through the same client: {@link #WARMUP} unmeasured, {@link #BEFORE}
  * measured before the move, the move, and {@link #AFTER} more. Both Redis servers' latency monitors
  * ({@link RedisStalls}) are reset at the start of the before window and again at the move's start, and
- * read at the end of each window. Afterwards the target must hold every loaded item and the source none
+ * read at the end of each window (the move's end: when {@link MoveDeployment#move} returns). Afterwards the target must hold every loaded item and the source none
  * of the feeds the writer did not write to, or the round fails.
  *
  * <p>The writer publishes to the team's first feed with ids {@code i0 .. i99} in turn (or as many as
@@ -100,11 +100,11 @@ final class MoveRound {
                 w.moveStart = System.nanoTime();
                 w.reported = deployment.move(team);
                 w.moveEnd = System.nanoTime();
+                w.source = RedisStalls.longest(source);
+                w.target = RedisStalls.longest(target);
                 writer.awaitAckedAfter(writer.issued() - 1 + writes(AFTER), AFTER.plus(PHASE_SLACK), system.name()
                         + " acknowledged no write to team " + team + " issued " + AFTER.toMillis()
                         + " ms after the move");
-                w.source = RedisStalls.longest(source);
-                w.target = RedisStalls.longest(target);
             } finally {
                 writer.stop();
             }
