@@ -71,6 +71,7 @@ final class MoveBench implements Benchmark {
             System.out.printf("%n== moves: %d rounds of %d case(s) with %d system(s)%n", config.moveRounds(),
                     shapes().size(), measurable.size());
             long start = System.nanoTime();
+            String loadAtStart = Machine.loadAverage();
             int team = 0;
             for (int r = 0; r < config.moveRounds(); r++) {
                 for (MoveCase shape : shapes()) {
@@ -86,12 +87,13 @@ final class MoveBench implements Benchmark {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            return report -> report(report, results, runOrder, raw, seconds);
+            String load = loadAtStart + "; at the end: " + Machine.loadAverage();
+            return report -> report(report, results, runOrder, raw, seconds, load);
         }
     }
 
     private void report(Report report, Map<Case, List<MoveRound.Result>> results, List<String[]> runOrder,
-                        List<MoveRound.Result> raw, double seconds) {
+                        List<MoveRound.Result> raw, double seconds, String load) {
         report.section("Team moves: write pause and Redis stalls")
                 .paragraph("Each round starts fresh processes on loopback: a source and a target Redis "
                         + "(`redis-server`, one primary each) and the system's client. The team is written through "
@@ -129,7 +131,12 @@ final class MoveBench implements Benchmark {
                         + "MIGRATE serialises, sends, waits for the target's `RESTORE`s and deletes the keys "
                         + "within one command, during which the source answers nothing, so the writer's pause is "
                         + "the source's stall (the writes after it go to the source again: a real switch would "
-                        + "add its own pause). **Thoonk cluster**: a LocalCluster of two shards and three "
+                        + "add its own pause). The source's stall is that of all the team's keys in one command; "
+                        + "key by key (as `redis-cli --cluster reshard` moves keys) it would be the largest key's, "
+                        + "which for the big object is most of it: a feed is three keys of one element per item "
+                        + "(the items hash, the ids sorted set, the item revisions hash) and a history stream. The "
+                        + "issue's anchor, MIGRATE of one 1,000,000-field hash of 48 MB, blocked the source for "
+                        + "1.9 s and the target for 0.8 s. **Thoonk cluster**: a LocalCluster of two shards and three "
                         + "coordinators, the team placed on one shard, `Admin.MoveTeam` to the other through "
                         + "gRPC (its progress stream read to the end), the routing client "
                         + "(`Thoonk.connectCluster`) loading and writing.");
@@ -149,8 +156,9 @@ final class MoveBench implements Benchmark {
                 .table(List.of("system", "case", "before p50 / p99 / max ms", "during p50 / p99 / max ms",
                         "writes during", "failed writes", "stall before source / target ms"), reference);
         targets(report, results);
-        report.paragraph(String.format(Locale.ROOT, "%d rounds in %.0f s. Raw rounds (in run order):", raw.size(),
-                seconds));
+        report.paragraph(String.format(Locale.ROOT, "%d rounds in %.0f s; load average (1/5/15 min) at their start: "
+                + "%s (the machine is shared: the reference figures before each move show its noise). Raw rounds (in "
+                + "run order):", raw.size(), seconds, load));
         List<String> metrics = List.of(MoveRound.ITEMS, MoveRound.TEAM_MB, MoveRound.LOAD, MoveRound.MOVE,
                 MoveRound.REPORTED_PAUSE, MoveRound.BEFORE_P50, MoveRound.BEFORE_P99, MoveRound.BEFORE_MAX,
                 MoveRound.DURING_P50, MoveRound.DURING_P99, MoveRound.DURING_MAX, MoveRound.DURING_WRITES,
