@@ -128,8 +128,8 @@ public final class BenchMain {
                         + "its headline figure over the quiet pairs only. Targets are judged on all rounds. The "
                         + "Redis benchmarks run latency first, while the machine is freshest, then jobs, trimmed and "
                         + "plain publish, then the routing client; then the directory benchmarks, the CLI "
-                        + "start-up (whole processes), and the failover rounds and the team moves last (their method is in their "
-                        + "sections).")
+                        + "start-up (whole processes), and the failover rounds and the team moves last (their "
+                        + "method is in their sections).")
                 .heading(2, "Machine")
                 .bullets(concat(Machine.describe(redis, load), List.of(
                         "Run: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.DoublePredicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -241,7 +242,7 @@ final class MoveBench implements Benchmark {
 
     private List<String> targetRow(String what, String goal, Map<Case, List<MoveRound.Result>> results,
                                    Optional<MoveCase> shape, ToDoubleFunction<Metrics> figure,
-                                   java.util.function.DoublePredicate met) {
+                                   DoublePredicate met) {
         double baseline = worst(results, migrate, shape, figure);
         String baselineText = Double.isNaN(baseline) ? "n/a"
                 : Report.number(baseline) + " ms (" + (met.test(baseline) ? "within" : "outside") + " the goal)";

@@ -1,6 +1,7 @@
 package io.thoonk.bench;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * One team shape the move benchmark moves: its items spread over feeds of these sizes (one feed: a
@@ -23,7 +24,7 @@ record MoveCase(String label, List<Integer> feedSizes, boolean pauseTarget) {
 
     /** {@code items} items spread evenly over {@code feeds} feeds. */
     static MoveCase team(int items, int feeds, boolean pauseTarget) {
-        List<Integer> sizes = java.util.stream.IntStream.range(0, feeds)
+        List<Integer> sizes = IntStream.range(0, feeds)
                 .mapToObj(k -> items / feeds + (k < items % feeds ? 1 : 0)).toList();
         return new MoveCase("team of " + Report.number(items) + " items (" + feeds + " feeds)", sizes, pauseTarget);
     }

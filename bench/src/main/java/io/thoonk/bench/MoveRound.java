@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
  * at {@link #RATE} writes/s through the same client: {@link #WARMUP} unmeasured, {@link #BEFORE}
  * measured before the move, the move, and {@link #AFTER} more. Both Redis servers' latency monitors
  * ({@link RedisStalls}) are reset at the start of the before window and again at the move's start, and
- * read at the end of each window (the move's end: when {@link MoveDeployment#move} returns). Afterwards the target must hold every loaded item and the source none
- * of the feeds the writer did not write to, or the round fails.
+ * read at the end of each window (the move's end: when {@link MoveDeployment#move} returns). Afterwards
+ * the target must hold every loaded item and the source none of the feeds the writer did not write
+ * to, or the round fails.
  *
  * <p>The writer publishes to the team's first feed with ids {@code i0 .. i99} in turn (or as many as
  * the feed holds): each publish replaces an item the team already has (a change with its revision,
@@ -179,7 +180,8 @@ final class MoveRound {
 
     private static void percentiles(long[] samples, int count, Metrics figures, String p50, String p99, String max) {
         long[] sorted = Stats.sortedCopy(samples, count);
-        figures.put(p50, millis(sorted, count, 50)).put(p99, millis(sorted, count, 99)).put(max, millis(sorted, count, 100));
+        figures.put(p50, millis(sorted, count, 50)).put(p99, millis(sorted, count, 99))
+                .put(max, millis(sorted, count, 100));
     }
 
     private static double millis(long[] sorted, int count, double p) {
