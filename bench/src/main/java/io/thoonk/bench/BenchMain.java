@@ -102,7 +102,7 @@ public final class BenchMain {
                         + "`redis-server` shards for the directory benchmarks, runs the benchmarks below and rewrites "
                         + "this file. The failover benchmark starts its own processes for every round (a primary, a "
                         + "replica, three Redis Sentinels or the cluster), and so does the moves benchmark (a source and a "
-                        + "target Redis, or the cluster). It takes about fourteen minutes, build included.")
+                        + "target Redis, or the cluster). It takes about sixteen minutes, build included.")
                 .code("sh", "bench/run                    # from any directory; writes docs/benchmarks.md\n"
                         + "bench/run --quick            # smoke run of the harness, seconds; figures not meaningful\n"
                         + "bench/run --only directory   # some of: publish, routing, jobs, latency, directory, "
