@@ -20,19 +20,20 @@ package io.thoonk.bench;
  * @param watchChanges   directory changes (new teams) the fan-out benchmark makes, one at a time
  * @param startupRounds  measured rounds of the CLI start-up benchmark (each runs three whole processes)
  * @param failoverRounds rounds of every failover case (each starts fresh processes and faults the primary)
+ * @param moveRounds     rounds of every team-move case (each starts fresh processes and moves one team)
  */
 record BenchConfig(int warmups, int rounds, int publishWindow, double publishSeconds, int jobWorkers,
                    double jobSeconds, int eventRate, double eventSeconds, int eventRounds, int teams, int coldLoads,
                    int resolveCallers, double resolveSeconds, int watchStreams, int watchChanges,
-                   int startupRounds, int failoverRounds) {
+                   int startupRounds, int failoverRounds, int moveRounds) {
 
     /** The published figures: about fifteen minutes in all. */
     static BenchConfig standard() {
-        return new BenchConfig(2, 6, 64, 2, 8, 2, 10_000, 5, 12, 1_000_000, 3, 10, 2, 100, 200, 15, 5);
+        return new BenchConfig(2, 6, 64, 2, 8, 2, 10_000, 5, 12, 1_000_000, 3, 10, 2, 100, 200, 15, 5, 3);
     }
 
     /** A smoke run of a few seconds per benchmark, to check the harness; figures are not meaningful. */
     static BenchConfig quick() {
-        return new BenchConfig(1, 2, 64, 0.5, 8, 0.5, 10_000, 1, 2, 20_000, 1, 10, 0.5, 10, 20, 3, 1);
+        return new BenchConfig(1, 2, 64, 0.5, 8, 0.5, 10_000, 1, 2, 20_000, 1, 10, 0.5, 10, 20, 3, 1, 1);
     }
 }

@@ -18,14 +18,14 @@ import java.util.stream.Stream;
  * Runs every benchmark and writes the report: the client's against a redis-server of its own, the
  * directory's against a ZooKeeper server and coordinators in this JVM.
  *
- * <p>Usage: {@code BenchMain [--quick] [--out FILE] [--only publish,routing,jobs,latency,directory,startup,failover]}
+ * <p>Usage: {@code BenchMain [--quick] [--out FILE] [--only publish,routing,jobs,latency,directory,startup,failover,moves]}
  * (default {@code docs/benchmarks.md}). Use {@code bench/run}, which builds the module and the CLI
  * first (the start-up benchmark runs the CLI as whole processes).
  */
 public final class BenchMain {
 
     private static final Set<String> KEYS = Set.of("publish", "routing", "jobs", "latency", "directory", "startup",
-            "failover");
+            "failover", "moves");
 
     private BenchMain() {
     }
@@ -47,7 +47,7 @@ public final class BenchMain {
                 }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; usage: BenchMain [--quick] [--out FILE] [--only "
-                        + "publish,routing,jobs,latency,directory,startup,failover]");
+                        + "publish,routing,jobs,latency,directory,startup,failover,moves]");
             }
         }
         long start = System.nanoTime();
@@ -65,15 +65,18 @@ public final class BenchMain {
             Benchmark directory = new DirectoryBench(config);
             Benchmark startup = new StartupBench(redis, thoonk, config);
             Benchmark failover = new FailoverBench(config);
-            List<Benchmark> reportOrder = List.of(plain, trimmed, routing, jobs, latency, directory, startup, failover);
+            Benchmark moves = new MoveBench(config);
+            List<Benchmark> reportOrder = List.of(plain, trimmed, routing, jobs, latency, directory, startup, failover,
+                    moves);
             // The other Redis benchmarks run in reverse report order: the latency benchmark, the most
             // sensitive to a busy machine, first, before the throughput runs have heated it. The
             // routing benchmark (its own ZooKeeper and coordinator, the same Redis) after the other
             // Redis benchmarks; the directory benchmarks after them, so that their million-team heap
             // never shares the JVM with a Redis round; the CLI start-up (whole processes, none in
             // this JVM) after them, once the directory is gone; the failover rounds (fresh processes of
-            // their own, faulted) last.
-            List<Benchmark> runOrder = List.of(latency, jobs, trimmed, plain, routing, directory, startup, failover);
+            // their own, faulted), then the team moves (fresh processes of their own too).
+            List<Benchmark> runOrder = List.of(latency, jobs, trimmed, plain, routing, directory, startup, failover,
+                    moves);
             Map<Benchmark, Benchmark.Section> sections = new HashMap<>();
             for (Benchmark b : runOrder) {
                 if (only.contains(b.key())) {
@@ -98,11 +101,12 @@ public final class BenchMain {
                         + "ZooKeeper server and coordinator of its own), and a ZooKeeper server, coordinators and two more "
                         + "`redis-server` shards for the directory benchmarks, runs the benchmarks below and rewrites "
                         + "this file. The failover benchmark starts its own processes for every round (a primary, a "
-                        + "replica, three Redis Sentinels or the cluster). It takes about fourteen minutes, build included.")
+                        + "replica, three Redis Sentinels or the cluster), and so does the moves benchmark (a source and a "
+                        + "target Redis, or the cluster). It takes about sixteen minutes, build included.")
                 .code("sh", "bench/run                    # from any directory; writes docs/benchmarks.md\n"
                         + "bench/run --quick            # smoke run of the harness, seconds; figures not meaningful\n"
                         + "bench/run --only directory   # some of: publish, routing, jobs, latency, directory, "
-                        + "startup, failover (the file then holds only those)")
+                        + "startup, failover, moves (the file then holds only those)")
                 .paragraph("Method: each comparison sets two or three variants against the same server in the "
                         + "same run. After " + config.warmups() + " warmup round(s) per variant"
                         + ", each of " + config.rounds() + " measured rounds runs every variant once, "
@@ -124,7 +128,8 @@ public final class BenchMain {
                         + "its headline figure over the quiet pairs only. Targets are judged on all rounds. The "
                         + "Redis benchmarks run latency first, while the machine is freshest, then jobs, trimmed and "
                         + "plain publish, then the routing client; then the directory benchmarks, the CLI "
-                        + "start-up (whole processes), and the failover rounds last (their method is in their section).")
+                        + "start-up (whole processes), and the failover rounds and the team moves last (their "
+                        + "method is in their sections).")
                 .heading(2, "Machine")
                 .bullets(concat(Machine.describe(redis, load), List.of(
                         "Run: " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)

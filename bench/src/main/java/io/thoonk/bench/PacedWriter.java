@@ -8,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 /**
- * The failover benchmark's client load: writes 0, 1, 2, ... to a {@link FailoverTarget} at a fixed
+ * The failover and move benchmarks' client load: writes 0, 1, 2, ... to a {@link FailoverTarget} (or
+ * any asynchronous write) at a fixed
  * rate on one thread (open loop: the next write goes out on schedule whether or not earlier ones were
  * answered, as an application producing events does), and records when each was issued and when it
  * was acknowledged. A fixed rate, rather than as fast as the connection allows, makes the systems'
@@ -24,7 +26,7 @@ final class PacedWriter {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
 
-    private final FailoverTarget target;
+    private final IntFunction<? extends CompletionStage<?>> writes;
     private final long intervalNanos;
     private final long[] issuedAt;
     /** Acknowledgement time of each write, 0 until acknowledged. */
@@ -40,10 +42,18 @@ final class PacedWriter {
 
     /** {@code capacity}: the most writes one round may issue (the writer stops there and says so). */
     PacedWriter(FailoverTarget target, int perSecond, int capacity) {
+        this(target::write, perSecond, capacity);
+    }
+
+    /**
+     * Writes with {@code writes}: given 0, 1, 2, ..., it sends that write without blocking and returns
+     * a stage that completes when it is acknowledged (exceptionally when it fails).
+     */
+    PacedWriter(IntFunction<? extends CompletionStage<?>> writes, int perSecond, int capacity) {
         if (perSecond <= 0 || capacity <= 0) {
             throw new IllegalArgumentException("rate and capacity must be positive, were " + perSecond + ", " + capacity);
         }
-        this.target = target;
+        this.writes = writes;
         this.intervalNanos = TimeUnit.SECONDS.toNanos(1) / perSecond;
         this.issuedAt = new long[capacity];
         this.ackedAt = new AtomicLongArray(capacity);
@@ -82,7 +92,7 @@ final class PacedWriter {
         issued = i + 1;
         CompletionStage<?> stage;
         try {
-            stage = target.write(i);
+            stage = writes.apply(i);
         } catch (RuntimeException e) {
             complete(i, e);
             return;
