@@ -24,7 +24,8 @@ class ValidationTest extends ClientTestSupport {
     void nothingWritten() {
         String keys = redis.primary().call("KEYS *");
         assertThat(keys == null ? java.util.List.<String>of() : keys.lines().toList()).as("nothing written")
-                .allMatch(k -> k.startsWith(io.thoonk.contract.Keys.REQUEST_PREFIX));
+                .allMatch(k -> k.startsWith(io.thoonk.contract.Keys.REQUEST_PREFIX)
+                        || k.startsWith(io.thoonk.contract.Keys.TEAM_REQUESTS_PREFIX));
     }
 
     @ParameterizedTest

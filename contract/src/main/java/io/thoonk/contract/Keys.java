@@ -148,6 +148,19 @@ public final class Keys {
         return REQUEST_PREFIX + team + ":" + requestId;
     }
 
+    /** Prefix of the per-team request indexes ({@link #teamRequests}). */
+    public static final String TEAM_REQUESTS_PREFIX = "thoonk.team.requests:";
+
+    /**
+     * Extension: the team's index of its live request keys, a ZSET of request ids (the
+     * {@code [id]} of {@link #request}) scored by the epoch ms their key expires at. Written by the
+     * scripts with each remembered reply (common.lua's {@code once}), so that a team move finds the
+     * team's request keys without scanning the keyspace.
+     */
+    public static String teamRequests(String team) {
+        return TEAM_REQUESTS_PREFIX + team;
+    }
+
     /**
      * A copy of an object script's {@code keys} (from {@link #common}) with the request key of
      * {@code requestId} in place of {@link #NO_REQUEST}.

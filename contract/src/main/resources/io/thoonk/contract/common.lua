@@ -8,6 +8,8 @@
 -- KEYS[6] thoonk.team.objects:[team]  SET of the team's object names on this shard (extension)
 -- KEYS[7] thoonk.request:[team]:[id]  STRING the reply of this call's request, see once() (extension);
 --                                     '' for a call that is not to be remembered (reads)
+-- once() also writes thoonk.team.requests:[team] (ZSET request id -> expiry ms), the team's index of
+-- its request keys, named from KEYS[5] (the team is what follows 'thoonk.team:').
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
 --
@@ -19,6 +21,7 @@ local NAME, INSTANCE, EPOCH, DEFAULT_HISTORY = ARGV[1], ARGV[2], ARGV[3], ARGV[4
 
 -- How long a request's reply is remembered, in ms: longer than any client keeps retrying a call.
 local REQUEST_TTL_MS = '60000'
+local REQUEST_TTL = 60000
 
 -- Errors are 'CODE data...'; the client maps each code to an exception type.
 local function fail(code, data)
@@ -159,6 +162,15 @@ local function once(body)
       saved = cjson.encode(reply)
     end
     redis.call('SET', REQUEST, saved, 'PX', REQUEST_TTL_MS)
+    -- The team's index of its live request keys (id -> expiry), so that a team move copies them
+    -- without scanning the keyspace; expired entries are dropped here, and the index itself
+    -- expires with its newest entry.
+    local team = string.sub(FENCE, 13)
+    local requests = 'thoonk.team.requests:' .. team
+    local now = now_ms()
+    redis.call('ZADD', requests, now + REQUEST_TTL, string.sub(REQUEST, 17 + #team))
+    redis.call('ZREMRANGEBYSCORE', requests, '-inf', now)
+    redis.call('PEXPIRE', requests, REQUEST_TTL_MS)
   end
   return reply
 end

@@ -16,6 +16,7 @@ import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
 import io.thoonk.coordinator.grpc.Writes;
+import io.thoonk.coordinator.migration.Mover;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
@@ -81,6 +82,7 @@ public final class Coordinator implements AutoCloseable {
     /** The health view a test hands in; null: the coordinators' own. */
     private final NodeHealthView healthOverride;
     private final Promoter.PhaseHook phaseHook;
+    private final Mover.PhaseHook moveHook;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final HealthStatusManager health = new HealthStatusManager();
     private volatile boolean zkConnected;
@@ -91,6 +93,7 @@ public final class Coordinator implements AutoCloseable {
     private Placer placer;
     private FailoverHistory failovers;
     private Promoter promoter;
+    private Mover mover;
     private Leadership leadership;
     private Members members;
     private CoordinatorCluster cluster;
@@ -101,10 +104,12 @@ public final class Coordinator implements AutoCloseable {
     private String address;
     private InetSocketAddress listenAddress;
 
-    private Coordinator(CoordinatorConfig config, NodeHealthView healthOverride, Promoter.PhaseHook phaseHook) {
+    private Coordinator(CoordinatorConfig config, NodeHealthView healthOverride, Promoter.PhaseHook phaseHook,
+                        Mover.PhaseHook moveHook) {
         this.config = config;
         this.healthOverride = healthOverride;
         this.phaseHook = phaseHook;
+        this.moveHook = moveHook;
     }
 
     /**
@@ -122,9 +127,16 @@ public final class Coordinator implements AutoCloseable {
      */
     static Coordinator start(CoordinatorConfig config, NodeHealthView health, Promoter.PhaseHook phaseHook)
             throws Exception {
+        return start(config, health, phaseHook, Mover.PhaseHook.NONE);
+    }
+
+    /** For this module's tests: like the above, and calling {@code moveHook} at the phases of each team move. */
+    static Coordinator start(CoordinatorConfig config, NodeHealthView health, Promoter.PhaseHook phaseHook,
+                             Mover.PhaseHook moveHook) throws Exception {
         Objects.requireNonNull(config, "config == null");
         Objects.requireNonNull(phaseHook, "phaseHook == null");
-        Coordinator c = new Coordinator(config, health, phaseHook);
+        Objects.requireNonNull(moveHook, "moveHook == null");
+        Coordinator c = new Coordinator(config, health, phaseHook, moveHook);
         try {
             c.doStart();
         } catch (Exception | Error e) {
@@ -176,6 +188,8 @@ public final class Coordinator implements AutoCloseable {
                 config.nodeAddresses(), config.clock()), config.downAfter());
         promoter = new Promoter(store, cache, nodes, decisions, healthOverride != null ? healthOverride : nodeHealth,
                 leadership, Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
+        mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock()),
+                moveHook);
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
 
         server = config.server().forAddress(serving.listen())
@@ -183,7 +197,7 @@ public final class Coordinator implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes, scheduler))
                 .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes,
-                        promoter, failovers, nodeHealth))
+                        promoter, failovers, nodeHealth, mover))
                 .build();
         server.start();
         listenAddress = listenAddress(serving.listen());
@@ -192,6 +206,7 @@ public final class Coordinator implements AutoCloseable {
         nodeHealth.start(id);
         leadership.start(id, address);
         promoter.start(id);
+        mover.start(id);
         members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
         log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {}, cluster member {})",
@@ -383,6 +398,7 @@ public final class Coordinator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeQuietly(mover);
         closeQuietly(promoter);
         closeQuietly(nodeHealth);
         closeQuietly(cluster);

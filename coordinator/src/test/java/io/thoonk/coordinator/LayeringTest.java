@@ -31,7 +31,8 @@ class LayeringTest {
             "cluster", Set.of("directory", "shard"),
             "placement", Set.of("directory", "shard"),
             "failover", Set.of("cluster", "directory", "placement", "shard"),
-            "grpc", Set.of("cluster", "directory", "placement", "failover", "shard"));
+            "migration", Set.of("cluster", "directory", "placement", "shard"),
+            "grpc", Set.of("cluster", "directory", "placement", "failover", "migration", "shard"));
 
     /** The only root types the layers may use: the coordinator-wide exception. */
     private static final Set<String> SHARED_ROOT_TYPES = Set.of(

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.FailoverRecord;
+import io.thoonk.proto.v1.MoveProgress;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamBucket;
 import io.thoonk.proto.v1.TeamPlacement;
@@ -53,7 +54,7 @@ public final class DirectoryStore {
     public void ensureLayout() throws Exception {
         createIfMissing(ZkLayout.REVISION, longBytes(0));
         for (String path : List.of(ZkLayout.SHARDS, ZkLayout.TEAMS, ZkLayout.CHANGES, ZkLayout.COORDINATORS,
-                ZkLayout.INTENTS, ZkLayout.RECORDS)) {
+                ZkLayout.INTENTS, ZkLayout.RECORDS, ZkLayout.MOVES_ACTIVE, ZkLayout.MOVES_HISTORY)) {
             createIfMissing(path, new byte[0]);
         }
     }
@@ -391,6 +392,165 @@ public final class DirectoryStore {
         throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
     }
 
+    // ---- team moves ----
+
+    /**
+     * Records the intent of a team move ({@code intent.team}); returns its node version.
+     *
+     * @throws CoordinatorException FAILED_PRECONDITION when the team has a move in progress already
+     */
+    public int createMove(MoveProgress intent) throws Exception {
+        try {
+            zk.create().forPath(ZkLayout.movePath(intent.getTeam()), intent.toByteArray());
+            return 0;
+        } catch (KeeperException.NodeExistsException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "team '" + intent.getTeam()
+                    + "' is being moved already (see ListMoves; CancelMove stops it)", e);
+        }
+    }
+
+    /**
+     * Replaces a move's intent if it is still at {@code version}; returns the new version.
+     *
+     * @throws CoordinatorException FAILED_PRECONDITION when it changed or is gone: another leader took
+     *                              the move over
+     */
+    public int updateMove(MoveProgress intent, int version) throws Exception {
+        try {
+            return zk.setData().withVersion(version).forPath(ZkLayout.movePath(intent.getTeam()), intent.toByteArray())
+                    .getVersion();
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            throw takenOver(intent);
+        }
+    }
+
+    private static CoordinatorException takenOver(MoveProgress intent) {
+        return new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "the move " + intent.getMoveId()
+                + " of team '" + intent.getTeam() + "' was taken over or ended by another leader");
+    }
+
+    /** Every move in progress, with its node version. */
+    public List<Versioned<MoveProgress>> moves() throws Exception {
+        List<Versioned<MoveProgress>> out = new ArrayList<>();
+        for (String team : zk.getChildren().forPath(ZkLayout.MOVES_ACTIVE)) {
+            readMove(team).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** The team's move in progress, if any, with its node version (a fresh read). */
+    public Optional<Versioned<MoveProgress>> readMove(String team) throws Exception {
+        Stat stat = new Stat();
+        try {
+            byte[] data = zk.getData().storingStatIn(stat).forPath(ZkLayout.movePath(team));
+            return Optional.of(new Versioned<>(MoveProgress.parseFrom(data), stat.getVersion()));
+        } catch (KeeperException.NoNodeException none) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The switch of a team move, in one transaction: the team's placement becomes {@code next} (it
+     * must still be on {@code from} at {@code next.epoch - 1}), the move's intent becomes
+     * {@code intent} (it must still be at {@code intentVersion}), the revision is bumped and the
+     * change logged. Returns the new intent version and the revision.
+     *
+     * @throws CoordinatorException FAILED_PRECONDITION when the placement or the intent changed meanwhile
+     */
+    public Committed<Integer> switchTeam(TeamPlacement next, String from, MoveProgress intent, int intentVersion)
+            throws Exception {
+        int bucket = ZkLayout.bucketOf(next.getTeam());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Revision rev = readRevisionWithVersion();
+            BucketRead read = readBucket(bucket);
+            TeamPlacement current = read.bucket.getTeamsList().stream()
+                    .filter(t -> t.getTeam().equals(next.getTeam())).findFirst().orElse(null);
+            if (current == null || !current.getShardId().equals(from) || current.getEpoch() != next.getEpoch() - 1) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "team '"
+                        + next.getTeam() + "' is no longer on shard '" + from + "' at epoch " + (next.getEpoch() - 1)
+                        + " (now " + (current == null ? "unplaced" : current.getShardId() + " at epoch "
+                        + current.getEpoch()) + ")");
+            }
+            TeamBucket.Builder updated = TeamBucket.newBuilder();
+            read.bucket.getTeamsList().stream().filter(t -> !t.getTeam().equals(next.getTeam()))
+                    .forEach(updated::addTeams);
+            updated.addTeams(next);
+            List<CuratorOp> ops = List.of(
+                    zk.transactionOp().setData().withVersion(read.version).forPath(ZkLayout.bucketPath(bucket),
+                            updated.build().toByteArray()),
+                    zk.transactionOp().setData().withVersion(intentVersion).forPath(
+                            ZkLayout.movePath(next.getTeam()), intent.toByteArray()));
+            if (zk.checkExists().forPath(ZkLayout.movePath(next.getTeam())) == null) {
+                throw takenOver(intent);
+            }
+            try {
+                if (commit(rev, ops, DirectoryChange.newBuilder().setRevision(rev.value + 1).setTeam(next).build())) {
+                    return new Committed<>(intentVersion + 1, rev.value + 1);
+                }
+            } catch (KeeperException.BadVersionException e) {
+                // the bucket or the intent; told apart by reading again
+            }
+            Optional<Versioned<MoveProgress>> now = readMove(next.getTeam());
+            if (now.isEmpty() || now.get().version() != intentVersion) {
+                throw takenOver(intent);
+            }
+        }
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    /**
+     * Ends a move: deletes its intent (if it is still there: {@code intentVersion}, or any version
+     * with -1) and appends {@code record} to the history, in one transaction; prunes the history to
+     * the newest {@link ZkLayout#MOVES_KEPT}.
+     *
+     * @throws CoordinatorException FAILED_PRECONDITION when the intent changed meanwhile (another leader
+     *                              took the move over)
+     */
+    public void finishMove(MoveProgress record, int intentVersion) throws Exception {
+        String path = ZkLayout.movePath(record.getTeam());
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Stat stat = zk.checkExists().forPath(path);
+            List<CuratorOp> ops = new ArrayList<>();
+            if (stat != null) {
+                if (intentVersion >= 0 && stat.getVersion() != intentVersion) {
+                    throw takenOver(record);
+                }
+                ops.add(zk.transactionOp().delete().withVersion(stat.getVersion()).forPath(path));
+            } else if (intentVersion >= 0) {
+                throw takenOver(record);
+            }
+            ops.add(zk.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                    .forPath(ZkLayout.MOVE_RECORD_PREFIX, record.toByteArray()));
+            try {
+                zk.transaction().forOperations(ops);
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException lostRace) {
+                continue;
+            }
+            List<String> names = new ArrayList<>(zk.getChildren().forPath(ZkLayout.MOVES_HISTORY));
+            names.sort(Comparator.reverseOrder());
+            for (String old : names.subList(Math.min(names.size(), ZkLayout.MOVES_KEPT), names.size())) {
+                zk.delete().quietly().inBackground().forPath(ZkLayout.MOVES_HISTORY + "/" + old);
+            }
+            return;
+        }
+        throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "directory too contended; retry");
+    }
+
+    /** The finished moves, newest first (at most {@link ZkLayout#MOVES_KEPT}). */
+    public List<MoveProgress> moveHistory() throws Exception {
+        List<String> names = new ArrayList<>(zk.getChildren().forPath(ZkLayout.MOVES_HISTORY));
+        names.sort(Comparator.reverseOrder());
+        List<MoveProgress> out = new ArrayList<>();
+        for (String name : names.subList(0, Math.min(names.size(), ZkLayout.MOVES_KEPT))) {
+            try {
+                out.add(MoveProgress.parseFrom(zk.getData().forPath(ZkLayout.MOVES_HISTORY + "/" + name)));
+            } catch (KeeperException.NoNodeException pruned) {
+                // pruned between the two reads
+            }
+        }
+        return out;
+    }
+
     private CuratorOp appendRecord(FailoverRecord record) throws Exception {
         return zk.transactionOp().create().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
                 .forPath(ZkLayout.RECORD_PREFIX, record.toByteArray());
@@ -461,6 +621,10 @@ public final class DirectoryStore {
     }
 
     private record ShardRead(Shard shard, int version) {
+    }
+
+    /** A value read from ZooKeeper with its node's version, for a later compare-and-set. */
+    public record Versioned<T>(T value, int version) {
     }
 
     /** A value as committed, with the directory revision that holds it. */

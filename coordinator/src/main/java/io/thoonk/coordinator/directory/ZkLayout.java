@@ -17,6 +17,12 @@ package io.thoonk.coordinator.directory;
  *                      transaction that publishes the change, so a new leader finishes or abandons it
  * /failovers/records/r-&lt;seq&gt;  FailoverRecord (protobuf) of each finished, failed or abandoned failover,
  *                      sequential; the newest {@value #FAILOVERS_KEPT} are kept
+ * /moves/active/&lt;team&gt;   MoveProgress (protobuf): the intent of a team move in progress (move id, source,
+ *                      target, phase, timings); written by the leader at every phase change, compare-and-set
+ *                      by version, and replaced by the team's directory change in one transaction at the switch,
+ *                      so a new leader rolls a move back (before the switch) or finishes it (after)
+ * /moves/history/m-&lt;seq&gt;  MoveProgress (protobuf) of each finished move (done, cancelled, rolled back),
+ *                      sequential; the newest {@value #MOVES_KEPT} are kept
  * </pre>
  */
 public final class ZkLayout {
@@ -32,6 +38,15 @@ public final class ZkLayout {
     public static final String RECORDS = FAILOVERS + "/records";
     /** Prefix of the sequential record nodes. */
     public static final String RECORD_PREFIX = RECORDS + "/r-";
+
+    public static final String MOVES = "/moves";
+    public static final String MOVES_ACTIVE = MOVES + "/active";
+    public static final String MOVES_HISTORY = MOVES + "/history";
+    /** Prefix of the sequential move history nodes. */
+    public static final String MOVE_RECORD_PREFIX = MOVES_HISTORY + "/m-";
+
+    /** Finished moves kept in {@link #MOVES_HISTORY}. */
+    public static final int MOVES_KEPT = 100;
 
     /** Failover records kept in {@link #RECORDS}. */
     public static final int FAILOVERS_KEPT = 20;
@@ -57,6 +72,10 @@ public final class ZkLayout {
 
     public static String intentPath(String shardId) {
         return INTENTS + "/" + shardId;
+    }
+
+    public static String movePath(String team) {
+        return MOVES_ACTIVE + "/" + team;
     }
 
     public static String changePath(long revision) {

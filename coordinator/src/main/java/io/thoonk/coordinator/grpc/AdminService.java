@@ -13,6 +13,8 @@ import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryView;
 import io.thoonk.coordinator.directory.FailoverHistory;
 import io.thoonk.coordinator.failover.Promoter;
+import io.thoonk.coordinator.migration.MoveHandle;
+import io.thoonk.coordinator.migration.Mover;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
 import io.thoonk.coordinator.shard.NodeReport;
@@ -27,6 +29,13 @@ import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.GetTeamResponse;
 import io.thoonk.proto.v1.IndexShardProgress;
 import io.thoonk.proto.v1.IndexShardRequest;
+import io.thoonk.proto.v1.CancelMoveRequest;
+import io.thoonk.proto.v1.CancelMoveResponse;
+import io.thoonk.proto.v1.ListMovesRequest;
+import io.thoonk.proto.v1.ListMovesResponse;
+import io.thoonk.proto.v1.MovePhase;
+import io.thoonk.proto.v1.MoveProgress;
+import io.thoonk.proto.v1.MoveTeamRequest;
 import io.thoonk.proto.v1.NodeHealth;
 import io.thoonk.proto.v1.PlaceTeamRequest;
 import io.thoonk.proto.v1.PlaceTeamResponse;
@@ -63,10 +72,11 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final Promoter promoter;
     private final FailoverHistory failovers;
     private final NodeHealthView health;
+    private final Mover mover;
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
                         Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes,
-                        Promoter promoter, FailoverHistory failovers, NodeHealthView health) {
+                        Promoter promoter, FailoverHistory failovers, NodeHealthView health, Mover mover) {
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
@@ -77,6 +87,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.promoter = promoter;
         this.failovers = failovers;
         this.health = health;
+        this.mover = mover;
     }
 
     private AdminGrpc.AdminBlockingStub leader(io.grpc.ManagedChannel channel) {
@@ -155,6 +166,59 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
                     : Duration.ofMillis(request.getTimeoutMillis());
             return promoter.switchover(id, to, timeout);
         }, channel -> leader(channel).failover(request));
+    }
+
+    /**
+     * Starts the move on the leader and streams its progress (each phase change, at least every
+     * second, the last message with a final phase). The stream only watches: a caller that goes away
+     * leaves the move running.
+     */
+    @Override
+    public void moveTeam(MoveTeamRequest request, StreamObserver<MoveProgress> responses) {
+        ServerCallStreamObserver<MoveProgress> out = (ServerCallStreamObserver<MoveProgress>) responses;
+        writes.stream(out, caller -> {
+            String team = TeamNames.valid(request.getTeam());
+            MoveHandle move = mover.move(team, shardId(request.getTargetShardId()));
+            java.util.function.Consumer<MoveProgress> relay = new java.util.function.Consumer<>() {
+                @Override
+                public void accept(MoveProgress progress) {
+                    if (out.isCancelled()) {
+                        move.removeListener(this);
+                        return;
+                    }
+                    out.onNext(progress);
+                    if (isFinal(progress.getPhase())) {
+                        out.onCompleted();
+                    }
+                }
+            };
+            out.setOnCancelHandler(() -> move.removeListener(relay));
+            move.addListener(relay);
+            move.completion().whenComplete((last, error) -> {
+                if (error != null && !out.isCancelled()) {
+                    out.onError(Statuses.toStatus(error));
+                }
+            });
+        }, (channel, caller) -> io.thoonk.proto.v1.AdminGrpc.newStub(channel).moveTeam(request, caller));
+    }
+
+    static boolean isFinal(MovePhase phase) {
+        return phase == MovePhase.MOVE_DONE || phase == MovePhase.MOVE_CANCELLED
+                || phase == MovePhase.MOVE_ROLLED_BACK;
+    }
+
+    @Override
+    public void cancelMove(CancelMoveRequest request, StreamObserver<CancelMoveResponse> out) {
+        writes.run(out, () -> CancelMoveResponse.newBuilder()
+                        .setProgress(mover.cancel(TeamNames.valid(request.getTeam()))).build(),
+                channel -> leader(channel).cancelMove(request));
+    }
+
+    @Override
+    public void listMoves(ListMovesRequest request, StreamObserver<ListMovesResponse> out) {
+        writes.run(out, () -> ListMovesResponse.newBuilder().addAllActive(mover.active())
+                        .addAllHistory(mover.history()).build(),
+                channel -> leader(channel).listMoves(request));
     }
 
     /** Every node of every shard as every live coordinator sees it, in directory order. */

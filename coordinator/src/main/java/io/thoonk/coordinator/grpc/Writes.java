@@ -63,6 +63,34 @@ public final class Writes implements AutoCloseable {
         }
     }
 
+    /**
+     * A streaming call that belongs to the leader: run here when this coordinator leads
+     * ({@code onLeader} answers {@code out} itself), otherwise relayed from the leader
+     * ({@code forward} opens the call there, in the caller's gRPC context, so the caller's deadline
+     * and cancellation carry over). Refused like a write without a ZooKeeper session.
+     */
+    <T> void stream(StreamObserver<T> out, StreamingCall<T> onLeader,
+                    java.util.function.BiConsumer<ManagedChannel, StreamObserver<T>> forward) {
+        try {
+            if (!zkConnected.getAsBoolean()) {
+                throw Status.UNAVAILABLE.withDescription("this coordinator has lost its ZooKeeper session and "
+                        + "refuses writes until it is back; retry or use another coordinator").asRuntimeException();
+            }
+            if (leadership.isLeader()) {
+                onLeader.run(out);
+            } else {
+                forward.accept(leaderChannel(), out);
+            }
+        } catch (Exception e) {
+            out.onError(Statuses.toStatus(e));
+        }
+    }
+
+    /** A streaming call run on the leader, answering its observer. */
+    interface StreamingCall<T> {
+        void run(StreamObserver<T> out) throws Exception;
+    }
+
     private ManagedChannel leaderChannel() {
         String address = leadership.leaderAddress().orElseThrow(() -> new CoordinatorException(
                 CoordinatorException.Reason.UNAVAILABLE,

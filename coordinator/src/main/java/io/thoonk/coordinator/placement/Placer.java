@@ -175,7 +175,8 @@ public final class Placer implements AutoCloseable {
             if (existing.isPresent() && !existing.get().getShardId().equals(shardId)) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "team '" + team
                         + "' already lives on shard '" + existing.get().getShardId()
-                        + "'; moving a team to another shard is a team move, not a placement");
+                        + "'; moving a placed team to another shard is a team move: MoveTeam (thoonk admin move "
+                        + team + " " + shardId + ")");
             }
             if (existing.isEmpty()) {
                 nodes.writeFence(shard.getPrimary(), TeamFence.active(team, 1));

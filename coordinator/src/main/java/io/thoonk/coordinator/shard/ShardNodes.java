@@ -296,6 +296,40 @@ public final class ShardNodes implements AutoCloseable {
     }
 
     /**
+     * A new binary connection to {@code primary} for copying a team ({@code CLIENT SETNAME}
+     * {@code name}), after checking the node answers as a primary; every command on it answered
+     * within the call timeout. The caller closes it.
+     *
+     * @throws CoordinatorException UNAVAILABLE when it cannot be reached, FAILED_PRECONDITION when it
+     *                              is not a primary
+     */
+    public StatefulRedisConnection<byte[], byte[]> openBinary(String primary, String name) {
+        StatefulRedisConnection<byte[], byte[]> c;
+        try {
+            c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE, uri(primary).withClientName(name).build());
+            c.setTimeout(timeout);
+        } catch (RedisException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot reach the primary " + primary
+                    + ": " + describe(e), e);
+        }
+        try {
+            Object role = c.sync().role().get(0);
+            if (!"master".equals(new String((byte[]) role, java.nio.charset.StandardCharsets.UTF_8))) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "node " + primary
+                        + " is not a primary; the directory may lag a change of primary: retry shortly");
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.closeAsync();
+            if (e instanceof CoordinatorException) {
+                throw e;
+            }
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot ask the primary " + primary
+                    + " its role: " + describe(e), e);
+        }
+    }
+
+    /**
      * Puts every object on the shard whose primary is {@code primary} into its team's object index
      * ({@link ObjectIndexer}: for data that predates the index, or that original Thoonk peers
      * wrote), after checking that the node answers as a primary. Runs on the calling thread over a

@@ -1,0 +1,496 @@
+package io.thoonk.coordinator.migration;
+
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.thoonk.contract.TeamCopier;
+import io.thoonk.contract.TeamFence;
+import io.thoonk.coordinator.CoordinatorException;
+import io.thoonk.coordinator.directory.DirectoryStore;
+import io.thoonk.proto.v1.MovePhase;
+import io.thoonk.proto.v1.MoveProgress;
+import io.thoonk.proto.v1.Shard;
+import io.thoonk.proto.v1.ShardState;
+import io.thoonk.proto.v1.TeamPlacement;
+import io.thoonk.proto.v1.TeamState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * One team move on the leader: the phases of {@link Mover}, the rollback, and the resumption of a
+ * move a previous leader left ({@link #resume}). Runs on one thread; progress is read from others.
+ */
+final class Move implements MoveHandle {
+
+    private static final Logger log = LoggerFactory.getLogger(Move.class);
+    /** How long a rollback keeps trying to make the source writable again (its primary may be failing over). */
+    private static final Duration UNFREEZE_DEADLINE = Duration.ofSeconds(30);
+    static final String CLIENT_NAME = "thoonk-coordinator-mover";
+
+    /** The move was cancelled by an operator. */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled by an operator", null, false, false);
+        }
+    }
+
+    private final Mover.Parts p;
+    private final String team;
+    private final String moveId;
+    private final String sourceId;
+    private final String targetId;
+    /** The team epoch the move produces; the source's is one less. */
+    private final long epoch;
+    private final long sourceShardEpoch;
+    private final long targetShardEpoch;
+    private final long startedAt;
+    private final long startedNanos = System.nanoTime();
+    private final CompletableFuture<MoveProgress> done = new CompletableFuture<>();
+    private final List<Consumer<MoveProgress>> listeners = new CopyOnWriteArrayList<>();
+    private volatile MovePhase phase;
+    private volatile String outcome = "";
+    private volatile TeamCopier copier;
+    private volatile boolean cancelRequested;
+    private volatile boolean stopping;
+    private volatile long frozenAtNanos;
+    private volatile long writePauseMillis;
+    private volatile long objectsTotal;
+    private int intentVersion;
+    private boolean switched;
+
+    Move(Mover.Parts p, MoveProgress intent, int intentVersion, TeamPlacement placement, Shard source, Shard target) {
+        this.p = p;
+        this.team = intent.getTeam();
+        this.moveId = intent.getMoveId();
+        this.sourceId = intent.getSourceShardId();
+        this.targetId = intent.getTargetShardId();
+        this.epoch = intent.getEpoch();
+        this.startedAt = intent.getStartedAtMillis();
+        this.phase = intent.getPhase();
+        this.intentVersion = intentVersion;
+        this.sourceShardEpoch = source == null ? -1 : source.getEpoch();
+        this.targetShardEpoch = target == null ? -1 : target.getEpoch();
+    }
+
+    /** A move a previous leader left in ZooKeeper, to be finished or rolled back by {@link #resume}. */
+    static Move resumed(Mover.Parts p, MoveProgress intent, int version) {
+        return new Move(p, intent, version, null, null, null);
+    }
+
+    @Override
+    public String moveId() {
+        return moveId;
+    }
+
+    @Override
+    public String team() {
+        return team;
+    }
+
+    String sourceId() {
+        return sourceId;
+    }
+
+    String targetId() {
+        return targetId;
+    }
+
+    @Override
+    public MoveProgress progress() {
+        if (done.isDone() && !done.isCompletedExceptionally()) {
+            return done.join();
+        }
+        return snapshot(phase, outcome);
+    }
+
+    private MoveProgress snapshot(MovePhase at, String why) {
+        long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        MoveProgress.Builder b = MoveProgress.newBuilder().setMoveId(moveId).setTeam(team).setSourceShardId(sourceId)
+                .setTargetShardId(targetId).setPhase(at).setElapsedMillis(elapsed).setEpoch(epoch)
+                .setStartedAtMillis(startedAt).setOutcome(why).setWritePauseMillis(writePauseMillis).setEtaMillis(-1);
+        TeamCopier c = copier;
+        if (c != null) {
+            TeamCopier.Progress cp = c.progress();
+            objectsTotal = cp.objectsTotal();
+            b.setObjectsTotal(cp.objectsTotal()).setObjectsCopied(cp.objectsCopied()).setBytesCopied(cp.bytesCopied());
+            if (at == MovePhase.MOVE_COPYING && cp.objectsCopied() > 0 && cp.objectsTotal() > 0) {
+                long copying = elapsed;
+                b.setEtaMillis(copying * (cp.objectsTotal() - cp.objectsCopied()) / cp.objectsCopied());
+            }
+        }
+        return b.build();
+    }
+
+    @Override
+    public void addListener(Consumer<MoveProgress> listener) {
+        synchronized (listeners) {
+            if (done.isDone() && !done.isCompletedExceptionally()) {
+                deliver(listener, done.join());
+                return;
+            }
+            listeners.add(listener);
+            deliver(listener, progress());
+        }
+    }
+
+    @Override
+    public void removeListener(Consumer<MoveProgress> listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public CompletableFuture<MoveProgress> completion() {
+        return done;
+    }
+
+    /** Tells every listener where the move is (the progress ticker, and each phase change). */
+    void report() {
+        publish(progress());
+    }
+
+    private void publish(MoveProgress progress) {
+        synchronized (listeners) {
+            for (Consumer<MoveProgress> l : listeners) {
+                deliver(l, progress);
+            }
+        }
+    }
+
+    private void deliver(Consumer<MoveProgress> listener, MoveProgress progress) {
+        try {
+            listener.accept(progress);
+        } catch (RuntimeException e) {
+            listeners.remove(listener);
+            log.info("a listener of the move of team '{}' failed and was removed: {}", team, e.toString());
+        }
+    }
+
+    /** Asks the move to stop and roll back; false when it is past its switch (it then finishes). */
+    boolean cancel() {
+        if (switched || done.isDone()) {
+            return false;
+        }
+        cancelRequested = true;
+        outcome = "cancel requested: rolling back";
+        publish(progress());
+        return true;
+    }
+
+    /** The coordinator closes: the move stops where it is and its intent stays for the next leader. */
+    void stopping() {
+        stopping = true;
+    }
+
+    /** The move could not be started at all (no thread): its intent is deleted, nothing was done. */
+    void abandonUnstarted(Exception why) {
+        finish(MovePhase.MOVE_ROLLED_BACK, "not started: " + why.getMessage());
+    }
+
+    // ---- the phases ----
+
+    void run() {
+        StatefulRedisConnection<byte[], byte[]> source = null;
+        StatefulRedisConnection<byte[], byte[]> target = null;
+        try {
+            String sourcePrimary = shard(sourceId).getPrimary();
+            String targetPrimary = shard(targetId).getPrimary();
+            source = p.nodes().openBinary(sourcePrimary, CLIENT_NAME);
+            target = p.nodes().openBinary(targetPrimary, CLIENT_NAME);
+            // nobody may write the team on the target before the switch; leftovers of an earlier move go
+            p.nodes().writeFence(targetPrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
+            TeamCopier.deleteTeam(target, team, p.settings().pageSize());
+
+            enter(MovePhase.MOVE_COPYING);
+            TeamCopier c = new TeamCopier(team, source, target, p.settings().pageSize());
+            copier = c;
+            reached(MovePhase.MOVE_COPYING);
+            TeamCopier.Round round = c.copyRound(false);
+            for (int rounds = 1; rounds < p.settings().maxRounds() && !small(round); rounds++) {
+                check();
+                round = c.copyRound(false);
+            }
+            check();
+
+            enter(MovePhase.MOVE_CATCHING_UP);
+            frozenAtNanos = System.nanoTime();
+            p.nodes().writeFence(sourcePrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
+            reached(MovePhase.MOVE_CATCHING_UP);
+            check();
+            for (int i = 0; i < 3 && !c.copyRound(true).idle(); i++) {
+                check();
+            }
+
+            enter(MovePhase.MOVE_VERIFYING);
+            List<String> differences = c.verify();
+            if (!differences.isEmpty()) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
+                        "verification found differences: " + String.join("; ", differences));
+            }
+            int replicas = shard(targetId).getReplicasCount();
+            if (replicas > 0) {
+                long acknowledged = target.sync().waitForReplication(1, p.settings().callTimeout().toMillis() / 5);
+                if (acknowledged < 1) {
+                    throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "no replica of shard '"
+                            + targetId + "' acknowledged the copy within " + p.settings().callTimeout().toMillis() / 5
+                            + " ms");
+                }
+            }
+            check();
+
+            enter(MovePhase.MOVE_SWITCHING);
+            reached(MovePhase.MOVE_SWITCHING);
+            check();
+            p.decisions().run("switching team '" + team + "' to shard '" + targetId + "'", () -> {
+                check();
+                p.nodes().writeFence(targetPrimary, TeamFence.active(team, epoch));
+                TeamPlacement next = TeamPlacement.newBuilder(p.cache().view().team(team).orElseThrow())
+                        .setShardId(targetId).setEpoch(epoch).setState(TeamState.TEAM_ACTIVE).build();
+                long pause = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAtNanos);
+                MoveProgress intent = snapshot(MovePhase.MOVE_CLEANING_UP, "").toBuilder()
+                        .setWritePauseMillis(pause).build();
+                DirectoryStore.Committed<Integer> committed = p.store().switchTeam(next, sourceId, intent,
+                        intentVersion);
+                switched = true;
+                writePauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAtNanos);
+                intentVersion = committed.value();
+                phase = MovePhase.MOVE_CLEANING_UP;
+                p.cache().awaitRevision(committed.revision(), p.settings().callTimeout());
+                return null;
+            });
+            log.info("team '{}' now lives on shard '{}' at epoch {} (writes paused {} ms)", team, targetId, epoch,
+                    writePauseMillis);
+            report();
+            cleanUp(source, sourcePrimary);
+        } catch (Throwable e) {
+            ended(e);
+        } finally {
+            closeQuietly(source);
+            closeQuietly(target);
+        }
+    }
+
+    /** After the switch: the source's fence moved, its copy deleted, the move recorded as done. */
+    private void cleanUp(StatefulRedisConnection<byte[], byte[]> source, String sourcePrimary) throws Exception {
+        p.nodes().writeFence(sourcePrimary, new TeamFence(team, TeamFence.State.MOVED, epoch));
+        reached(MovePhase.MOVE_CLEANING_UP);
+        long deleted = TeamCopier.deleteTeam(source, team, p.settings().pageSize());
+        finish(MovePhase.MOVE_DONE, "moved to shard '" + targetId + "' at epoch " + epoch + "; " + deleted
+                + " object(s) deleted from shard '" + sourceId + "'");
+    }
+
+    private void ended(Throwable e) {
+        boolean interrupted = e instanceof InterruptedException || e instanceof RedisCommandInterruptedException
+                || Thread.currentThread().isInterrupted();
+        if (stopping || (interrupted && !cancelRequested)) {
+            log.info("the move of team '{}' stopped in phase {} (this coordinator stops leading); the next leader "
+                    + "finishes or rolls it back", team, phase);
+            done.completeExceptionally(new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "the leader stopped during the move of team '" + team + "' (phase " + phase + "); the next leader "
+                            + "finishes or rolls it back: see ListMoves"));
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
+        if (switched) {
+            log.warn("team '{}' moved to shard '{}', but cleaning up shard '{}' failed: {}", team, targetId, sourceId,
+                    e.toString());
+            finish(MovePhase.MOVE_DONE, "moved to shard '" + targetId + "' at epoch " + epoch + "; deleting the copy "
+                    + "on shard '" + sourceId + "' failed (it stays there, fenced moved): " + message(e));
+            return;
+        }
+        boolean cancelled = e instanceof Cancelled;
+        String why = cancelled ? "cancelled by an operator in phase " + phase
+                : "rolled back in phase " + phase + ": " + message(e);
+        if (!cancelled) {
+            log.warn("the move of team '{}' from shard '{}' to shard '{}' failed in phase {}: {}", team, sourceId,
+                    targetId, phase, message(e));
+        }
+        rollBack(cancelled ? MovePhase.MOVE_CANCELLED : MovePhase.MOVE_ROLLED_BACK, why);
+    }
+
+    private static String message(Throwable e) {
+        return e instanceof CoordinatorException ? e.getMessage() : e.toString();
+    }
+
+    /** A round that leaves little for the frozen one. */
+    private boolean small(TeamCopier.Round round) {
+        return round.objectsCopied() == 0 && round.itemsChanged() <= p.settings().smallDelta();
+    }
+
+    /** Stops the move when asked to, or when the shards or the team's placement changed under it. */
+    private void check() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (stopping) {
+            throw new InterruptedException();
+        }
+        if (cancelRequested) {
+            throw new Cancelled();
+        }
+        Shard source = shard(sourceId);
+        Shard target = shard(targetId);
+        if (source.getEpoch() != sourceShardEpoch || target.getEpoch() != targetShardEpoch) {
+            Shard changed = source.getEpoch() != sourceShardEpoch ? source : target;
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "shard '" + changed.getId()
+                    + "' changed its primary during the move (now " + changed.getPrimary() + ", epoch "
+                    + changed.getEpoch() + ")");
+        }
+        if (target.getState() == ShardState.SHARD_FAILED) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "shard '" + targetId + "' failed: "
+                    + target.getStateReason());
+        }
+        TeamPlacement placement = p.cache().view().team(team).orElse(null);
+        if (placement == null || !placement.getShardId().equals(sourceId) || placement.getEpoch() != epoch - 1) {
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "team '" + team
+                    + "' was placed elsewhere during the move");
+        }
+    }
+
+    private Shard shard(String id) {
+        return p.cache().view().shard(id).orElseThrow(() -> new CoordinatorException(
+                CoordinatorException.Reason.NOT_FOUND, "shard '" + id + "' was removed during the move"));
+    }
+
+    /** Records a new phase in the intent (compare-and-set) and tells the listeners. */
+    private void enter(MovePhase next) throws Exception {
+        MoveProgress intent = snapshot(next, "");
+        intentVersion = p.store().updateMove(intent, intentVersion);
+        phase = next;
+        publish(intent);
+    }
+
+    private void reached(MovePhase at) throws InterruptedException {
+        p.hook().reached(at, progress());
+    }
+
+    // ---- rollback, resumption, end ----
+
+    /**
+     * Undoes a move that has not switched: the source writable again first (its fence active at the
+     * team's epoch, on whatever primary the source has now), then the target's copy deleted and its
+     * fence moved, if the target answers; then the record.
+     */
+    private void rollBack(MovePhase outcomePhase, String why) {
+        boolean wasFrozen = frozenAtNanos != 0;
+        unfreezeSource();
+        if (wasFrozen) {
+            writePauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAtNanos);
+        }
+        String targetLeft = deleteTargetCopy();
+        finish(outcomePhase, why + targetLeft);
+    }
+
+    private void unfreezeSource() {
+        long deadline = System.nanoTime() + UNFREEZE_DEADLINE.toNanos();
+        while (true) {
+            try {
+                String primary = shard(sourceId).getPrimary();
+                p.nodes().writeFence(primary, TeamFence.active(team, epoch - 1));
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    log.error("the move of team '{}' could not make it writable again on shard '{}' within {} s: {}; "
+                                    + "its fence there stays frozen until a leader resumes the move", team, sourceId,
+                            UNFREEZE_DEADLINE.toSeconds(), e.getMessage());
+                    throw e;
+                }
+                // the source's primary may be failing over: try the directory's primary again shortly
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            }
+        }
+    }
+
+    /** Deletes the target's copy; returns what was left, for the outcome ("" when all went). */
+    private String deleteTargetCopy() {
+        try {
+            String primary = shard(targetId).getPrimary();
+            StatefulRedisConnection<byte[], byte[]> target = p.nodes().openBinary(primary, CLIENT_NAME);
+            try {
+                TeamCopier.deleteTeam(target, team, p.settings().pageSize());
+            } finally {
+                closeQuietly(target);
+            }
+            p.nodes().writeFence(primary, new TeamFence(team, TeamFence.State.MOVED, epoch - 1));
+            return "";
+        } catch (RuntimeException e) {
+            log.warn("the move of team '{}': its copy on shard '{}' could not be deleted ({}); the next move to that "
+                    + "shard deletes it", team, targetId, e.getMessage());
+            return "; the copy on shard '" + targetId + "' could not be deleted (" + e.getMessage()
+                    + "); the next move there deletes it";
+        }
+    }
+
+    /**
+     * Finishes a move a previous leader left: cleans up when its switch committed (the directory
+     * names the target at the move's epoch), rolls it back otherwise.
+     */
+    void resume() {
+        try {
+            Optional<TeamPlacement> placement = p.store().readTeam(team);
+            boolean committed = placement.isPresent() && placement.get().getShardId().equals(targetId)
+                    && placement.get().getEpoch() == epoch;
+            log.info("resuming the move of team '{}' (move {}, phase {}) a previous leader left: {}", team, moveId,
+                    phase, committed ? "finishing it" : "rolling it back");
+            if (committed) {
+                switched = true;
+                String primary = shard(sourceId).getPrimary();
+                StatefulRedisConnection<byte[], byte[]> source = p.nodes().openBinary(primary, CLIENT_NAME);
+                try {
+                    cleanUp(source, primary);
+                } finally {
+                    closeQuietly(source);
+                }
+            } else {
+                frozenAtNanos = 0;
+                rollBack(MovePhase.MOVE_ROLLED_BACK, "rolled back by coordinator '" + p.coordinatorId()
+                        + "': the leader stopped in phase " + phase);
+            }
+        } catch (Throwable e) {
+            log.warn("resuming the move of team '{}' failed (tried again at the next leadership): {}", team,
+                    e.toString());
+            p.running().remove(team, this);
+            done.completeExceptionally(e);
+        }
+    }
+
+    /** Records the end in ZooKeeper's history, tells the listeners, and completes. */
+    private void finish(MovePhase at, String why) {
+        phase = at;
+        outcome = why;
+        MoveProgress last = snapshot(at, why);
+        try {
+            p.store().finishMove(last, intentVersion);
+        } catch (Exception e) {
+            log.warn("the end of the move of team '{}' could not be recorded: {}", team, message(e));
+        }
+        p.running().remove(team, this);
+        synchronized (listeners) {
+            done.complete(last);
+            publish(last);
+            listeners.clear();
+        }
+        log.info("move {} of team '{}' ended: {} ({})", moveId, team, at, why);
+    }
+
+    private static void closeQuietly(StatefulRedisConnection<?, ?> c) {
+        if (c != null) {
+            try {
+                c.closeAsync().get(2, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}
