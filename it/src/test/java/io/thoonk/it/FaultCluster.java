@@ -54,8 +54,13 @@ final class FaultCluster {
 
     /** A routing client of the cluster's coordinators, with the default durability (AUTO). */
     Thoonk client() {
+        return client(CALL_TIMEOUT);
+    }
+
+    /** A routing client with the default durability (AUTO) and this call deadline. */
+    Thoonk client(Duration commandTimeout) {
         return Thoonk.connectCluster(cluster.coordinators().addresses(),
-                ThoonkOptions.builder().commandTimeout(CALL_TIMEOUT).build());
+                ThoonkOptions.builder().commandTimeout(commandTimeout).build());
     }
 
     AdminGrpc.AdminBlockingStub admin() {

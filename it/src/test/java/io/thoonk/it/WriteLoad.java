@@ -38,7 +38,12 @@ final class WriteLoad implements AutoCloseable {
     }
 
     /** One failed publish, with the exception the caller saw. */
-    record Failure(String feed, String id, long issuedNanos, ThoonkException error) {
+    record Failure(String feed, String id, long issuedNanos, long failedNanos, ThoonkException error) {
+
+        /** How long the call took to fail. */
+        Duration took() {
+            return Duration.ofNanos(failedNanos - issuedNanos);
+        }
     }
 
     private final List<String> feeds;
@@ -78,7 +83,7 @@ final class WriteLoad implements AutoCloseable {
                     Published p = feed.publish("item " + id, id);
                     acks.add(new Ack(feed.name(), id, p.revision(), issuedAt, System.nanoTime()));
                 } catch (ThoonkException e) {
-                    failures.add(new Failure(feed.name(), id, issuedAt, e));
+                    failures.add(new Failure(feed.name(), id, issuedAt, System.nanoTime(), e));
                 }
                 next += period;
                 long wait = next - System.nanoTime();
