@@ -142,6 +142,29 @@ class DurabilityTest {
     }
 
     @Test
+    void a_replica_that_stops_answering_holds_writes_up_for_two_replication_timeouts_not_one_per_write() {
+        replica().pause();
+        List<CompletableFuture<Published>> writes = new ArrayList<>();
+        long start = System.nanoTime();
+        // different feeds: one script and one WAIT each (not coalesced), all in flight at once
+        for (int i = 0; i < 10; i++) {
+            writes.add(replicated.feed("team:5:news-" + i).async().publish("unconfirmed").toCompletableFuture());
+        }
+        CompletableFuture<Published> primaryOnly = replicated.feed("team:5:other").withDurability(Durability.PRIMARY)
+                .async().publish("not waiting for replicas").toCompletableFuture();
+        assertThat(primaryOnly.join().revision()).isEqualTo(1);
+        Duration primaryTook = Duration.ofNanos(System.nanoTime() - start);
+        for (CompletableFuture<Published> w : writes) {
+            assertThatThrownBy(w::join).hasCauseInstanceOf(WriteOutcomeUnknownException.class);
+        }
+        Duration allTook = Duration.ofNanos(System.nanoTime() - start);
+        // one WAIT in flight, the others share the next: two timeouts, not ten one after the other
+        assertThat(primaryTook).as("a primary-only write behind them").isLessThan(REPLICATION_TIMEOUT.multipliedBy(3));
+        assertThat(allTook).isLessThan(REPLICATION_TIMEOUT.multipliedBy(3));
+        assertThat(waitCalls()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
     void publishes_asking_for_different_durabilities_are_not_coalesced_together() {
         replica().pause();
         Feed feed = replicated.feed("team:4:news");

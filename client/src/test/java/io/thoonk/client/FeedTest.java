@@ -2,6 +2,7 @@ package io.thoonk.client;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -290,6 +291,31 @@ class FeedTest extends ClientTestSupport {
             redis.primary().resume();
         }
         return pending.stream().map(CompletableFuture::join).toList();
+    }
+
+    @Test
+    void a_blocking_call_to_a_frozen_redis_fails_at_its_deadline_with_the_call_s_own_exception_naming_the_object() {
+        Duration deadline = Duration.ofMillis(400);
+        try (Thoonk quick = Thoonk.connect(redis.primaryUri(), ThoonkOptions.builder().commandTimeout(deadline).build())) {
+            Feed feed = quick.feed("team:1:frozen");
+            feed.publish("before"); // connected, scripts loaded
+            redis.primary().pause();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    String item = "during " + i;
+                    long start = System.nanoTime();
+                    // not the blocking wait's own vaguer timeout, which would win the race with the call's deadline
+                    assertThatThrownBy(() -> feed.publish(item)).isInstanceOf(ThoonkTimeoutException.class)
+                            .hasMessageContaining("'team:1:frozen'");
+                    assertThatThrownBy(feed::ids).isInstanceOf(ThoonkTimeoutException.class)
+                            .hasMessageContaining("'team:1:frozen'");
+                    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(deadline.multipliedBy(2)
+                            .plusMillis(500));
+                }
+            } finally {
+                redis.primary().resume();
+            }
+        }
     }
 
     /** Script calls Redis ran since the last CONFIG RESETSTAT. */

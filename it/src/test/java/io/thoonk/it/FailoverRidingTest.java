@@ -1,8 +1,6 @@
 package io.thoonk.it;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.thoonk.client.Durability;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventType;
@@ -159,7 +157,7 @@ class FailoverRidingTest {
         assertThat(Duration.ofNanos(writers.slowest.get())).isLessThan(COMMAND_TIMEOUT);
 
         // every acknowledged publish is on the new primary exactly once: one history entry each, all publishes
-        List<StreamMessage<String, String>> history = history(replica, "team:7:events");
+        List<StreamMessage<String, String>> history = FaultCluster.history(replica, "team:7:events");
         List<String> ids = new ArrayList<>();
         for (StreamMessage<String, String> entry : history) {
             String[] fields = entry.getBody().get("e").split("\0", -1);
@@ -202,15 +200,6 @@ class FailoverRidingTest {
             store.putShard(old.toBuilder().setPrimary(primary).clearReplicas().setEpoch(old.getEpoch() + 1)
                     .setState(ShardState.SHARD_DEGRADED).setStateReason("promoted by hand; no replica left").build(),
                     false);
-        }
-    }
-
-    static List<StreamMessage<String, String>> history(RedisProcess redis, String object) {
-        RedisClient client = RedisClient.create(redis.uri());
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return c.sync().xrange("feed.history:" + object, io.lettuce.core.Range.create("-", "+"));
-        } finally {
-            client.shutdown();
         }
     }
 }

@@ -3,10 +3,14 @@ package io.thoonk.it;
 import io.thoonk.client.Event;
 import io.thoonk.client.EventListener;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A listener that records the revisions it hears per object, to check what fault tests promise
@@ -53,5 +57,15 @@ final class RevisionRecorder implements EventListener {
             expected = r + 1;
         }
         return problems;
+    }
+
+    /**
+     * Waits (at most {@code within}) until revision {@code last} of {@code object} was heard, then
+     * asserts that revisions 1..last were each heard once, in order.
+     */
+    void assertHeardOnce(String object, long last, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(10)).until(() -> last(object) >= last);
+        assertThat(gapsAndDuplicates(object, 1)).as("gaps and duplicates heard on %s", object).isEmpty();
+        assertThat(revisions(object)).as("revisions heard on %s", object).hasSize(Math.toIntExact(last));
     }
 }

@@ -1,19 +1,28 @@
 package io.thoonk.it;
 
+import io.lettuce.core.StreamMessage;
 import io.thoonk.client.Feed;
 import io.thoonk.client.Published;
 import io.thoonk.client.ThoonkException;
+import io.thoonk.testing.RedisProcess;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Writers publishing numbered items to feeds, for fault tests: each writer publishes
@@ -29,9 +38,15 @@ final class WriteLoad implements AutoCloseable {
     }
 
     /** One failed publish, with the exception the caller saw. */
-    record Failure(String feed, String id, long issuedNanos, ThoonkException error) {
+    record Failure(String feed, String id, long issuedNanos, long failedNanos, ThoonkException error) {
+
+        /** How long the call took to fail. */
+        Duration took() {
+            return Duration.ofNanos(failedNanos - issuedNanos);
+        }
     }
 
+    private final List<String> feeds;
     private final List<Thread> writers = new ArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
@@ -44,6 +59,7 @@ final class WriteLoad implements AutoCloseable {
      * longer delays the next one: writers never overlap their own calls).
      */
     WriteLoad(List<Feed> feeds, int perSecond) {
+        this.feeds = feeds.stream().map(Feed::name).toList();
         stopped = new CountDownLatch(feeds.size());
         long period = TimeUnit.SECONDS.toNanos(1) / perSecond;
         for (int w = 0; w < feeds.size(); w++) {
@@ -67,7 +83,7 @@ final class WriteLoad implements AutoCloseable {
                     Published p = feed.publish("item " + id, id);
                     acks.add(new Ack(feed.name(), id, p.revision(), issuedAt, System.nanoTime()));
                 } catch (ThoonkException e) {
-                    failures.add(new Failure(feed.name(), id, issuedAt, e));
+                    failures.add(new Failure(feed.name(), id, issuedAt, System.nanoTime(), e));
                 }
                 next += period;
                 long wait = next - System.nanoTime();
@@ -117,6 +133,67 @@ final class WriteLoad implements AutoCloseable {
         return acks.stream().filter(a -> a.issuedNanos() > faultNanos).mapToLong(Ack::ackedNanos).min()
                 .stream().mapToObj(t -> Duration.ofNanos(t - faultNanos)).findFirst()
                 .orElseThrow(() -> new AssertionError("no call issued after the fault was acknowledged"));
+    }
+
+    /** How many calls issued after {@code nanos} failed, by the simple name of the exception they failed with. */
+    Map<String, Long> failureCounts(long nanos) {
+        return failures.stream().filter(f -> f.issuedNanos() > nanos).collect(Collectors.groupingBy(f -> f.error().getClass().getSimpleName(),
+                TreeMap::new, Collectors.counting()));
+    }
+
+    /**
+     * The longest pause a writer saw between two of its acknowledgements, over the pairs of
+     * consecutive acknowledgements of one feed that span any time in {@code fromNanos..toNanos}.
+     */
+    Duration longestAckGap(long fromNanos, long toNanos) {
+        long longest = 0;
+        Map<String, List<Long>> times = new HashMap<>();
+        acks.forEach(a -> times.computeIfAbsent(a.feed(), f -> new ArrayList<>()).add(a.ackedNanos()));
+        for (List<Long> t : times.values()) {
+            t.sort(Comparator.naturalOrder());
+            for (int i = 1; i < t.size(); i++) {
+                if (t.get(i) >= fromNanos && t.get(i - 1) <= toNanos) {
+                    longest = Math.max(longest, t.get(i) - t.get(i - 1));
+                }
+            }
+        }
+        return Duration.ofNanos(longest);
+    }
+
+    /**
+     * Asserts that {@code node} (the final primary) holds every acknowledged item exactly once, at
+     * the revision its call was acknowledged with, and no item of these writers twice (a write
+     * applied twice); returns each feed's last revision there.
+     */
+    Map<String, Long> assertAcknowledgedOnceOn(RedisProcess node) {
+        Map<String, Long> last = new LinkedHashMap<>();
+        for (String feed : feeds) {
+            List<StreamMessage<String, String>> history = FaultCluster.history(node, feed);
+            Map<String, List<Long>> revisions = new HashMap<>();
+            for (StreamMessage<String, String> entry : history) {
+                String[] fields = entry.getBody().get("e").split("\0", -1);
+                assertThat(fields[1]).as("event of %s in %s on %s", entry.getId(), feed, node).isEqualTo("publish");
+                revisions.computeIfAbsent(fields[2], id -> new ArrayList<>())
+                        .add(Long.parseLong(entry.getId().substring(0, entry.getId().indexOf('-'))));
+            }
+            assertThat(revisions).as("items of %s applied more than once on %s", feed, node)
+                    .allSatisfy((id, at) -> assertThat(at).as(id).hasSize(1));
+            for (Ack ack : acks) {
+                if (ack.feed().equals(feed)) {
+                    assertThat(revisions.get(ack.id())).as("acknowledged %s of %s on %s", ack.id(), feed, node)
+                            .containsExactly(ack.revision());
+                }
+            }
+            last.put(feed, history.isEmpty() ? 0 : Long.parseLong(history.get(history.size() - 1).getId()
+                    .split("-")[0]));
+        }
+        return last;
+    }
+
+    /** The time from {@code nanos} to the first acknowledgement after it, of any call (issued before it too). */
+    Duration firstAckAfter(long nanos) {
+        return Duration.ofNanos(acks.stream().mapToLong(Ack::ackedNanos).filter(t -> t > nanos).min()
+                .orElseThrow(() -> new AssertionError("no call was acknowledged after the fault")) - nanos);
     }
 
     @Override

@@ -78,6 +78,6 @@ final class AsyncFeedImpl extends ItemObjectSupport implements AsyncFeed {
 
     /** A write waiting in the feed's lane gets the call's deadline too (and is then never sent). */
     private CompletableFuture<Long> waiting(CompletableFuture<Long> write) {
-        return thoonk.within(write, thoonk.options().commandTimeout(), name);
+        return thoonk.within(write, thoonk.options().commandTimeout(), name, team);
     }
 }

@@ -113,6 +113,30 @@ public final class DefaultThoonk implements Thoonk {
                 + "' within " + deadline + " (ThoonkOptions.commandTimeout)"));
     }
 
+    /**
+     * Fails {@code call} with a {@link ThoonkTimeoutException} about {@code object} of {@code team}
+     * after {@code deadline}, saying why when the directory says the team's shard failed.
+     */
+    <T> CompletableFuture<T> within(CompletableFuture<T> call, Duration deadline, String object, String team) {
+        return within(call, deadline, () -> new ThoonkTimeoutException("no answer for '" + object
+                + "' within " + deadline + " (ThoonkOptions.commandTimeout)" + shardFailure(team)));
+    }
+
+    /**
+     * {@code "; shard 's' is SHARD_FAILED: why"} when the directory says so of {@code team}'s shard
+     * now (its primary is down and there was nothing to promote), else empty: what a call that got
+     * no answer should be told. Never blocks.
+     */
+    String shardFailure(String team) {
+        Route now;
+        try {
+            now = router().route(team).getNow(null);
+        } catch (RuntimeException unknown) {
+            return ""; // no route known: nothing to add
+        }
+        return now == null || now.failure().isEmpty() ? "" : "; " + now.failure();
+    }
+
     /** Fails {@code call} with {@code failure} after {@code deadline}. */
     <T> CompletableFuture<T> within(CompletableFuture<T> call, Duration deadline,
                                     java.util.function.Supplier<? extends RuntimeException> failure) {

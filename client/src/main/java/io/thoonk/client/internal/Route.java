@@ -7,10 +7,12 @@ import io.thoonk.proto.v1.ShardState;
 /**
  * Where a team's objects are right now: the shard's connections, the team epoch that scripts send
  * so the shard's fence can refuse a stale route (0 = send none, for a single Redis), the shard's id
- * (for messages) and whether the directory names a live replica for it (what
- * {@link Durability#AUTO} becomes, and whether {@link Durability#REPLICATED} can be honoured).
+ * (for messages), whether the directory names a live replica for it (what {@link Durability#AUTO}
+ * becomes, and whether {@link Durability#REPLICATED} can be honoured), and its state and why (for
+ * messages).
  */
-record Route(ShardConnection shard, long epoch, String shardId, Replicas replicas, String stateReason) {
+record Route(ShardConnection shard, long epoch, String shardId, Replicas replicas, ShardState state,
+             String stateReason) {
 
     /** What the directory says of the shard's replicas. */
     enum Replicas {
@@ -27,15 +29,23 @@ record Route(ShardConnection shard, long epoch, String shardId, Replicas replica
 
     /** The route of every team of a single Redis. */
     static Route single(ShardConnection shard) {
-        return new Route(shard, 0, SINGLE, Replicas.UNKNOWN, "");
+        return new Route(shard, 0, SINGLE, Replicas.UNKNOWN, ShardState.SHARD_ACTIVE, "");
     }
 
     /** A team's route on {@code shard} (a directory record) through {@code connection}. */
     static Route of(ShardConnection connection, long epoch, Shard shard) {
         boolean live = shard.getReplicasCount() > 0 && shard.getState() != ShardState.SHARD_DEGRADED
                 && shard.getState() != ShardState.SHARD_FAILED;
-        return new Route(connection, epoch, shard.getId(), live ? Replicas.LIVE : Replicas.NONE,
+        return new Route(connection, epoch, shard.getId(), live ? Replicas.LIVE : Replicas.NONE, shard.getState(),
                 shard.getStateReason());
+    }
+
+    /**
+     * What a call that got no answer should be told of the shard: when the directory says it is
+     * {@code SHARD_FAILED} (its primary down, nothing to promote), that and why; else nothing.
+     */
+    String failure() {
+        return state == ShardState.SHARD_FAILED ? "shard '" + shardId + "' is SHARD_FAILED: " + stateReason : "";
     }
 
     /** ARGV[3] of the scripts. */

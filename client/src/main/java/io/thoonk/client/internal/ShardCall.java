@@ -138,12 +138,12 @@ final class ShardCall<T> {
     private ThoonkTimeoutException deadlinePassed(Duration deadline) {
         ThoonkException last = lastFailure;
         String because = last == null ? "" : "; last failure: " + last.getMessage();
+        String shard = thoonk.shardFailure(team);
         if (unknown) {
             return new WriteOutcomeUnknownException(context.object(), lastShard, "the shard's primary failed or changed"
                     + " while the write was in flight, and no primary confirmed it within " + deadline
-                    + " (ThoonkOptions.commandTimeout)" + because);
+                    + " (ThoonkOptions.commandTimeout)" + shard + because);
         }
-        return new ThoonkTimeoutException("no answer for '" + context.object() + "' within " + deadline
-                + " (ThoonkOptions.commandTimeout)" + because);
+        return new ThoonkTimeoutException("no answer for '" + context.object() + "' within " + deadline + " (ThoonkOptions.commandTimeout)" + shard + because);
     }
 }

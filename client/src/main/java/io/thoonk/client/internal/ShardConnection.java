@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +69,11 @@ public final class ShardConnection implements AutoCloseable {
     private final AtomicReference<CompletableFuture<SubscriptionHub>> hub = new AtomicReference<>();
     private final int maxQueuedCalls;
     private final AtomicInteger queuedCalls = new AtomicInteger();
+    private final Object replication = new Object();
+    /** A WAIT is in flight on the shared connection; guarded by {@link #replication}. */
+    private boolean waitInFlight;
+    /** The answer of the WAIT to send once the one in flight answers, shared by every write sent meanwhile; guarded by {@link #replication}. */
+    private CompletableFuture<Long> nextWait;
 
     private ShardConnection(RedisClients clients, RedisURI uri, StatefulRedisConnection<String, String> connection,
                             int maxQueuedCalls) {
@@ -180,20 +186,23 @@ public final class ShardConnection implements AutoCloseable {
     }
 
     /**
-     * Runs a contract script and, pipelined right behind it on the same connection,
-     * {@code WAIT 1 <waitMillis>}: Redis answers the WAIT once a replica has everything this
-     * connection wrote up to it, the script's changes included (a connection's commands run in
-     * order). Completes with the script's reply once a replica confirmed; fails with
-     * {@code unconfirmed} when WAIT counted none in time, or with the script's own error (then
-     * the WAIT's answer does not matter). A {@code NOSCRIPT} sends the source and a WAIT again.
+     * Runs a contract script and then {@code WAIT 1 <waitMillis>} on the same connection: Redis
+     * answers the WAIT once a replica has everything this connection wrote before it, the script's
+     * changes included (a connection's commands run in order). Completes with the script's reply
+     * once a replica confirmed; fails with {@code unconfirmed} when WAIT counted none in time, or
+     * with the script's own error (then the WAIT's answer does not matter). A {@code NOSCRIPT}
+     * sends the source and waits for replication again.
      *
-     * <p>WAIT holds up the commands pipelined behind it on this connection until it answers (one
-     * replica round trip when replicas keep up), which is why coalesced publishes share one.
+     * <p>A WAIT holds up every command behind it on this connection until it answers: one replica
+     * round trip while replicas keep up, but {@code waitMillis} when none answers. So at most one
+     * WAIT is in flight here ({@link #awaitReplication}): the writes sent while one is share the
+     * next, and a replica that dies holds the connection up for at most two replication timeouts,
+     * not one per write in flight. Coalesced publishes to one feed are one script and share one too.
      */
     <T> CompletableFuture<T> runReplicated(Script script, ScriptOutputType type, String[] keys, String[] args,
                                            long waitMillis, Supplier<RuntimeException> unconfirmed) {
         CompletableFuture<T> bySha = commands.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
-        CompletableFuture<Long> waited = commands.waitForReplication(1, waitMillis).toCompletableFuture();
+        CompletableFuture<Long> waited = awaitReplication(waitMillis);
         return bySha.handle((value, error) -> {
             if (error == null) {
                 return confirmed(value, waited, unconfirmed);
@@ -202,9 +211,54 @@ public final class ShardConnection implements AutoCloseable {
                 return CompletableFuture.<T>failedFuture(error);
             }
             CompletableFuture<T> bySource = commands.<T>eval(script.source(), type, keys, args).toCompletableFuture();
-            CompletableFuture<Long> again = commands.waitForReplication(1, waitMillis).toCompletableFuture();
+            CompletableFuture<Long> again = awaitReplication(waitMillis);
             return bySource.thenCompose(v -> confirmed(v, again, unconfirmed));
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * The answer of a {@code WAIT 1 <waitMillis>} sent on the shared connection after every command
+     * sent on it so far: sent now if no WAIT is in flight, else once the one in flight answers
+     * (shared with every caller meanwhile). Callers send their write first, then call this.
+     */
+    private CompletableFuture<Long> awaitReplication(long waitMillis) {
+        synchronized (replication) {
+            if (waitInFlight) {
+                if (nextWait == null) {
+                    nextWait = new CompletableFuture<>();
+                }
+                return nextWait;
+            }
+            waitInFlight = true;
+        }
+        CompletableFuture<Long> answer = new CompletableFuture<>();
+        sendWait(answer, waitMillis);
+        return answer;
+    }
+
+    private void sendWait(CompletableFuture<Long> answer, long waitMillis) {
+        CompletionStage<Long> sent;
+        try {
+            sent = commands.waitForReplication(1, waitMillis);
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e); // never leave a WAIT marked in flight that was not sent
+        }
+        sent.whenComplete((replicas, error) -> {
+            CompletableFuture<Long> next;
+            synchronized (replication) {
+                next = nextWait;
+                nextWait = null;
+                waitInFlight = next != null;
+            }
+            if (next != null) {
+                sendWait(next, waitMillis);
+            }
+            if (error == null) {
+                answer.complete(replicas);
+            } else {
+                answer.completeExceptionally(error);
+            }
+        });
     }
 
     private static <T> CompletableFuture<T> confirmed(T value, CompletableFuture<Long> waited,

@@ -88,14 +88,29 @@ public final class Coordinators implements AutoCloseable {
      *                          (e.g. a {@code java.net.BindException} when the port is taken)
      */
     public Coordinator start(String id, int grpcPort) {
+        return start(id, grpcPort, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts coordinator {@code id} on a free gRPC port with {@code overrides} applied on top of the
+     * group's settings, for one coordinator that differs from the others (e.g. its
+     * {@code nodeAddresses} going through a proxy); returns once it serves.
+     *
+     * @throws FixtureException as {@link #start(String, int)}
+     */
+    public Coordinator start(String id, UnaryOperator<CoordinatorConfig.Builder> overrides) {
+        return start(id, 0, Objects.requireNonNull(overrides, "overrides == null"));
+    }
+
+    private Coordinator start(String id, int grpcPort, UnaryOperator<CoordinatorConfig.Builder> overrides) {
         Objects.requireNonNull(id, "id == null");
         synchronized (this) {
             if (closed) {
                 throw new FixtureException("these coordinators are closed: cannot start " + id);
             }
         }
-        CoordinatorConfig config = settings.apply(CoordinatorConfig.builder(zookeeper).clusterPort(0)
-                        .members(all().stream().map(Coordinator::clusterAddress).toList()))
+        CoordinatorConfig config = overrides.apply(settings.apply(CoordinatorConfig.builder(zookeeper).clusterPort(0)
+                        .members(all().stream().map(Coordinator::clusterAddress).toList())))
                 .id(id).namespace(namespace).grpcPort(grpcPort).build();
         Coordinator coordinator;
         try {
