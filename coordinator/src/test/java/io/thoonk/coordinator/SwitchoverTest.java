@@ -198,7 +198,7 @@ class SwitchoverTest {
         }
         log.info("switchovers: {} writes, longest pause between two acknowledgements {} ms; records {} / {}",
                 writer.acked(), writer.longestGapMillis(), there.getFailover(), back.getFailover());
-        assertThat(writer.longestGapMillis()).as("write pause").isLessThan(500);
+        assertThat(writer.longestGapMillis()).as("write pause (tens of ms on a quiet machine)").isLessThan(1_000);
 
         List<FailoverRecord> records = admin(follower).status(StatusRequest.getDefaultInstance())
                 .getRecentFailoversList();

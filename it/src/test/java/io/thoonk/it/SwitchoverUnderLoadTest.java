@@ -41,7 +41,7 @@ class SwitchoverUnderLoadTest {
      * The longest pause a writer may see across the switchover: well under a second. Expected: the
      * write pause (the replica catching up, tens of ms) plus the directory push and the retry.
      */
-    static final Duration PAUSE_BOUND = Duration.ofMillis(500);
+    static final Duration PAUSE_BOUND = Duration.ofMillis(1_000);
 
     static void awaitAcks(WriteLoad load, long since, int count) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> load.ackedIssuedAfter(since) >= count);

@@ -115,11 +115,13 @@ class CoordinatorConnectionTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> watchCalls.size() >= 5);
 
         List<Long> gaps = gapsMillis().subList(0, 4);
-        // 250, 500, 1000, 2000 ms, each within a fifth either way
-        assertThat(gaps.get(0)).isBetween(150L, 450L);
-        for (int i = 1; i < gaps.size(); i++) {
-            assertThat(gaps.get(i)).as("gaps %s grow", gaps).isGreaterThan(gaps.get(i - 1) * 13 / 10);
+        // 250, 500, 1000, 2000 ms, each within a fifth either way: a loaded machine only adds to a
+        // gap, so the lower bounds are exact and the upper ones generous
+        for (int i = 0; i < gaps.size(); i++) {
+            assertThat(gaps.get(i)).as("gap %d of %s", i, gaps).isGreaterThanOrEqualTo((250L << i) * 4 / 5);
         }
+        assertThat(gaps.get(0)).as("starts short: %s", gaps).isLessThan(1_000L);
+        assertThat(gaps.get(3)).as("grows: %s", gaps).isGreaterThan(gaps.get(0) * 3);
         List<ILoggingEvent> warnings = logged(Level.WARN);
         assertThat(warnings).as("one warning for the whole series, not one per attempt").hasSize(1);
         assertThat(warnings.get(0).getFormattedMessage()).contains("directory watch", "INTERNAL", "broken on purpose",
@@ -133,10 +135,11 @@ class CoordinatorConnectionTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> watchCalls.size() >= 7);
 
         List<Long> gaps = gapsMillis();
-        // gaps 0..3 back off (up to ~2 s); call 5 delivered a change: the next retries start short again
+        // gaps 0..3 back off (up to ~2 s); call 5 delivered a change: the next retries start short
+        // again (~250 and ~500 ms), where going on would have waited at least 3.2 s and 4 s
         assertThat(gaps.get(3)).isGreaterThan(1_200L);
-        assertThat(gaps.get(4)).as("gaps %s", gaps).isLessThan(450L);
-        assertThat(gaps.get(5)).as("gaps %s", gaps).isLessThan(900L);
+        assertThat(gaps.get(4)).as("gaps %s", gaps).isLessThan(1_000L);
+        assertThat(gaps.get(5)).as("gaps %s", gaps).isLessThan(1_500L);
         assertThat(logged(Level.INFO)).extracting(ILoggingEvent::getFormattedMessage)
                 .anySatisfy(m -> assertThat(m).contains("works again after 4 failed attempt(s)"));
         assertThat(logged(Level.WARN)).as("a new series after a success warns again").hasSize(2);
