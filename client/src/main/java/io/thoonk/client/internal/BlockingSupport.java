@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** Blocking views: each call waits for its asynchronous twin, at most the command timeout. */
+/** Blocking views: each call waits for its asynchronous twin, which ends by itself at the command timeout. */
 abstract class BlockingSupport<A extends ObjectSupport> implements LiveObject {
 
     final A async;
@@ -20,12 +20,12 @@ abstract class BlockingSupport<A extends ObjectSupport> implements LiveObject {
     }
 
     <T> T await(CompletionStage<T> stage) {
-        return Await.await(stage, async.thoonk.options().commandTimeout());
+        return Await.awaitCall(stage, async.thoonk.options().commandTimeout());
     }
 
     /** For calls that may wait {@code extra} by design (blocking takes). */
     <T> T await(CompletionStage<T> stage, Duration extra) {
-        return Await.await(stage, async.thoonk.options().commandTimeout().plus(extra));
+        return Await.awaitCall(stage, async.thoonk.options().commandTimeout().plus(extra));
     }
 
     @Override
