@@ -276,7 +276,7 @@ final class AdminTexts {
             return "drained shard " + p.getShardId() + ": " + counts
                     + (p.getOutcome().isEmpty() ? "" : " (" + p.getOutcome() + ")");
         }
-        return "draining shard " + p.getShardId() + ": " + counts + ", " + p.getMovesCount() + " in progress";
+        return "draining shard " + p.getShardId() + ": " + counts + ", " + running(p.getMovesList()) + " in progress";
     }
 
     /** A rebalance's summary line. */
@@ -285,7 +285,11 @@ final class AdminTexts {
         if (p.getDone()) {
             return "rebalanced: " + counts + (p.getOutcome().isEmpty() ? "" : " (" + p.getOutcome() + ")");
         }
-        return "rebalancing: " + counts + ", " + p.getMovesCount() + " in progress";
+        return "rebalancing: " + counts + ", " + running(p.getMovesList()) + " in progress";
+    }
+
+    private static long running(List<MoveProgress> moves) {
+        return moves.stream().filter(m -> !finished(m.getPhase())).count();
     }
 
     /**
