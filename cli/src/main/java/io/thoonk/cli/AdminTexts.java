@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
@@ -320,7 +321,7 @@ final class AdminTexts {
     }
 
     private static String change(ShardLoad before, ShardLoad after, ToLongFunction<ShardLoad> measure,
-                                 java.util.function.LongFunction<String> format) {
+                                 LongFunction<String> format) {
         long a = measure.applyAsLong(before);
         long b = measure.applyAsLong(after);
         return a == b ? format.apply(a) : format.apply(a) + " -> " + format.apply(b);
