@@ -2,7 +2,20 @@ package io.thoonk.cli;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.TeamRule;
+import io.thoonk.client.ThoonkException;
+import io.thoonk.proto.v1.CancelMoveRequest;
+import io.thoonk.proto.v1.CancelMoveResponse;
+import io.thoonk.proto.v1.DrainShardRequest;
+import io.thoonk.proto.v1.ListMovesRequest;
+import io.thoonk.proto.v1.ListMovesResponse;
+import io.thoonk.proto.v1.MovePhase;
+import io.thoonk.proto.v1.MoveProgress;
+import io.thoonk.proto.v1.MoveTeamRequest;
+import io.thoonk.proto.v1.RebalanceProgress;
+import io.thoonk.proto.v1.RebalanceRequest;
+import io.thoonk.proto.v1.RebalanceStrategy;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
 import io.thoonk.proto.v1.FailoverRequest;
@@ -25,8 +38,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -34,7 +55,10 @@ import java.util.function.Function;
  * {@code thoonk admin ...}: the coordinators' Admin and Directory services from a shell. Each
  * subcommand makes one call on the first coordinator of {@code --coordinator} that answers and prints
  * the answer as a table, or with {@code --output json} as the API message in protobuf JSON;
- * {@code index-shard} prints each message of its stream that way.
+ * {@code index-shard}, {@code move}, {@code drain} and {@code rebalance} print each message of their
+ * stream that way ({@link MoveProgressDisplay} for the moves' progress). Moves go on on the
+ * coordinators when the command stops following them: Ctrl-C detaches, saying how to cancel, unless
+ * {@code --cancel-on-interrupt} asks it to cancel the moves it started.
  */
 @Command(name = "admin", description = {"Inspects and changes the team -> shard directory through the coordinators.",
         "Failures print 'thoonk: <gRPC code>: <description>'; exit code 2 for INVALID_ARGUMENT, else 1."})
@@ -180,6 +204,240 @@ final class AdminCommand {
                         + "larger --timeout").asRuntimeException();
             }
         });
+    }
+
+    private static final String FOLLOW_TIMEOUT_HELP = "Stop following after this long; the work goes on on the "
+            + "coordinators (default: ${DEFAULT-VALUE}).";
+    private static final String CANCEL_ON_INTERRUPT_HELP = "Ctrl-C cancels the move(s) this command started "
+            + "(without it, Ctrl-C only stops following them: they go on).";
+    private static final String MAX_CONCURRENT_HELP = "Most moves at a time (default: ${DEFAULT-VALUE}).";
+
+    @Command(name = "move", description = {"Moves a team to another shard while it stays in use: its objects are "
+            + "copied while writes go on, then writes pause (clients wait, they get no error) for the last changes "
+            + "and the switch. Shows progress (as JSON: each progress message, the last with its final phase).",
+            "Ctrl-C stops following it; the move goes on (cancel it with cancel-move), unless --cancel-on-interrupt."})
+    int move(@Parameters(paramLabel = TEAM, description = TEAM_HELP) String team,
+             @Parameters(paramLabel = "SHARD", description = "The shard to move it to.") String shard,
+             @Option(names = "--cancel-on-interrupt", description = CANCEL_ON_INTERRUPT_HELP) boolean cancelOnInterrupt,
+             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "24h",
+                     description = FOLLOW_TIMEOUT_HELP) Duration timeout) {
+        MoveTeamRequest request = MoveTeamRequest.newBuilder().setTeam(team).setTargetShardId(shard).build();
+        return call((client, printer) -> {
+            MoveProgressDisplay display = new MoveProgressDisplay(printer);
+            AtomicReference<MoveProgress> last = new AtomicReference<>();
+            String what = "the move of team " + team + " to " + shard;
+            follow(client, display, cancelOnInterrupt, List.of(team), what, timeout,
+                    () -> client.adminStream(admin -> admin.moveTeam(request), timeout, p -> {
+                        last.set(p);
+                        display.move(p);
+                    }));
+            MoveProgress end = last.get();
+            if (end == null || !AdminTexts.finished(end.getPhase())) {
+                throw new ThoonkException("the coordinator ended the progress of " + what + " before it finished; "
+                        + "see ./thoonk admin moves");
+            }
+            if (end.getPhase() != MovePhase.MOVE_DONE) {
+                throw new ThoonkException(AdminTexts.moveOutcome(end));
+            }
+        });
+    }
+
+    @Command(name = "cancel-move", description = "Cancels a team's move: the team stays, writable, on its shard. "
+            + "Too late once the directory names the new shard (the move then finishes).")
+    int cancelMove(@Parameters(paramLabel = TEAM, description = TEAM_HELP) String team) {
+        return print(client -> {
+            CancelMoveResponse answer = client.admin(admin -> admin.cancelMove(CancelMoveRequest.newBuilder()
+                    .setTeam(team).build()));
+            MoveProgress p = answer.getProgress();
+            return new ProtoView(answer, p.getPhase() == MovePhase.MOVE_CANCELLED ? AdminTexts.moveOutcome(p)
+                    : "too late to cancel the move of team " + team + ": " + AdminTexts.moveLine(p));
+        });
+    }
+
+    @Command(name = "moves", description = "Lists the moves in progress and the last finished ones with their "
+            + "duration, write pause, bytes and outcome (as JSON: one move per line, in progress first).")
+    int moves() {
+        return call((client, printer) -> {
+            ListMovesResponse moves = client.admin(admin -> admin.listMoves(ListMovesRequest.getDefaultInstance()));
+            List<ProtoView> rows = new ArrayList<>();
+            moves.getActiveList().forEach(p -> rows.add(new ProtoView(p, "")));
+            moves.getHistoryList().forEach(p -> rows.add(new ProtoView(p, "")));
+            printer.printList(rows, AdminTexts.moves(moves));
+        });
+    }
+
+    @Command(name = "drain", description = {"Marks a shard draining (it takes no new teams) and moves every team "
+            + "away, for decommissioning; remove-shard then succeeds. Shows progress (as JSON: each progress message).",
+            "Ctrl-C stops following it; the drain goes on, unless --cancel-on-interrupt."})
+    int drain(@Parameters(paramLabel = "SHARD", description = "The shard's id.") String shard,
+              @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "1",
+                      description = MAX_CONCURRENT_HELP) int maxConcurrent,
+              @Option(names = "--cancel-on-interrupt", description = CANCEL_ON_INTERRUPT_HELP) boolean cancelOnInterrupt,
+              @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "24h",
+                      description = FOLLOW_TIMEOUT_HELP) Duration timeout) {
+        DrainShardRequest request = DrainShardRequest.newBuilder().setShardId(shard)
+                .setMaxConcurrentMoves(atLeastOne(maxConcurrent)).build();
+        return call((client, printer) -> {
+            MoveProgressDisplay display = new MoveProgressDisplay(printer);
+            follow(client, display, cancelOnInterrupt, List.of(), "draining shard " + shard, timeout,
+                    () -> client.adminStream(admin -> admin.drainShard(request), timeout,
+                            p -> display.show(p, AdminTexts.drainHeader(p), p.getMovesList())));
+        });
+    }
+
+    /** What a rebalance evens out. */
+    enum Strategy {
+        TEAMS(RebalanceStrategy.REBALANCE_TEAM_COUNT),
+        MEMORY(RebalanceStrategy.REBALANCE_MEMORY),
+        OPERATIONS(RebalanceStrategy.REBALANCE_OPERATIONS);
+
+        final RebalanceStrategy api;
+
+        Strategy(RebalanceStrategy api) {
+            this.api = api;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    @Command(name = "rebalance", description = {"Evens out the shards' team count, memory or operation rate "
+            + "(weights and pinned teams respected) by moving teams. Shows the plan first (each shard's load before "
+            + "and after, and the moves), then carries it out with --yes or once confirmed on a terminal, showing "
+            + "progress (as JSON: each message, the first with the plan).",
+            "Ctrl-C stops following it; the moves go on, unless --cancel-on-interrupt."})
+    int rebalance(@Option(names = "--strategy", paramLabel = "teams|memory|operations", defaultValue = "teams",
+                          description = "What to even out (default: ${DEFAULT-VALUE}).") Strategy strategy,
+                  @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "1",
+                          description = MAX_CONCURRENT_HELP) int maxConcurrent,
+                  @Option(names = "--dry-run", description = "Only show the plan.") boolean dryRun,
+                  @Option(names = "--yes", description = "Carry out the plan without asking.") boolean yes,
+                  @Option(names = "--cancel-on-interrupt", description = CANCEL_ON_INTERRUPT_HELP)
+                  boolean cancelOnInterrupt,
+                  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "24h",
+                          description = FOLLOW_TIMEOUT_HELP) Duration timeout) {
+        RebalanceRequest.Builder request = RebalanceRequest.newBuilder().setStrategy(strategy.api)
+                .setMaxConcurrentMoves(atLeastOne(maxConcurrent));
+        return call((client, printer) -> {
+            RebalanceProgress planned = null;
+            if (dryRun || !yes) {
+                planned = plan(client, request.clone().setDryRun(true).build());
+                printer.print(new ProtoView(planned, AdminTexts.plan(planned, strategy.api)));
+                if (dryRun || planned.getPlanCount() == 0) {
+                    return;
+                }
+                confirm(planned);
+            }
+            RebalanceProgress confirmed = planned;
+            MoveProgressDisplay display = new MoveProgressDisplay(printer);
+            AtomicReference<Boolean> first = new AtomicReference<>(true);
+            follow(client, display, cancelOnInterrupt, List.of(), "the rebalance", timeout,
+                    () -> client.adminStream(admin -> admin.rebalance(request.clone().setDryRun(false).build()),
+                            timeout, p -> {
+                                if (first.getAndSet(false) && printer.format() == OutputFormat.TEXT
+                                        && (confirmed == null || !confirmed.getPlanList().equals(p.getPlanList()))) {
+                                    printer.print(new Views.Note((confirmed == null ? "" : "the plan changed since "
+                                            + "it was shown; carrying out this one:" + System.lineSeparator())
+                                            + AdminTexts.plan(p, strategy.api)));
+                                }
+                                display.show(p, AdminTexts.rebalanceHeader(p), p.getMovesList());
+                            }));
+        });
+    }
+
+    /** A dry run's plan: the first message of its stream. */
+    private static RebalanceProgress plan(CoordinatorClient client, RebalanceRequest dryRun) {
+        AtomicReference<RebalanceProgress> plan = new AtomicReference<>();
+        client.adminStream(admin -> admin.rebalance(dryRun), CoordinatorClient.CALL_TIMEOUT, p -> plan.compareAndSet(null, p));
+        if (plan.get() == null) {
+            throw new ThoonkException("the coordinator sent no rebalance plan");
+        }
+        return plan.get();
+    }
+
+    /** Asks on a terminal; anywhere else only --yes carries a plan out. */
+    private void confirm(RebalanceProgress plan) {
+        String moves = plan.getPlanCount() == 1 ? "this move" : "these " + plan.getPlanCount() + " moves";
+        if (!cli.terminal()) {
+            throw new InvalidArgumentException("not rebalancing: carry out " + moves + " with --yes (or run the "
+                    + "command on a terminal, to be asked); --dry-run only shows the plan");
+        }
+        PrintWriter err = cli.err();
+        err.print("carry out " + moves + "? [y/N] ");
+        err.flush();
+        String answer;
+        try {
+            answer = new BufferedReader(new InputStreamReader(cli.stdin(), StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            throw new ThoonkException("cannot read the answer: " + e.getMessage(), e);
+        }
+        if (answer == null || !answer.trim().toLowerCase(Locale.ROOT).matches("y|yes")) {
+            throw new ThoonkException("not rebalancing: not confirmed");
+        }
+    }
+
+    private int atLeastOne(int maxConcurrent) {
+        if (maxConcurrent < 1) {
+            throw new InvalidArgumentException("--max-concurrent must be at least 1, was " + maxConcurrent);
+        }
+        return maxConcurrent;
+    }
+
+    /**
+     * Follows a progress stream until it ends, its {@code timeout} passes (the work goes on), or the
+     * process is stopped (Ctrl-C, SIGTERM): then, with {@code cancelOnInterrupt}, cancels the moves
+     * in progress ({@code teams} if none was reported yet), else says that the work goes on and how
+     * to cancel it.
+     */
+    private void follow(CoordinatorClient client, MoveProgressDisplay display, boolean cancelOnInterrupt,
+                        List<String> teams, String what, Duration timeout, Runnable stream) {
+        PrintWriter err = cli.err();
+        Runnable interrupted = () -> {
+            List<String> moving = display.inProgress().isEmpty() ? teams
+                    : display.inProgress().stream().map(MoveProgress::getTeam).toList();
+            if (cancelOnInterrupt) {
+                moving.forEach(team -> cancelOnStop(client, team, err));
+                if (moving.isEmpty()) {
+                    warn(err, "detached: no move in progress to cancel; " + what + " goes on (see ./thoonk admin moves)");
+                }
+            } else {
+                warn(err, "detached: " + what + " goes on on the coordinators; follow it with ./thoonk admin moves, "
+                        + "cancel " + (moving.size() == 1 ? "it with ./thoonk admin cancel-move " + moving.get(0)
+                        : "a move with ./thoonk admin cancel-move TEAM" + (moving.isEmpty() ? ""
+                        : " (in progress: " + String.join(", ", moving) + ")")));
+            }
+        };
+        try (Interruption ignored = Interruption.on(interrupted)) {
+            stream.run();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+                throw e;
+            }
+            throw Status.DEADLINE_EXCEEDED.withDescription("stopped following " + what + " after "
+                    + Durations.format(timeout) + "; it goes on on the coordinators (see ./thoonk admin moves)")
+                    .asRuntimeException();
+        }
+    }
+
+    private static void cancelOnStop(CoordinatorClient client, String team, PrintWriter err) {
+        try {
+            MoveProgress p = client.admin(admin -> admin.cancelMove(CancelMoveRequest.newBuilder().setTeam(team)
+                    .build())).getProgress();
+            warn(err, p.getPhase() == MovePhase.MOVE_CANCELLED ? AdminTexts.moveOutcome(p)
+                    : "too late to cancel the move of team " + team + ": " + AdminTexts.moveLine(p));
+        } catch (RuntimeException e) {
+            warn(err, "could not cancel the move of team " + team + " (" + e.getMessage() + "); it may go on: "
+                    + "./thoonk admin cancel-move " + team);
+        }
+    }
+
+    private static void warn(PrintWriter err, String message) {
+        synchronized (err) {
+            err.println("thoonk: " + message);
+            err.flush();
+        }
     }
 
     private int call(BiConsumer<CoordinatorClient, Printer> action) {

@@ -59,6 +59,25 @@ final class ByteSizes {
         return Long.toString(bytes);
     }
 
+    /** For reading, not parsing back: {@code 512 B}, {@code 12.3 KiB}, {@code 4.0 MiB}, {@code 1.2 GiB}. */
+    static String approximate(long bytes) {
+        if (bytes < KIB) {
+            return bytes + " B";
+        }
+        double value = bytes;
+        String unit = "KiB";
+        if (bytes >= GIB) {
+            value /= GIB;
+            unit = "GiB";
+        } else if (bytes >= MIB) {
+            value /= MIB;
+            unit = "MiB";
+        } else {
+            value /= KIB;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, unit);
+    }
+
     /** picocli converter for size options. */
     static final class Converter implements ITypeConverter<Long> {
         @Override

@@ -101,7 +101,8 @@ final class CoordinatorCommand implements Callable<Integer> {
         Coordinator coordinator = Foreground.startCoordinator(resolved);
         printer.print(new Note("coordinator " + coordinator.id() + " serving gRPC on " + coordinator.address()
                 + ", listening on " + coordinator.describeListening() + " (ZooKeeper " + resolved.zookeeper()
-                + ", namespace " + resolved.namespace() + "); Ctrl-C stops it"));
+                + ", namespace " + resolved.namespace() + ", cluster member " + coordinator.clusterAddress()
+                + "); Ctrl-C stops it"));
         if (coordinator.listenAddress().getAddress().isAnyLocalAddress()) {
             printer.print(new Note("warning: listening on every interface, and the gRPC API has no authentication: "
                     + "anyone who can reach port " + coordinator.port() + " can register shards and place teams"));

@@ -15,10 +15,12 @@ final class DevViews {
     }
 
     /** The addresses of everything started. */
-    record Started(String zookeeper, List<String> coordinators, List<ShardAddresses> shards) implements View {
+    record Started(String zookeeper, List<String> coordinators, List<String> clusterMembers,
+                   List<ShardAddresses> shards) implements View {
 
         static Started of(LocalCluster cluster) {
             return new Started(cluster.zookeeper().connectString(), cluster.coordinators().addresses(),
+                    cluster.coordinators().all().stream().map(c -> c.clusterAddress()).toList(),
                     cluster.shards().entrySet().stream().map(s -> new ShardAddresses(s.getKey(),
                             s.getValue().primaryAddress(), s.getValue().replicaAddresses().get(0))).toList());
         }
@@ -29,6 +31,9 @@ final class DevViews {
             table.row("zookeeper", zookeeper, "embedded ZooKeeper, data in a temporary directory");
             for (String coordinator : coordinators) {
                 table.row("coordinator", coordinator, "gRPC: thoonk.v1.Directory, thoonk.v1.Admin, health, reflection");
+            }
+            for (String member : clusterMembers) {
+                table.row("coordinator", member, "Hazelcast member: coordinators share what they see of the Redis nodes");
             }
             for (ShardAddresses s : shards) {
                 table.row(s.id(), s.primary(), "Redis primary");

@@ -47,6 +47,25 @@ public final class Durations {
         return ms + "ms";
     }
 
+    /**
+     * For reading, not parsing back: {@code 850 ms}, {@code 12.3 s}, {@code 4m 05s}, {@code 2h 10m}
+     * (elapsed times, ETAs).
+     */
+    public static String approximate(Duration duration) {
+        long ms = Math.max(0, duration.toMillis());
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        if (ms < 60_000) {
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+        }
+        long s = ms / 1000;
+        if (s < 3600) {
+            return String.format(Locale.ROOT, "%dm %02ds", s / 60, s % 60);
+        }
+        return String.format(Locale.ROOT, "%dh %02dm", s / 3600, (s % 3600) / 60);
+    }
+
     /** picocli converter for {@link Duration} options. */
     static final class Converter implements ITypeConverter<Duration> {
         @Override

@@ -15,10 +15,43 @@ final class Printer {
 
     private final OutputFormat format;
     private final PrintWriter out;
+    private final boolean terminal;
 
     Printer(OutputFormat format, PrintWriter out) {
+        this(format, out, false);
+    }
+
+    /** {@code terminal}: stdout is a terminal, where progress can be redrawn in place. */
+    Printer(OutputFormat format, PrintWriter out, boolean terminal) {
         this.format = format;
         this.out = out;
+        this.terminal = terminal;
+    }
+
+    OutputFormat format() {
+        return format;
+    }
+
+    /** Whether text goes to a terminal (then {@link #redraw} may be used). */
+    boolean terminal() {
+        return terminal && format == OutputFormat.TEXT;
+    }
+
+    /**
+     * On a terminal: replaces the last {@code previous} lines (printed by the previous redraw) with
+     * {@code lines}, in place (ANSI cursor movements), clearing what a longer previous frame left.
+     */
+    synchronized void redraw(int previous, List<String> lines) {
+        StringBuilder frame = new StringBuilder();
+        if (previous > 0) {
+            frame.append("\033[").append(previous).append('F'); // to the start of the frame's first line
+        }
+        for (String line : lines) {
+            frame.append("\033[2K").append(line).append(System.lineSeparator());
+        }
+        frame.append("\033[J"); // clears below: lines of a longer previous frame
+        out.print(frame);
+        out.flush();
     }
 
     /** Prints a view in the chosen format. */

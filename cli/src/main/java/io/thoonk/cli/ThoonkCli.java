@@ -59,6 +59,9 @@ public final class ThoonkCli {
     /** Where {@code --file -} reads an item from. */
     private final InputStream stdin;
 
+    /** Standard input and output are a terminal (only when run from {@link #main}): progress is redrawn in place. */
+    private boolean terminal;
+
     private ThoonkCli(InputStream stdin) {
         this.stdin = stdin;
     }
@@ -77,7 +80,9 @@ public final class ThoonkCli {
         // one-shot command some 60 ms; -Dio.lettuce.core.jfr=true -Dio.netty.jfr.enabled=true bring them back.
         System.getProperties().putIfAbsent("io.lettuce.core.jfr", "false");
         System.getProperties().putIfAbsent("io.netty.jfr.enabled", "false");
-        int exitCode = commandLine(System.in, args).execute(args);
+        CommandLine commandLine = commandLine(System.in, args);
+        ((ThoonkCli) commandLine.getCommand()).terminal = System.console() != null;
+        int exitCode = commandLine.execute(args);
         if (Boolean.getBoolean(TRAINING_PROPERTY)) {
             Printer.loadJson();
         }
@@ -149,14 +154,24 @@ public final class ThoonkCli {
         return Collections.unmodifiableMap(byName);
     }
 
-    /** Standard input, for items read with {@code --file -}. */
+    /** Where warnings and errors go (stderr). */
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    /** Whether a person is at a terminal (then commands may ask before acting). */
+    boolean terminal() {
+        return terminal;
+    }
+
+    /** Standard input, for items read with {@code --file -}, and answers to questions. */
     InputStream stdin() {
         return stdin;
     }
 
     /** A printer for results, in the format chosen with {@code --output}, on this command line's stdout. */
     Printer printer() {
-        return new Printer(output, spec.commandLine().getOut());
+        return new Printer(output, spec.commandLine().getOut(), terminal);
     }
 
     /** Reports the version from the jar manifest. */

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 class DevCommandTest {
 
     private static final Pattern REDIS_NODE = Pattern.compile("(?m)^(shard-\\d+)\\s+127\\.0\\.0\\.1:(\\d+)\\s+Redis (primary|replica)$");
-    private static final Pattern COORDINATOR = Pattern.compile("(?m)^coordinator\\s+127\\.0\\.0\\.1:(\\d+)\\s");
+    private static final Pattern COORDINATOR = Pattern.compile("(?m)^coordinator\\s+127\\.0\\.0\\.1:(\\d+)\\s+gRPC");
     private static final Pattern PLACED = Pattern.compile("(?m)^(\\d+)\\s+(shard-\\d+)\\s+127\\.0\\.0\\.1:\\d+\\s+1$");
 
     @Test

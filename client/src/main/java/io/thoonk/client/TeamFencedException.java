@@ -2,9 +2,11 @@ package io.thoonk.client;
 
 /**
  * The shard refused an operation, read or write, because the object's team is fenced there: it
- * is being moved ({@code frozen}), has moved away ({@code moved}), or the client routed with an
- * old team epoch. The routing client handles this by refreshing the team and retrying; a
- * single-shard client surfaces it because it has nowhere else to go.
+ * has moved away ({@code moved}), or the client routed with an old team epoch ({@code epoch}).
+ * Nothing was applied. The routing client handles this by resolving the team again and retrying
+ * within the call's deadline; a single-shard client surfaces it because it has nowhere else to go.
+ * A team that is being moved ({@code frozen}) is waited for, not surfaced: a call that it keeps
+ * waiting past its deadline fails with a {@link ThoonkTimeoutException} naming the move.
  */
 public final class TeamFencedException extends ThoonkException {
 

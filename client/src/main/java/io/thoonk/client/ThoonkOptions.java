@@ -11,14 +11,12 @@ import java.util.UUID;
  * @param historyLength  history entries kept per object when the object's config sets none (default 1000)
  * @param commandTimeout deadline of every call, blocking or asynchronous (default 10 s): a call still
  *                       unanswered then fails with {@link ThoonkTimeoutException}, whatever it
- *                       waits for (the coordinators, a connection, Redis). Calls that wait by design
+ *                       waits for (the coordinators, a connection, Redis, a failover, a team
+ *                       frozen for a move, or a stale route resolved again). Calls that wait by design
  *                       (a take with a timeout) get their wait on top. A call that timed out may
  *                       still have been applied by Redis.
  * @param teamRule       which team an object belongs to (default {@link TeamRule#standard()})
  * @param instanceId     this process's id in registry events (default a random UUID)
- * @param rerouteDeadline how long a call keeps re-routing and retrying when a shard says its team
- *                       moved or is being moved, before it fails with {@link TeamFencedException}
- *                       (default 5 s; cluster clients only)
  * @param publishBatch   most feed publishes sent to Redis as one script call: publishes to a feed
  *                       that arrive while an earlier call for that feed is still running wait and
  *                       then go together, in order, each still its own change with its own
@@ -42,13 +40,12 @@ import java.util.UUID;
  *                       is 2 s or less)
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
-                            String instanceId, Duration rerouteDeadline, int publishBatch, int maxQueuedCalls,
+                            String instanceId, int publishBatch, int maxQueuedCalls,
                             boolean refuseClusterShard, Durability durability, Duration replicationTimeout) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_REROUTE_DEADLINE = Duration.ofSeconds(5);
     public static final int DEFAULT_PUBLISH_BATCH = 64;
     /** Largest {@link #publishBatch()}: one script call should not hold Redis for long (and Lua's unpack has limits). */
     public static final int MAX_PUBLISH_BATCH = 1000;
@@ -69,10 +66,6 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         }
         Objects.requireNonNull(teamRule, "teamRule == null");
         Objects.requireNonNull(instanceId, "instanceId == null");
-        Objects.requireNonNull(rerouteDeadline, "rerouteDeadline == null");
-        if (rerouteDeadline.isNegative()) {
-            throw new InvalidArgumentException("rerouteDeadline must be >= 0, was " + rerouteDeadline);
-        }
         if (publishBatch < 1 || publishBatch > MAX_PUBLISH_BATCH) {
             throw new InvalidArgumentException("publishBatch must be between 1 and " + MAX_PUBLISH_BATCH + ", was "
                     + publishBatch);
@@ -114,7 +107,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         }
         return builder.maxItemBytes(maxItemBytes).historyLength(historyLength)
                 .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
-                .rerouteDeadline(rerouteDeadline).publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls)
+                .publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls)
                 .refuseClusterShard(refuseClusterShard).durability(durability);
     }
 
@@ -125,7 +118,6 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
         private TeamRule teamRule = TeamRule.standard();
         private String instanceId = UUID.randomUUID().toString();
-        private Duration rerouteDeadline = DEFAULT_REROUTE_DEADLINE;
         private int publishBatch = DEFAULT_PUBLISH_BATCH;
         private int maxQueuedCalls = DEFAULT_MAX_QUEUED_CALLS;
         private boolean refuseClusterShard;
@@ -160,11 +152,6 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
-        public Builder rerouteDeadline(Duration rerouteDeadline) {
-            this.rerouteDeadline = rerouteDeadline;
-            return this;
-        }
-
         public Builder publishBatch(int publishBatch) {
             this.publishBatch = publishBatch;
             return this;
@@ -194,7 +181,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             Duration replication = replicationTimeout != null || commandTimeout == null ? replicationTimeout
                     : defaultReplicationTimeout(commandTimeout);
             return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
-                    rerouteDeadline, publishBatch, maxQueuedCalls, refuseClusterShard, durability, replication);
+                    publishBatch, maxQueuedCalls, refuseClusterShard, durability, replication);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.thoonk.client;
 
 import io.thoonk.testing.RedisShardExtension;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,6 +8,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,20 +20,25 @@ import static org.awaitility.Awaitility.await;
 /**
  * The per-team fence a coordinator writes on a shard ({@code thoonk.team:[team]}): writes of a
  * frozen or moved team are refused atomically, so a stale router can never write to the wrong
- * shard, and reads are refused the same way, so it never reads stale data there either. Also
- * checks the shard fixture: writes reach the replica.
+ * shard, and reads are refused the same way, so it never reads stale data there either. A single
+ * Redis client has nowhere else to go: a moved team fails at once, a frozen one is waited for
+ * until the call's deadline (see {@link FrozenTeamTest} for the wait itself). Also checks the shard
+ * fixture: writes reach the replica.
  */
 class FenceTest {
 
     @RegisterExtension
     static final RedisShardExtension redis = RedisShardExtension.withReplicas(1);
 
+    /** Short, so that calls waiting for a frozen team give up soon. */
+    static final Duration DEADLINE = Duration.ofMillis(500);
+
     Thoonk thoonk;
 
     @BeforeEach
     void connect() {
         redis.flushAll();
-        thoonk = Thoonk.connect(redis.primaryUri());
+        thoonk = Thoonk.connect(redis.primaryUri(), ThoonkOptions.builder().commandTimeout(DEADLINE).build());
     }
 
     @AfterEach
@@ -45,13 +53,12 @@ class FenceTest {
         redis.primary().call("HSET thoonk.team:12 state frozen epoch 4");
 
         assertThatThrownBy(() -> feed.publish("during"))
-                .isInstanceOfSatisfying(TeamFencedException.class, e -> {
-                    assertThat(e.team()).isEqualTo("12");
-                    assertThat(e.state()).isEqualTo("frozen");
-                    assertThat(e.epoch()).isEqualTo(4);
-                });
-        assertThatThrownBy(() -> thoonk.jobs("team:12:jobs").put("x")).isInstanceOf(TeamFencedException.class);
-        assertThatThrownBy(() -> thoonk.registry().delete("team:12:news")).isInstanceOf(TeamFencedException.class);
+                .isInstanceOf(ThoonkTimeoutException.class)
+                .hasMessageContaining("team '12' is being moved").hasMessageContaining("team epoch 4");
+        assertThatThrownBy(() -> thoonk.jobs("team:12:jobs").put("x")).isInstanceOf(ThoonkTimeoutException.class)
+                .hasMessageContaining("being moved");
+        assertThatThrownBy(() -> thoonk.registry().delete("team:12:news")).isInstanceOf(ThoonkTimeoutException.class)
+                .hasMessageContaining("being moved");
         // other teams are unaffected
         assertThat(thoonk.feed("team:13:news").publish("fine").revision()).isEqualTo(1);
 
@@ -79,16 +86,25 @@ class FenceTest {
         for (String fence : new String[] {"state frozen epoch 4", "state moved epoch 5"}) {
             redis.primary().call("HSET thoonk.team:12 " + fence);
             String state = fence.split(" ")[1];
-            List<ThrowingCallable> reads = List.of(
+            List<Callable<?>> reads = List.of(
                     feed::ids, feed::all, () -> feed.get("a"), feed::revision, () -> feed.replay(0),
                     sorted::ids, sorted::all, queue::size,
                     () -> jobs.state(job), () -> jobs.result(job), () -> jobs.list(JobState.QUEUED),
                     () -> jobs.failures(job),
                     () -> thoonk.registry().typeOf("team:12:news"), () -> thoonk.registry().settings("team:12:news"));
-            for (var read : reads) {
-                assertThatThrownBy(read).isInstanceOfSatisfying(TeamFencedException.class, e -> {
-                    assertThat(e.team()).isEqualTo("12");
-                    assertThat(e.state()).isEqualTo(state);
+            // all at once: a read of a frozen team waits until its deadline
+            List<CompletableFuture<?>> running = reads.stream().map(FenceTest::async).toList();
+            for (CompletableFuture<?> read : running) {
+                assertThatThrownBy(() -> outcome(read)).satisfies(e -> {
+                    if (state.equals("moved")) {
+                        assertThat(e).isInstanceOfSatisfying(TeamFencedException.class, f -> {
+                            assertThat(f.team()).isEqualTo("12");
+                            assertThat(f.state()).isEqualTo(state);
+                        });
+                    } else {
+                        assertThat(e).isInstanceOf(ThoonkTimeoutException.class)
+                                .hasMessageContaining("could not be read: team '12' is being moved");
+                    }
                 });
             }
         }
@@ -125,6 +141,30 @@ class FenceTest {
         thoonk.subscribe("team:12:news", 1, again);
         assertThat(again.awaitCount(2)).extracting(Event::item).containsExactly("one", "two");
         assertThat(again.errors).isEmpty();
+    }
+
+    /** Runs {@code read} on a thread of its own (reads of a frozen team each wait out their deadline). */
+    static CompletableFuture<?> async(Callable<?> read) {
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                outcome.complete(read.call());
+            } catch (Exception e) {
+                outcome.completeExceptionally(e);
+            }
+        }, "fence-test-read");
+        thread.setDaemon(true);
+        thread.start();
+        return outcome;
+    }
+
+    /** The outcome of {@code call}: its value, or its own failure (not wrapped). */
+    static Object outcome(CompletableFuture<?> call) throws Throwable {
+        try {
+            return call.get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
     }
 
     @Test

@@ -62,7 +62,7 @@ class RoutingClientTest {
         shards = cluster.shards().values().stream().map(RedisShard::primary).toList();
         coordinator = cluster.coordinator();
         thoonk = Thoonk.connectCluster(List.of("127.0.0.1:1", coordinator.address()),
-                ThoonkOptions.builder().rerouteDeadline(Duration.ofSeconds(5)).build());
+                ThoonkOptions.defaults());
     }
 
     @AfterEach

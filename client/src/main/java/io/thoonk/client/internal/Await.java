@@ -29,6 +29,16 @@ public final class Await {
         }
     }
 
+    /**
+     * Waits for a call that fails by itself at {@code deadline} (a {@link ShardCall}, or anything
+     * given its deadline by {@link Deadlines}), a little longer than the deadline: the deadline's
+     * timer may fire a tick late, and the caller should see the call's own failure (which says what
+     * it waited for: a frozen team, a failover) rather than this method's generic timeout.
+     */
+    static <T> T awaitCall(CompletionStage<T> stage, Duration deadline) {
+        return await(stage, deadline.plus(Deadlines.SLACK));
+    }
+
     /** The Thoonk exception behind an async failure (unwrapping CompletionException). */
     public static RuntimeException rethrow(Throwable error) {
         Throwable e = unwrap(error);

@@ -10,16 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** Blocking views: each call waits for its asynchronous twin, at most the command timeout. */
+/** Blocking views: each call waits for its asynchronous twin, which ends by itself at the command timeout. */
 abstract class BlockingSupport<A extends ObjectSupport> implements LiveObject {
-
-    /**
-     * How much longer than the call's deadline a blocking call waits for its asynchronous twin. The
-     * twin ends by its deadline (its timer may fire a tick late) with the exception that says what
-     * happened, e.g. {@code WriteOutcomeUnknownException}; this wait is only a backstop, and must
-     * not win that race with a vaguer one.
-     */
-    static final Duration BACKSTOP = Duration.ofMillis(500);
 
     final A async;
 
@@ -28,12 +20,12 @@ abstract class BlockingSupport<A extends ObjectSupport> implements LiveObject {
     }
 
     <T> T await(CompletionStage<T> stage) {
-        return Await.await(stage, async.thoonk.options().commandTimeout().plus(BACKSTOP));
+        return Await.awaitCall(stage, async.thoonk.options().commandTimeout());
     }
 
     /** For calls that may wait {@code extra} by design (blocking takes). */
     <T> T await(CompletionStage<T> stage, Duration extra) {
-        return Await.await(stage, async.thoonk.options().commandTimeout().plus(extra).plus(BACKSTOP));
+        return Await.awaitCall(stage, async.thoonk.options().commandTimeout().plus(extra));
     }
 
     @Override

@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  */
 final class Deadlines {
 
+    /** How late a deadline may fire: more than one tick of Lettuce's timer (100 ms). */
+    static final Duration SLACK = Duration.ofMillis(250);
+
     private final Timer timer;
 
     Deadlines(Timer timer) {

@@ -58,8 +58,8 @@ final class DefaultRegistry implements Registry {
      * call; a {@code change} is remembered under a request id and acknowledged with the client's durability.
      */
     private <T> T call(Target target, ScriptOutputType output, boolean change, String... args) {
-        return Await.await(target.<T>run(Script.REGISTRY, target.registryKeys(), output, change, null, null, -1, args),
-                thoonk.options().commandTimeout());
+        return Await.awaitCall(target.<T>run(Script.REGISTRY, target.registryKeys(), output, change, null, null, -1,
+                args), thoonk.options().commandTimeout());
     }
 
     /** The object a registry call is about. */

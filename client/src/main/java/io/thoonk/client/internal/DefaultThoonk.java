@@ -187,7 +187,7 @@ public final class DefaultThoonk implements Thoonk {
     public Subscription subscribe(String name, EventListener listener) {
         Names.objectName(name);
         Objects.requireNonNull(listener, "listener == null");
-        long current = Await.await(new AnyObject(this, name).revision(), options.commandTimeout());
+        long current = Await.awaitCall(new AnyObject(this, name).revision(), options.commandTimeout());
         return awaitSubscription(subscribeAsync(name, false, current + 1, listener), name, false, listener);
     }
 

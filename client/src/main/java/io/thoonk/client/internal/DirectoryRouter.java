@@ -40,7 +40,7 @@ final class DirectoryRouter implements ShardRouter {
     private final RouteTable table;
     private final Map<String, CompletableFuture<Route>> resolving = new ConcurrentHashMap<>();
     private final List<RouteListener> listeners = new CopyOnWriteArrayList<>();
-    /** Completed (and replaced) by the next change of any shard or cached team: see {@link #awaitNewRoute}. */
+    /** Completed (and replaced) by the next change of any shard or cached team: see {@link #nextChange()}. */
     private final AtomicReference<CompletableFuture<Void>> nextChange = new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean closed;
 
@@ -155,16 +155,8 @@ final class DirectoryRouter implements ShardRouter {
     }
 
     @Override
-    public CompletableFuture<Void> awaitNewRoute(String team, Route stale) {
-        if (closed) {
-            return null;
-        }
-        CompletableFuture<Void> next = nextChange.get(); // before looking, so no change slips between
-        CompletableFuture<Route> now = table.cached(team);
-        if (now == null || (now.isDone() && !now.isCompletedExceptionally() && !now.join().equals(stale))) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return next;
+    public CompletableFuture<Void> nextChange() {
+        return closed ? null : nextChange.get();
     }
 
     @Override

@@ -9,48 +9,59 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * One call to a team's shard, from its first attempt to its outcome, riding moves and failovers:
+ * One call to a team's shard, from its first attempt to its outcome, riding moves and failovers.
+ * Every retry waits for the directory's next change (the Watch stream's next shard record or
+ * placement, taken as {@link ShardRouter#nextChange} before each attempt, so a change that comes
+ * while the attempt runs is not missed) or at the latest a short fallback pause, whichever comes
+ * first; none polls the coordinators:
  *
  * <ul>
- *   <li>a shard that refuses because the team's fence says the route is stale (the team moved or is
- *       moving): the route is dropped and the call tried again every 20 ms, until
- *       {@link io.thoonk.client.ThoonkOptions#rerouteDeadline()};</li>
+ *   <li>a shard that says the team is <b>frozen</b> (a move is copying its last changes): the team
+ *       is still there and its route is right, so nothing is dropped; the call waits (the move's
+ *       switch or cancellation changes the team's placement) or at the latest a pause of 10 ms
+ *       doubling to 200 ms (for a fence unfrozen without a directory change, or a single Redis,
+ *       which has no directory), and tries again. A refused operation was not applied, so trying
+ *       again is always safe;</li>
+ *   <li>a shard that says the route is stale (the team <b>moved</b>, or another team epoch): the
+ *       route is dropped and the team resolved again at once; refused again (the coordinator that
+ *       answered did not know of the move yet), the call waits as above and resolves again. A
+ *       single Redis has nowhere else to go: the refusal fails the call at once;</li>
  *   <li>a primary that is gone or changing ({@link Failures#primaryUnavailable}: connection refused,
  *       closed or reset, {@code READONLY}, {@code NOREPLICAS}, {@code LOADING}, {@code MASTERDOWN}):
- *       the call waits until the directory names something new for the team
- *       ({@link ShardRouter#awaitNewRoute}, woken by the Watch stream, not by polling), or at the
- *       latest a backoff (50 ms doubling to 1 s, for a primary that comes back by itself), and tries
- *       again there.</li>
+ *       the call waits for the next directory change or at the latest a backoff of 50 ms doubling to
+ *       1 s (for a primary that comes back by itself), and tries again on the team's route then.</li>
  * </ul>
  *
  * <p>Every attempt runs the same operation: a write carries the same request id each time, so a
  * shard that already applied it answers with the remembered reply instead of applying it again
- * (common.lua's {@code once}). The call ends at its deadline whatever happens; no attempt starts
- * after it. A write that was in flight when its primary went away and found no primary to
- * complete on before the deadline fails with {@link WriteOutcomeUnknownException}, anything else
- * with a {@link ThoonkTimeoutException}.
+ * (common.lua's {@code once}). The call ends at its one deadline (the command timeout) whatever
+ * happens; no attempt starts after it. A write that was in flight when its primary went away and
+ * found no primary to complete on before the deadline fails with
+ * {@link WriteOutcomeUnknownException}, anything else with a {@link ThoonkTimeoutException} saying
+ * what it waited for (a move that kept the team frozen names the team and the shard).
  */
 final class ShardCall<T> {
 
     private static final Logger log = LoggerFactory.getLogger(ShardCall.class);
 
-    private static final Executor REROUTE_PAUSE = CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS);
     static final long FIRST_BACKOFF_MS = 50;
     static final long MAX_BACKOFF_MS = 1000;
+    static final long FIRST_FROZEN_PAUSE_MS = 10;
+    static final long MAX_FROZEN_PAUSE_MS = 200;
 
     private final DefaultThoonk thoonk;
     private final String team;
     private final Function<Route, CompletableFuture<T>> op;
     private final Failures.Context context;
     private final boolean write;
-    private final long rerouteDeadline;
     private final CompletableFuture<T> outcome = new CompletableFuture<>();
     private long backoffMs = FIRST_BACKOFF_MS;
+    private long frozenPauseMs = FIRST_FROZEN_PAUSE_MS;
+    private boolean rerouted;
     private volatile boolean unknown;
     private volatile String lastShard = "?";
     private volatile ThoonkException lastFailure;
@@ -62,7 +73,6 @@ final class ShardCall<T> {
         this.op = op;
         this.context = context;
         this.write = write;
-        this.rerouteDeadline = System.nanoTime() + thoonk.options().rerouteDeadline().toNanos();
     }
 
     /**
@@ -81,9 +91,10 @@ final class ShardCall<T> {
         if (outcome.isDone()) {
             return;
         }
+        CompletableFuture<Void> changed = thoonk.router().nextChange(); // before routing: no change slips by
         thoonk.router().route(team).whenComplete((route, routeError) -> {
             if (routeError != null) {
-                failed(null, routeError);
+                failed(null, routeError, changed);
                 return;
             }
             if (outcome.isDone()) {
@@ -100,25 +111,22 @@ final class ShardCall<T> {
                 if (error == null) {
                     outcome.complete(value);
                 } else {
-                    failed(route, error);
+                    failed(route, error, changed);
                 }
             });
         });
     }
 
-    private void failed(Route route, Throwable error) {
+    private void failed(Route route, Throwable error, CompletableFuture<Void> changed) {
         if (outcome.isDone()) {
             return;
         }
         ThoonkException failure = Failures.exception(Await.unwrap(error), context);
-        if (failure instanceof TeamFencedException && System.nanoTime() < rerouteDeadline
-                && thoonk.router().invalidate(team)) {
-            CompletableFuture.runAsync(this::attempt, REROUTE_PAUSE);
+        if (failure instanceof TeamFencedException fenced) {
+            fenced(fenced, changed);
             return;
         }
-        CompletableFuture<Void> changed = Failures.primaryUnavailable(error)
-                ? thoonk.router().awaitNewRoute(team, route) : null;
-        if (changed == null) {
+        if (!Failures.primaryUnavailable(error) || changed == null) {
             outcome.completeExceptionally(failure);
             return;
         }
@@ -130,9 +138,44 @@ final class ShardCall<T> {
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         log.debug("{} on shard {} failed ({}); trying again on the next directory change or in {} ms",
                 context.object(), route == null ? "?" : route.shardId(), failure.getMessage(), pause);
-        CompletableFuture<Void> backoff = new CompletableFuture<>();
-        CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS).execute(() -> backoff.complete(null));
-        CompletableFuture.anyOf(changed, backoff).whenComplete((ok, e) -> attempt());
+        retry(changed, pause);
+    }
+
+    /** A refusal by the team's fence: nothing was applied. */
+    private void fenced(TeamFencedException fenced, CompletableFuture<Void> changed) {
+        lastFailure = fenced;
+        if (frozen(fenced)) {
+            long pause = frozenPauseMs;
+            frozenPauseMs = Math.min(MAX_FROZEN_PAUSE_MS, frozenPauseMs * 2);
+            log.debug("team {} is frozen on shard {} for a move; {} waits for the directory's next change or {} ms",
+                    team, lastShard, context.object(), pause);
+            retry(changed, pause);
+            return;
+        }
+        if (!thoonk.router().invalidate(team)) {
+            outcome.completeExceptionally(fenced); // a single Redis: no other shard to go to
+            return;
+        }
+        if (!rerouted) {
+            rerouted = true;
+            attempt();
+            return;
+        }
+        long pause = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        retry(changed, pause);
+    }
+
+    private static boolean frozen(TeamFencedException fenced) {
+        return fenced.state().equals("frozen");
+    }
+
+    /** Attempts again at the directory's next change after the last attempt began, or in {@code pauseMs}. */
+    private void retry(CompletableFuture<Void> changed, long pauseMs) {
+        CompletableFuture<Void> pause = new CompletableFuture<>();
+        CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(() -> pause.complete(null));
+        CompletableFuture<?> either = changed == null ? pause : CompletableFuture.anyOf(changed, pause);
+        either.whenComplete((ok, e) -> attempt());
     }
 
     private ThoonkTimeoutException deadlinePassed(Duration deadline) {
@@ -144,6 +187,14 @@ final class ShardCall<T> {
                     + " while the write was in flight, and no primary confirmed it within " + deadline
                     + " (ThoonkOptions.commandTimeout)" + shard + because);
         }
-        return new ThoonkTimeoutException("no answer for '" + context.object() + "' within " + deadline + " (ThoonkOptions.commandTimeout)" + shard + because);
+        if (last instanceof TeamFencedException fenced && frozen(fenced)) {
+            return new ThoonkTimeoutException((write ? "'" + context.object() + "' was not written"
+                    : "'" + context.object() + "' could not be read") + ": team '" + team + "' is being moved (frozen on "
+                    + "shard " + lastShard + ", team epoch " + fenced.epoch() + ") and the move did not end within "
+                    + deadline + " (ThoonkOptions.commandTimeout)" + (write && !unknown
+                    ? "; nothing was applied, so it is safe to try again" : "") + shard);
+        }
+        return new ThoonkTimeoutException("no answer for '" + context.object() + "' within " + deadline
+                + " (ThoonkOptions.commandTimeout)" + shard + because);
     }
 }

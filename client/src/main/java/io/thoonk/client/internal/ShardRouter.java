@@ -21,13 +21,14 @@ interface ShardRouter extends AutoCloseable {
     boolean invalidate(String team);
 
     /**
-     * A call on {@code stale} (the team's route it used, or null if it got none) failed because
-     * the shard's primary is gone or changing (a failover). Completes when it is worth trying again:
-     * at once if the team's route is no longer {@code stale}, else at the next change the directory
-     * brings (a new primary, a shard record, a placement). Null when nothing can change (a single
-     * Redis has no directory, or the client is closed): the caller should give up.
+     * Completes at the next change the directory brings after this call: a shard record added,
+     * changed (a new primary, replicas, state) or removed, or a cached team's placement changed
+     * (moved, frozen, unfrozen). A call takes it before an attempt and, when the attempt fails in a
+     * way a new route or a move's end can cure (a failover, a frozen team), retries once it
+     * completes: a change during the attempt is not missed. Null when nothing can change (a single
+     * Redis has no directory, or the client is closed).
      */
-    default CompletableFuture<Void> awaitNewRoute(String team, Route stale) {
+    default CompletableFuture<Void> nextChange() {
         return null;
     }
 
