@@ -17,7 +17,9 @@ import java.util.Map;
  * shards out, ties by team id. A move is taken only when it lowers the sum over shards of
  * load² / weight, so the plan ends (each team moves at most once, too) and it stops as soon as no
  * single move helps: for equal weights and unit loads, when every shard is within one team of the
- * others. Teams of load 0 never move.
+ * others. Teams of load 0 never move. With a {@code tolerance}, it also stops once the most and
+ * least loaded shards are within it of each other (per unit of weight): measured loads are
+ * estimates, and moving a team to gain less than their noise is a wasted move.
  */
 final class Balancer {
 
@@ -39,8 +41,12 @@ final class Balancer {
     record Planned(String team, String sourceShardId, String targetShardId, double load) {
     }
 
-    /** The moves, in the order they were chosen; {@code bins} with distinct ids and weights > 0. */
-    static List<Planned> plan(List<Bin> bins) {
+    /**
+     * The moves, in the order they were chosen; {@code bins} with distinct ids and weights > 0.
+     *
+     * @param tolerance a spread of load per unit of weight small enough to leave (0: none)
+     */
+    static List<Planned> plan(List<Bin> bins, double tolerance) {
         Map<String, Bin> byId = new LinkedHashMap<>();
         Map<String, Double> loads = new HashMap<>();
         Map<String, List<Candidate>> movable = new HashMap<>();
@@ -62,6 +68,11 @@ final class Balancer {
                 return plan;
             }
             String target = order.get(0);
+            String most = order.get(order.size() - 1);
+            if (loads.get(most) / byId.get(most).weight() - loads.get(target) / byId.get(target).weight()
+                    <= tolerance) {
+                return plan;
+            }
             Planned next = null;
             for (int i = order.size() - 1; i > 0 && next == null; i--) {
                 next = best(order.get(i), target, loads, byId, movable);
@@ -85,12 +96,12 @@ final class Balancer {
         double ws = bins.get(source).weight();
         double wd = bins.get(target).weight();
         double ideal = (ls / ws - ld / wd) / (1 / ws + 1 / wd);
-        double tolerance = 1e-9 * (1 + ls * ls / ws + ld * ld / wd);
+        double epsilon = 1e-9 * (1 + ls * ls / ws + ld * ld / wd);
         Candidate chosen = null;
         for (Candidate c : movable.get(source)) {
             double l = c.load();
             double change = (l * l - 2 * ls * l) / ws + (l * l + 2 * ld * l) / wd;
-            if (change < -tolerance && (chosen == null || Math.abs(l - ideal) < Math.abs(chosen.load() - ideal))) {
+            if (change < -epsilon && (chosen == null || Math.abs(l - ideal) < Math.abs(chosen.load() - ideal))) {
                 chosen = c;
             }
         }

@@ -74,6 +74,8 @@ public final class Rebalancer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration OPERATIONS_WINDOW = Duration.ofSeconds(1);
+    /** Memory and rate plans stop once shards are within this share of the mean load of each other. */
+    private static final double MEASURED_TOLERANCE = 0.02;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
             .withZone(ZoneOffset.UTC);
 
@@ -312,7 +314,11 @@ public final class Rebalancer implements AutoCloseable {
             };
             bins.add(new Balancer.Bin(shard.getId(), shard.getWeight(), load, movable));
         }
-        List<Balancer.Planned> planned = Balancer.plan(bins);
+        double totalLoad = bins.stream().mapToDouble(Balancer.Bin::load).sum();
+        double totalWeight = bins.stream().mapToDouble(Balancer.Bin::weight).sum();
+        double tolerance = s == RebalanceStrategy.REBALANCE_TEAM_COUNT || totalWeight == 0 ? 0
+                : MEASURED_TOLERANCE * totalLoad / totalWeight;
+        List<Balancer.Planned> planned = Balancer.plan(bins, tolerance);
         List<PlannedMove> moves = planned.stream().map(p -> PlannedMove.newBuilder().setTeam(p.team())
                 .setSourceShardId(p.sourceShardId()).setTargetShardId(p.targetShardId())
                 .setLoad(Math.round(p.load())).build()).toList();
