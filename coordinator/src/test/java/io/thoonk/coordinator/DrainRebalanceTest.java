@@ -189,6 +189,9 @@ class DrainRebalanceTest {
         for (int i = 0; i < 6; i++) {
             assertThat(resolve(c, "new" + i)).as("team new%d", i).isEqualTo("s1");
         }
+        assertThatThrownBy(() -> admin(c).placeTeam(PlaceTeamRequest.newBuilder().setTeam("explicit")
+                .setShardId("s2").build())).hasMessageContaining("FAILED_PRECONDITION")
+                .hasMessageContaining("shard 's2' is draining and takes no new teams");
         assertThatThrownBy(() -> admin(c).moveTeam(io.thoonk.proto.v1.MoveTeamRequest.newBuilder().setTeam("new0")
                 .setTargetShardId("s2").build()).next()).hasMessageContaining("FAILED_PRECONDITION")
                 .hasMessageContaining("draining");
