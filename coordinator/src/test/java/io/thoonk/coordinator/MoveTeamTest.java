@@ -31,6 +31,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,6 +53,7 @@ class MoveTeamTest {
 
     RedisShard s1;
     RedisShard s2;
+    final AtomicInteger requests = new AtomicInteger();
 
     /** A coordinator calling {@code hook} at the phases of its moves. */
     Coordinator start(String id, Mover.PhaseHook hook) throws Exception {
@@ -72,7 +74,7 @@ class MoveTeamTest {
                     .addAllReplicas(e.getValue().replicaAddresses()).build());
         }
         admin(c).placeTeam(PlaceTeamRequest.newBuilder().setTeam(TEAM).setShardId("s1").build());
-        try (ScriptWriter w = new ScriptWriter(s1)) {
+        try (ScriptWriter w = new ScriptWriter(s1, requests)) {
             for (int i = 0; i < 100; i++) {
                 w.run(Script.FEED, "feed", "team:7:news", "publish", "n" + i, "item " + i);
                 w.run(Script.SORTED_FEED, "sorted_feed", "team:7:list", "append", "", "entry " + i, "", "", "");
@@ -165,7 +167,7 @@ class MoveTeamTest {
         c.awaitLeadership(LocalCoordinators.LEADERSHIP_TIMEOUT);
         setUp(c);
         Map<String, String> before;
-        try (ScriptWriter w = new ScriptWriter(s1)) {
+        try (ScriptWriter w = new ScriptWriter(s1, requests)) {
             before = w.sync().hgetall(Keys.items("team:7:news"));
         }
 
@@ -185,7 +187,7 @@ class MoveTeamTest {
         assertThat(placement.getEpoch()).isEqualTo(2);
         assertThat(fence(s2)).containsEntry("state", "active").containsEntry("epoch", "2");
         assertThat(fence(s1)).containsEntry("state", "moved").containsEntry("epoch", "2");
-        try (ScriptWriter w = new ScriptWriter(s2)) {
+        try (ScriptWriter w = new ScriptWriter(s2, requests)) {
             assertThat(w.sync().hgetall(Keys.items("team:7:news"))).isEqualTo(before);
             assertThat(w.sync().llen(Keys.ids("team:7:work"))).isEqualTo(100);
             assertThat(w.sync().zcard(Keys.claimed("team:7:jobs"))).isEqualTo(1);
@@ -194,7 +196,7 @@ class MoveTeamTest {
             assertThat(w.sync().exists(Keys.request(TEAM, "r1"))).isOne();
         }
         assertThat(teamKeys(s1)).as("team 7 keys left on s1").isZero();
-        try (ScriptWriter w = new ScriptWriter(s1)) {
+        try (ScriptWriter w = new ScriptWriter(s1, requests)) {
             assertThat(w.sync().exists(Keys.items("team:8:other"))).as("another team stays").isOne();
         }
         ListMovesResponse moves = admin(c).listMoves(ListMovesRequest.getDefaultInstance());

@@ -23,8 +23,16 @@ final class ScriptWriter implements AutoCloseable {
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
+    private final AtomicInteger requests;
 
+    /** Request ids {@code r<n>} from a counter of the JVM's, unique across tests. */
     ScriptWriter(RedisShard shard) {
+        this(shard, REQUESTS);
+    }
+
+    /** Request ids {@code r<n>} from {@code requests} (a test's own, to name them: r1 is its first). */
+    ScriptWriter(RedisShard shard, AtomicInteger requests) {
+        this.requests = requests;
         client = RedisClient.create(shard.primary().uri());
         connection = client.connect();
     }
@@ -33,7 +41,7 @@ final class ScriptWriter implements AutoCloseable {
     Object run(Script script, String type, String name, String... opArgs) {
         String team = name.split(":")[1];
         String[] keys = Keys.withRequest(Keys.common(name, team, Keys.specific(type, name)), team,
-                "r" + REQUESTS.incrementAndGet());
+                "r" + requests.incrementAndGet());
         List<String> args = new ArrayList<>(List.of(name, "test", "", "1000"));
         args.addAll(List.of(opArgs));
         return script.run(connection.async(), ScriptOutputType.MULTI, keys, args.toArray(String[]::new)).join();

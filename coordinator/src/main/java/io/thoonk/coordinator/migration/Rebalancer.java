@@ -172,7 +172,7 @@ public final class Rebalancer implements AutoCloseable {
         });
         AtomicLong total = new AtomicLong(cache.view().teamCount(shardId));
         MoveBatch<DrainProgress> batch = new MoveBatch<>("the drain of shard '" + shardId + "'", mover, leadership,
-                concurrent, progressInterval, tried -> nextDrainStep(shardId, tried),
+                concurrent, progressInterval, new DrainSteps(shardId),
                 state -> drainProgress(shardId, total, state));
         synchronized (drains) {
             running = drains.get(shardId);
@@ -187,21 +187,50 @@ public final class Rebalancer implements AutoCloseable {
         return batch;
     }
 
-    private Optional<MoveBatch.Step> nextDrainStep(String shardId, Set<String> tried) {
-        DirectoryView view = cache.view();
-        Shard shard = view.shard(shardId).orElseThrow(() -> new CoordinatorException(
-                CoordinatorException.Reason.NOT_FOUND, "shard '" + shardId + "' was removed"));
-        if (shard.getState() != ShardState.SHARD_DRAINING) {
-            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
-                    + "' is no longer draining (now " + shard.getState() + ")");
+    /**
+     * The teams of a draining shard, one at a time, in team id order: from the list the shard had when
+     * the drain started (each checked against the current view), then from a fresh walk of the
+     * directory for any that arrived since, so a drain walks every team twice, not once per move.
+     */
+    private final class DrainSteps implements MoveBatch.Steps {
+        private final String shardId;
+        private Iterator<TeamPlacement> teams;
+        private boolean walkedAgain;
+
+        DrainSteps(String shardId) {
+            this.shardId = shardId;
+            this.teams = teamsOn(cache.view(), shardId).iterator();
         }
-        Optional<TeamPlacement> team = view.teamsByShard().getOrDefault(shardId, List.of()).stream()
-                .filter(t -> !tried.contains(t.getTeam())).findFirst();
-        if (team.isEmpty()) {
-            return Optional.empty();
+
+        @Override
+        public Optional<MoveBatch.Step> next(Set<String> tried) {
+            DirectoryView view = cache.view();
+            Shard shard = view.shard(shardId).orElseThrow(() -> new CoordinatorException(
+                    CoordinatorException.Reason.NOT_FOUND, "shard '" + shardId + "' was removed"));
+            if (shard.getState() != ShardState.SHARD_DRAINING) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
+                        + "' is no longer draining (now " + shard.getState() + ")");
+            }
+            while (true) {
+                while (teams.hasNext()) {
+                    String team = teams.next().getTeam();
+                    boolean stillHere = view.team(team).map(t -> t.getShardId().equals(shardId)).orElse(false);
+                    if (stillHere && !tried.contains(team)) {
+                        Shard target = targetFor(view, shardId).orElseThrow(() -> noTarget(view, shardId));
+                        return Optional.of(new MoveBatch.Step(team, target.getId()));
+                    }
+                }
+                if (walkedAgain) {
+                    return Optional.empty();
+                }
+                walkedAgain = true;
+                teams = teamsOn(view, shardId).iterator();
+            }
         }
-        Shard target = targetFor(view, shardId).orElseThrow(() -> noTarget(view, shardId));
-        return Optional.of(new MoveBatch.Step(team.get().getTeam(), target.getId()));
+    }
+
+    private static List<TeamPlacement> teamsOn(DirectoryView view, String shardId) {
+        return view.teamsByShard().getOrDefault(shardId, List.of());
     }
 
     /** The shard other than {@code from} that takes teams with the fewest per weight, counting moves under way. */
