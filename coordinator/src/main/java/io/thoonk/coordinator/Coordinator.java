@@ -17,6 +17,7 @@ import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
 import io.thoonk.coordinator.grpc.Writes;
 import io.thoonk.coordinator.migration.Mover;
+import io.thoonk.coordinator.migration.Rebalancer;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
@@ -94,6 +95,7 @@ public final class Coordinator implements AutoCloseable {
     private FailoverHistory failovers;
     private Promoter promoter;
     private Mover mover;
+    private Rebalancer rebalancer;
     private Leadership leadership;
     private Members members;
     private CoordinatorCluster cluster;
@@ -190,6 +192,8 @@ public final class Coordinator implements AutoCloseable {
                 leadership, Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
         mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock()),
                 moveHook);
+        rebalancer = new Rebalancer(store, cache, nodes, decisions, mover, leadership, timeout, Duration.ofSeconds(1),
+                config.clock());
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
 
         server = config.server().forAddress(serving.listen())
@@ -197,7 +201,7 @@ public final class Coordinator implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(new DirectoryService(cache, placer, writes, scheduler))
                 .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes,
-                        promoter, failovers, nodeHealth, mover))
+                        promoter, failovers, nodeHealth, mover, rebalancer))
                 .build();
         server.start();
         listenAddress = listenAddress(serving.listen());
@@ -398,6 +402,7 @@ public final class Coordinator implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closeQuietly(rebalancer);
         closeQuietly(mover);
         closeQuietly(promoter);
         closeQuietly(nodeHealth);

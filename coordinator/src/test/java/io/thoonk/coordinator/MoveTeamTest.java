@@ -3,9 +3,7 @@ package io.thoonk.coordinator;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.thoonk.contract.Keys;
 import io.thoonk.contract.Script;
 import io.thoonk.coordinator.failover.Promoter;
@@ -76,7 +74,7 @@ class MoveTeamTest {
                     .addAllReplicas(e.getValue().replicaAddresses()).build());
         }
         admin(c).placeTeam(PlaceTeamRequest.newBuilder().setTeam(TEAM).setShardId("s1").build());
-        try (Writer w = new Writer(s1)) {
+        try (ScriptWriter w = new ScriptWriter(s1, requests)) {
             for (int i = 0; i < 100; i++) {
                 w.run(Script.FEED, "feed", "team:7:news", "publish", "n" + i, "item " + i);
                 w.run(Script.SORTED_FEED, "sorted_feed", "team:7:list", "append", "", "entry " + i, "", "", "");
@@ -85,35 +83,6 @@ class MoveTeamTest {
             }
             w.run(Script.JOBS, "job", "team:7:jobs", "claim");
             w.run(Script.FEED, "feed", "team:8:other", "publish", "x", "another team");
-        }
-    }
-
-    /** Writes through the contract's scripts on a shard's primary, as a client routed with epoch 1 would. */
-    final class Writer implements AutoCloseable {
-        final RedisClient client;
-        final StatefulRedisConnection<String, String> connection;
-
-        Writer(RedisShard shard) {
-            client = RedisClient.create(shard.primary().uri());
-            connection = client.connect();
-        }
-
-        Object run(Script script, String type, String name, String... opArgs) {
-            String team = name.split(":")[1];
-            String[] keys = Keys.withRequest(Keys.common(name, team, Keys.specific(type, name)), team,
-                    "r" + requests.incrementAndGet());
-            List<String> args = new ArrayList<>(List.of(name, "test", "", "1000"));
-            args.addAll(List.of(opArgs));
-            return script.run(connection.async(), ScriptOutputType.MULTI, keys, args.toArray(String[]::new)).join();
-        }
-
-        RedisCommands<String, String> sync() {
-            return connection.sync();
-        }
-
-        @Override
-        public void close() {
-            client.shutdown();
         }
     }
 
@@ -198,7 +167,7 @@ class MoveTeamTest {
         c.awaitLeadership(LocalCoordinators.LEADERSHIP_TIMEOUT);
         setUp(c);
         Map<String, String> before;
-        try (Writer w = new Writer(s1)) {
+        try (ScriptWriter w = new ScriptWriter(s1, requests)) {
             before = w.sync().hgetall(Keys.items("team:7:news"));
         }
 
@@ -218,7 +187,7 @@ class MoveTeamTest {
         assertThat(placement.getEpoch()).isEqualTo(2);
         assertThat(fence(s2)).containsEntry("state", "active").containsEntry("epoch", "2");
         assertThat(fence(s1)).containsEntry("state", "moved").containsEntry("epoch", "2");
-        try (Writer w = new Writer(s2)) {
+        try (ScriptWriter w = new ScriptWriter(s2, requests)) {
             assertThat(w.sync().hgetall(Keys.items("team:7:news"))).isEqualTo(before);
             assertThat(w.sync().llen(Keys.ids("team:7:work"))).isEqualTo(100);
             assertThat(w.sync().zcard(Keys.claimed("team:7:jobs"))).isEqualTo(1);
@@ -227,7 +196,7 @@ class MoveTeamTest {
             assertThat(w.sync().exists(Keys.request(TEAM, "r1"))).isOne();
         }
         assertThat(teamKeys(s1)).as("team 7 keys left on s1").isZero();
-        try (Writer w = new Writer(s1)) {
+        try (ScriptWriter w = new ScriptWriter(s1, requests)) {
             assertThat(w.sync().exists(Keys.items("team:8:other"))).as("another team stays").isOne();
         }
         ListMovesResponse moves = admin(c).listMoves(ListMovesRequest.getDefaultInstance());

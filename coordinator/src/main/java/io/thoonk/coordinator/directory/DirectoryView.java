@@ -4,6 +4,7 @@ import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamPlacement;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -132,6 +133,23 @@ public final class DirectoryView {
     /** Teams placed on {@code shardId}. */
     public long teamCount(String shardId) {
         return teamCounts.getOrDefault(shardId, 0L);
+    }
+
+    /**
+     * The placements of every team, grouped by shard id and sorted by team id within each shard. A
+     * walk over every team (for draining and rebalancing, not for a request path).
+     */
+    public Map<String, List<TeamPlacement>> teamsByShard() {
+        Map<String, List<TeamPlacement>> byShard = new HashMap<>();
+        for (int b = 0; b < ZkLayout.BUCKETS; b++) {
+            for (TeamPlacement t : teams.bucket(b).values()) {
+                byShard.computeIfAbsent(t.getShardId(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        Map<String, List<TeamPlacement>> sorted = new HashMap<>();
+        byShard.forEach((id, list) -> sorted.put(id, list.stream().sorted(Comparator.comparing(TeamPlacement::getTeam))
+                .toList()));
+        return Map.copyOf(sorted);
     }
 
     /** Teams placed in all. */

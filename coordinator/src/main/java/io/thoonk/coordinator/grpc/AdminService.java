@@ -13,8 +13,11 @@ import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryView;
 import io.thoonk.coordinator.directory.FailoverHistory;
 import io.thoonk.coordinator.failover.Promoter;
+import io.thoonk.coordinator.migration.BatchHandle;
 import io.thoonk.coordinator.migration.MoveHandle;
 import io.thoonk.coordinator.migration.Mover;
+import io.thoonk.coordinator.migration.RebalancePlan;
+import io.thoonk.coordinator.migration.Rebalancer;
 import io.thoonk.coordinator.placement.Placer;
 import io.thoonk.coordinator.placement.ShardRegistry;
 import io.thoonk.coordinator.shard.NodeReport;
@@ -23,6 +26,12 @@ import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AddShardResponse;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.CoordinatorInfo;
+import io.thoonk.proto.v1.DrainProgress;
+import io.thoonk.proto.v1.DrainShardRequest;
+import io.thoonk.proto.v1.RebalanceProgress;
+import io.thoonk.proto.v1.RebalanceRequest;
+import io.thoonk.proto.v1.UndrainShardRequest;
+import io.thoonk.proto.v1.UndrainShardResponse;
 import io.thoonk.proto.v1.FailoverRequest;
 import io.thoonk.proto.v1.FailoverResponse;
 import io.thoonk.proto.v1.GetTeamRequest;
@@ -52,6 +61,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -73,10 +84,12 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
     private final FailoverHistory failovers;
     private final NodeHealthView health;
     private final Mover mover;
+    private final Rebalancer rebalancer;
 
     public AdminService(DirectoryCache cache, Placer placer, ShardRegistry shards, Leadership leadership,
                         Writes writes, Supplier<List<CoordinatorInfo>> coordinators, ShardNodes nodes,
-                        Promoter promoter, FailoverHistory failovers, NodeHealthView health, Mover mover) {
+                        Promoter promoter, FailoverHistory failovers, NodeHealthView health, Mover mover,
+                        Rebalancer rebalancer) {
         this.cache = cache;
         this.placer = placer;
         this.shards = shards;
@@ -88,6 +101,7 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         this.failovers = failovers;
         this.health = health;
         this.mover = mover;
+        this.rebalancer = rebalancer;
     }
 
     private AdminGrpc.AdminBlockingStub leader(io.grpc.ManagedChannel channel) {
@@ -219,6 +233,70 @@ public final class AdminService extends AdminGrpc.AdminImplBase {
         writes.run(out, () -> ListMovesResponse.newBuilder().addAllActive(mover.active())
                         .addAllHistory(mover.history()).build(),
                 channel -> leader(channel).listMoves(request));
+    }
+
+    /**
+     * Marks the shard draining and moves its teams away, on the leader, streaming progress; the
+     * stream only watches (a caller that goes away leaves the drain running).
+     */
+    @Override
+    public void drainShard(DrainShardRequest request, StreamObserver<DrainProgress> responses) {
+        ServerCallStreamObserver<DrainProgress> out = (ServerCallStreamObserver<DrainProgress>) responses;
+        writes.stream(out, caller -> relay(out, rebalancer.drain(shardId(request.getShardId()),
+                        request.getMaxConcurrentMoves()), DrainProgress::getDone),
+                (channel, caller) -> AdminGrpc.newStub(channel).drainShard(request, caller));
+    }
+
+    @Override
+    public void undrainShard(UndrainShardRequest request, StreamObserver<UndrainShardResponse> out) {
+        writes.run(out, () -> UndrainShardResponse.newBuilder()
+                        .setShard(rebalancer.undrain(shardId(request.getShardId()))).build(),
+                channel -> leader(channel).undrainShard(request));
+    }
+
+    /**
+     * Plans on the leader and sends the plan first (with the loads before and as planned); a dry run
+     * (or an empty plan) ends there, otherwise the moves run and progress follows. The stream only
+     * watches, like a drain's.
+     */
+    @Override
+    public void rebalance(RebalanceRequest request, StreamObserver<RebalanceProgress> responses) {
+        ServerCallStreamObserver<RebalanceProgress> out = (ServerCallStreamObserver<RebalanceProgress>) responses;
+        writes.stream(out, caller -> {
+            int concurrent = Rebalancer.concurrency(request.getMaxConcurrentMoves());
+            RebalancePlan plan = rebalancer.plan(request.getStrategy());
+            RebalanceProgress.Builder first = RebalanceProgress.newBuilder().addAllPlan(plan.moves())
+                    .addAllBefore(plan.before()).addAllAfter(plan.after()).setMovesTotal(plan.moves().size());
+            if (request.getDryRun() || plan.moves().isEmpty()) {
+                out.onNext(first.setDone(true).setOutcome(plan.moves().isEmpty()
+                        ? "nothing to move: " + plan.strategy() + " is as even as single team moves make it"
+                        : "dry run: " + plan.moves().size() + " move(s) planned, none run").build());
+                out.onCompleted();
+                return;
+            }
+            BatchHandle<RebalanceProgress> batch = rebalancer.rebalance(plan, concurrent);
+            out.onNext(first.build());
+            relay(out, batch, RebalanceProgress::getDone);
+        }, (channel, caller) -> AdminGrpc.newStub(channel).rebalance(request, caller));
+    }
+
+    /** Sends a batch's reports to the caller until the last; a caller that goes away stops listening. */
+    private static <P> void relay(ServerCallStreamObserver<P> out, BatchHandle<P> batch, Predicate<P> last) {
+        Consumer<P> relay = new Consumer<>() {
+            @Override
+            public void accept(P progress) {
+                if (out.isCancelled()) {
+                    batch.removeListener(this);
+                    return;
+                }
+                out.onNext(progress);
+                if (last.test(progress)) {
+                    out.onCompleted();
+                }
+            }
+        };
+        out.setOnCancelHandler(() -> batch.removeListener(relay));
+        batch.addListener(relay);
     }
 
     /** Every node of every shard as every live coordinator sees it, in directory order. */

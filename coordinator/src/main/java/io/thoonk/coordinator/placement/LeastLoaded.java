@@ -11,21 +11,24 @@ import java.util.function.ToLongFunction;
 /**
  * Chooses the shard for a new team: among the active shards that take new teams (weight > 0), the
  * one with the fewest teams per unit of weight (ties by id). A DEGRADED shard (no live replica)
- * counts as active: it takes writes.
+ * counts as active: it takes writes; a DRAINING or FAILED one takes no team. The same rule says
+ * where a drained team goes and which shards a rebalance evens out.
  */
-final class LeastLoaded {
+public final class LeastLoaded {
 
     private LeastLoaded() {
     }
 
-    static Optional<Shard> among(List<Shard> shards, ToLongFunction<String> teamCount) {
+    /** The shard among {@code shards} that takes new teams with the fewest teams per unit of weight. */
+    public static Optional<Shard> among(List<Shard> shards, ToLongFunction<String> teamCount) {
         return shards.stream()
                 .filter(LeastLoaded::takesNewTeams)
                 .min(Comparator.<Shard>comparingDouble(s -> (double) teamCount.applyAsLong(s.getId()) / s.getWeight())
                         .thenComparing(Shard::getId));
     }
 
-    static boolean takesNewTeams(Shard shard) {
+    /** Active (or degraded) with a weight above 0. */
+    public static boolean takesNewTeams(Shard shard) {
         return active(shard) && shard.getWeight() > 0;
     }
 

@@ -7,6 +7,7 @@ import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.directory.DirectoryView;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.Shard;
+import io.thoonk.proto.v1.ShardState;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.TeamState;
 
@@ -166,7 +167,10 @@ public final class Placer implements AutoCloseable {
         return known;
     }
 
-    /** Places an unplaced team on a given shard, or pins/unpins a team where it already is. */
+    /**
+     * Places an unplaced team on a given shard (whatever its weight; not a draining one), or
+     * pins/unpins a team where it already is.
+     */
     public TeamPlacement placeExplicit(String team, String shardId, boolean pin) throws Exception {
         return decisions.run("placing team '" + team + "' on shard '" + shardId + "'", () -> {
             Shard shard = cache.view().shard(shardId).orElseThrow(() -> new CoordinatorException(
@@ -177,6 +181,11 @@ public final class Placer implements AutoCloseable {
                         + "' already lives on shard '" + existing.get().getShardId()
                         + "'; moving a placed team to another shard is a team move: MoveTeam (thoonk admin move "
                         + team + " " + shardId + ")");
+            }
+            if (existing.isEmpty() && shard.getState() == ShardState.SHARD_DRAINING) {
+                throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
+                        + "' is draining and takes no new teams; place team '" + team + "' on another shard, or "
+                        + "let it take teams again first (UndrainShard)");
             }
             if (existing.isEmpty()) {
                 nodes.writeFence(shard.getPrimary(), TeamFence.active(team, 1));
