@@ -31,6 +31,8 @@ import io.thoonk.proto.v1.ResolveRequest;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.StatusRequest;
+import io.thoonk.proto.v1.UndrainShardRequest;
+import io.thoonk.proto.v1.UndrainShardResponse;
 import io.thoonk.proto.v1.StatusResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -301,6 +303,16 @@ final class AdminCommand {
         public String toString() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    @Command(name = "undrain", description = "Lets a draining shard take teams again (after a drain that was stopped, "
+            + "or to keep a drained shard).")
+    int undrain(@Parameters(paramLabel = "SHARD", description = "The shard's id.") String shard) {
+        return print(client -> {
+            UndrainShardResponse answer = client.admin(admin -> admin.undrainShard(UndrainShardRequest.newBuilder()
+                    .setShardId(shard).build()));
+            return new ProtoView(answer, AdminTexts.shard("takes teams again:", answer.getShard()));
+        });
     }
 
     @Command(name = "rebalance", description = {"Evens out the shards' team count, memory or operation rate "
