@@ -47,7 +47,7 @@ final class ShardReader implements AutoCloseable {
         return ids;
     }
 
-    /** Every key of team {@code team} (object keys in both name forms, its index, requests and fence). */
+    /** Every key of team {@code team} but its fence: object keys in both name forms, its indexes and requests. */
     TreeSet<String> teamKeys(String team) {
         TreeSet<String> keys = new TreeSet<>();
         keys.addAll(sync().keys("*team:" + team + ":*"));

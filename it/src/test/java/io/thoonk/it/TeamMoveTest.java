@@ -101,7 +101,7 @@ class TeamMoveTest {
                 assertEveryAckOnceOn(s2, load, feed.name());
             }
             assertEveryAckOnceOn(s1, load, "team:2:a");
-            assertThat(s1.teamKeys("1")).as("team 1 keys left on s1").containsExactly("thoonk.team:1");
+            assertThat(s1.teamKeys("1")).as("team 1 keys left on s1").isEmpty();
             assertThat(s1.fence("1")).containsEntry("state", "moved").containsEntry("epoch", "2");
             assertThat(s2.fence("1")).containsEntry("state", "active").containsEntry("epoch", "2");
             assertThat(s2.teamKeys("2")).as("team 2 keys on s2").isEmpty();
@@ -169,7 +169,7 @@ class TeamMoveTest {
         }
 
         assertThat(done.getObjectsTotal()).isEqualTo(4);
-        assertThat(s1.teamKeys("3")).containsExactly("thoonk.team:3");
+        assertThat(s1.teamKeys("3")).isEmpty();
         assertThat(list.all()).isEqualTo(listBefore);
         assertThat(list.append("after the move").revision()).isPositive();
         assertThat(queue.size()).isEqualTo(40);
@@ -221,12 +221,12 @@ class TeamMoveTest {
         assertThat(target.zrange("feed.ids:team.5.news", 0, -1)).isEqualTo(idsBefore);
         assertThat(target.get("feed.publishes:team.5.news")).isEqualTo("30");
         assertThat(target.smembers("feeds")).contains("team.5.news", "team.5.tasks", "team.5.render");
-        assertThat(s1.teamKeys("5")).containsExactly("thoonk.team:5");
+        assertThat(s1.teamKeys("5")).isEmpty();
         assertThat(s1.sync().smembers("feeds")).doesNotContain("team.5.news", "team.5.tasks", "team.5.render");
 
         Feed news = scenario.thoonk.feed("team.5.news");
         assertThat(news.ids()).isEqualTo(idsBefore);
-        assertThat(news.get("p7")).map(Item::item).contains("peer item 7");
+        assertThat(news.get("p7")).map(Item::value).contains("peer item 7");
         assertThat(scenario.thoonk.queue("team.5.tasks").get(Duration.ofSeconds(1))).contains("do q1");
         Jobs render = scenario.thoonk.jobs("team.5.render");
         assertThat(render.get(Duration.ofSeconds(1))).map(Job::payload).contains("frame 1");
@@ -326,7 +326,7 @@ class TeamMoveTest {
                 assertThat(scenario.placement("4").getEpoch()).isEqualTo(1);
                 assertThat(s1.fence("4")).containsEntry("state", "active").containsEntry("epoch", "1");
                 assertThat(s2.fence("4")).doesNotContainEntry("state", "active");
-                assertThat(s2.teamKeys("4")).as("team 4 keys left on s2").containsOnly("thoonk.team:4");
+                assertThat(s2.teamKeys("4")).as("team 4 keys left on s2").isEmpty();
                 System.out.printf("cancelled in %s: a write issued after CancelMove acknowledged %d ms after the call"
                                 + " (writers' first such ack %d ms); write pause %d ms%n", phase, writable.toMillis(),
                         writersResumed.toMillis(), last.getWritePauseMillis());
@@ -373,6 +373,8 @@ class TeamMoveTest {
             last = scenario.awaitHistory(1);
             awaitAcks(load, 100);
             Duration resumed = load.resumedAfter(stopped);
+            Duration gap = feeds.stream().map(f -> longestAckGap(load, f.name(), stopped)).max(Duration::compareTo)
+                    .orElseThrow();
             load.stop(Duration.ofSeconds(30));
 
             assertThat(last.getPhase()).as(last.getOutcome()).isIn(MovePhase.MOVE_ROLLED_BACK, MovePhase.MOVE_DONE);
@@ -386,9 +388,10 @@ class TeamMoveTest {
             for (Feed feed : feeds) {
                 assertEveryAckOnceOn(ownerShard, load, feed.name());
             }
-            assertThat(other.teamKeys("6")).containsOnly("thoonk.team:6");
+            assertThat(other.teamKeys("6")).isEmpty();
             System.out.printf("leader stopped in %s: the next leader ended the move %s (%s); writes acknowledged "
-                    + "again %d ms after the stop%n", phase, last.getPhase(), last.getOutcome(), resumed.toMillis());
+                    + "again %d ms after the stop; longest gap between a writer's acks %d ms%n", phase, last.getPhase(),
+                    last.getOutcome(), resumed.toMillis(), gap.toMillis());
         }
     }
 }
