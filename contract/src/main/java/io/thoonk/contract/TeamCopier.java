@@ -317,9 +317,15 @@ public final class TeamCopier {
 
     // ---- whole copies ----
 
-    /** Copies an object whole: its keys on the target are replaced by the source's. */
+    /**
+     * Copies an object whole: its keys on the target are replaced by the source's. The target's
+     * index names the object before any of its keys is written, so that {@link #deleteTeam} finds
+     * a copy that stopped half way (a failed target, a leader that stopped); its final membership
+     * is set after the copy.
+     */
     private void copyWhole(CopiedObject o, long revision, boolean inIndex) {
         o.type = string(await(source.hget(bytes(Keys.config(o.name)), bytes("type"))));
+        await(target.sadd(bytes(Keys.teamObjects(team)), bytes(o.name)));
         byte[][] stale = ObjectShape.everyKey(o.name).stream().map(TeamCopier::bytes).toArray(byte[][]::new);
         await(target.unlink(stale));
         for (String key : ObjectShape.of(o.type, o.name).allKeys()) {

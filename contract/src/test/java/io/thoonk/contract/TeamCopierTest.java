@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The team copier between two real Redis servers, objects written by the contract's scripts: a
@@ -265,6 +266,26 @@ class TeamCopierTest {
         List<String> left = src.keys("*");
         assertThat(left).allMatch(k -> k.contains(":8") || k.equals(Keys.FEEDS) || k.equals(Keys.fence(TEAM)));
         assertThat(src.smembers(Keys.FEEDS)).containsExactly("team:8:news");
+    }
+
+    @Test
+    void a_copy_that_fails_half_way_through_an_object_is_deleted_whole_from_the_target() {
+        fill();
+        // a target that refuses XADD: each object's keys are written, then its paged history fails
+        dst.aclSetuser("no-xadd", io.lettuce.core.AclSetuserArgs.Builder.on().nopass().allKeys().allChannels()
+                .allCommands().removeCommand(io.lettuce.core.protocol.CommandType.XADD));
+        try (StatefulRedisConnection<byte[], byte[]> refusing = targetClient.connect(ByteArrayCodec.INSTANCE)) {
+            refusing.sync().auth("no-xadd", "");
+            TeamCopier copier = new TeamCopier(TEAM, sourceBinary, refusing, 16);
+            assertThatThrownBy(() -> copier.copyRound(false)).hasMessageContaining("NOPERM");
+        } finally {
+            dst.aclDeluser("no-xadd");
+        }
+        assertThat(dst.keys("*team:7:*")).as("keys the failed copy wrote").isNotEmpty();
+
+        TeamCopier.deleteTeam(targetBinary, TEAM, 16);
+
+        assertThat(dst.keys("*team:7:*")).as("team 7 keys left on the target").isEmpty();
     }
 
     static List<Object> latency(RedisCommands<String, String> r, String sub) {
