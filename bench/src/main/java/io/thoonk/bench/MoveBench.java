@@ -97,7 +97,8 @@ final class MoveBench implements Benchmark {
                         List<MoveRound.Result> raw, double seconds, String load) {
         report.section("Team moves: write pause and Redis stalls")
                 .paragraph("Each round starts fresh processes on loopback: a source and a target Redis "
-                        + "(`redis-server`, one primary each) and the system's client. The team is written through "
+                        + "(`redis-server`; for the Thoonk cluster each is a shard of a primary and one replica, as in production, "
+                        + "and the stalls are the primaries') and the system's client. The team is written through "
                         + "that client into the source: " + FEEDS + " feeds of equal size, or one feed (the big "
                         + "object), " + Payload.BYTES + "-byte items, each published once with its own id, "
                         + TeamLoader.WINDOW + " publishes in flight (**team MB**: the source's `used_memory` "
@@ -137,8 +138,11 @@ final class MoveBench implements Benchmark {
                         + "which for the big object is most of it: a feed is three keys of one element per item "
                         + "(the items hash, the ids sorted set, the item revisions hash) and a history stream. The "
                         + "issue's anchor, MIGRATE of one 1,000,000-field hash of 48 MB, blocked the source for "
-                        + "1.9 s and the target for 0.8 s. **Thoonk cluster**: a LocalCluster of two shards and three "
-                        + "coordinators, the team placed on one shard, `Admin.MoveTeam` to the other through "
+                        + "1.9 s and the target for 0.8 s. **Thoonk cluster**: a LocalCluster of two shards (a primary and "
+                        + ThoonkMove.REPLICAS + " replica each: the move waits for the target's replica (`WAIT 1`) before "
+                        + "it switches, and the client's default durability, AUTO, waits for the source's replica behind "
+                        + "every write) and " + ThoonkMove.COORDINATORS + " coordinators, the team placed on one shard "
+                        + "(`Admin.PlaceTeam`) before it is written, `Admin.MoveTeam` to the other through "
                         + "gRPC (its progress stream read to the end), the routing client "
                         + "(`Thoonk.connectCluster`) loading and writing.");
         List<List<String>> rows = new ArrayList<>();
