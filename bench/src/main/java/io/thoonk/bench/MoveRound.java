@@ -7,6 +7,8 @@ import io.thoonk.testing.RedisProcess;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
@@ -59,8 +61,27 @@ final class MoveRound {
     private static final int CAPACITY = 600 * RATE;
     private static final Duration PHASE_SLACK = Duration.ofSeconds(15);
 
-    /** One round's figures, and the events behind its longest stalls (text, for the raw rounds). */
-    record Result(Metrics figures, String stalls) {
+    /**
+     * One round's figures, and the events behind its longest stalls (text, for the raw rounds); or,
+     * for a round that failed (its move, or the checks after it), why, with every figure NaN.
+     */
+    record Result(Metrics figures, String stalls, Optional<String> failure) {
+
+        Result(Metrics figures, String stalls) {
+            this(figures, stalls, Optional.empty());
+        }
+
+        /** A failed round of {@code shape}: {@code why} for the report, no figure but the item count. */
+        static Result failed(MoveCase shape, Exception why) {
+            Metrics figures = new Metrics().put(ITEMS, shape.items());
+            for (String metric : List.of(TEAM_MB, LOAD, MOVE, REPORTED_PAUSE, BEFORE_P50, BEFORE_P99, BEFORE_MAX,
+                    DURING_P50, DURING_P99, DURING_MAX, DURING_WRITES, GAP, FAILED, STALL_SOURCE_BEFORE,
+                    STALL_TARGET_BEFORE, STALL_SOURCE, STALL_TARGET)) {
+                figures.put(metric, Double.NaN);
+            }
+            String text = why.getMessage() == null ? why.toString() : why.getMessage();
+            return new Result(figures, "failed: " + text, Optional.of(text));
+        }
     }
 
     private MoveRound() {
