@@ -2,6 +2,7 @@ package io.thoonk.coordinator.failover;
 
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.shard.NodeReplication;
+import io.thoonk.coordinator.shard.NodeReport;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
 import org.slf4j.Logger;
@@ -9,9 +10,11 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Keeps a shard's nodes as the directory says, on the leader, inside a decision, from what the
@@ -31,6 +34,8 @@ import java.util.Optional;
  * </ul>
  *
  * It does nothing for a shard whose primary does not answer (the failure detector's business).
+ * The nodes are {@link #ask asked} without blocking, so keeping shards never delays a promotion
+ * while a node hangs.
  */
 final class Upkeep {
 
@@ -42,14 +47,34 @@ final class Upkeep {
         this.parts = parts;
     }
 
-    /** The nodes of {@code shards}, to ask all at once before keeping each shard. */
-    static List<String> nodesOf(List<Shard> shards) {
-        List<String> nodes = new ArrayList<>();
+    /**
+     * Asks every node of {@code shards} about its replication at once, to keep each shard with the
+     * answers. A node this coordinator's own probes find unreachable is not asked (it would only
+     * use up the deadline): it is in the answers as unreachable, with the probe's error. The
+     * answers complete within the node timeout; nothing waits for them here.
+     */
+    CompletableFuture<Map<String, NodeReplication>> ask(List<Shard> shards) {
+        Map<String, NodeReplication> skipped = new LinkedHashMap<>();
+        List<String> asked = new ArrayList<>();
         for (Shard s : shards) {
+            List<String> nodes = new ArrayList<>();
             nodes.add(s.getPrimary());
             nodes.addAll(s.getReplicasList());
+            for (String node : nodes) {
+                NodeReport own = parts.health().reports(node).get(parts.coordinatorId());
+                if (own != null && !own.reachable()) {
+                    skipped.put(node, NodeReplication.unreachable(node, "this coordinator's probes get no answer: "
+                            + own.error()));
+                } else {
+                    asked.add(node);
+                }
+            }
         }
-        return nodes;
+        return parts.nodes().replicationAsync(asked, parts.settings().nodeTimeout()).thenApply(answers -> {
+            Map<String, NodeReplication> all = new LinkedHashMap<>(answers);
+            all.putAll(skipped);
+            return all;
+        });
     }
 
     /** Keeps {@code asked} (the shard's record when its nodes were asked) with their answers {@code seen}. */
