@@ -2,7 +2,6 @@ package io.thoonk.coordinator.failover;
 
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.shard.NodeReplication;
-import io.thoonk.coordinator.shard.NodeReport;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
 import org.slf4j.Logger;
@@ -49,9 +48,11 @@ final class Upkeep {
 
     /**
      * Asks every node of {@code shards} about its replication at once, to keep each shard with the
-     * answers. A node this coordinator's own probes find unreachable is not asked (it would only
-     * use up the deadline): it is in the answers as unreachable, with the probe's error. The
-     * answers complete within the node timeout; nothing waits for them here.
+     * answers. A node the coordinators agree is {@link io.thoonk.coordinator.cluster.NodeHealthView#isDown
+     * down} is not asked (it would only use up the deadline): it is in the answers as unreachable.
+     * (Not a node that merely failed this coordinator's last probe: one slow answer must not make a
+     * live replica count as gone.) The answers complete within the node timeout; nothing waits for
+     * them here.
      */
     CompletableFuture<Map<String, NodeReplication>> ask(List<Shard> shards) {
         Map<String, NodeReplication> skipped = new LinkedHashMap<>();
@@ -61,10 +62,8 @@ final class Upkeep {
             nodes.add(s.getPrimary());
             nodes.addAll(s.getReplicasList());
             for (String node : nodes) {
-                NodeReport own = parts.health().reports(node).get(parts.coordinatorId());
-                if (own != null && !own.reachable()) {
-                    skipped.put(node, NodeReplication.unreachable(node, "this coordinator's probes get no answer: "
-                            + own.error()));
+                if (parts.health().isDown(node)) {
+                    skipped.put(node, NodeReplication.unreachable(node, "seen down by the coordinators"));
                 } else {
                     asked.add(node);
                 }
