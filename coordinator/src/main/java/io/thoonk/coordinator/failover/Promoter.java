@@ -6,7 +6,6 @@ import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.placement.Decisions;
-import io.thoonk.coordinator.shard.NodeReplication;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.FailoverRecord;
 import io.thoonk.proto.v1.FailoverResponse;
@@ -241,13 +240,13 @@ public final class Promoter implements AutoCloseable {
             return;
         }
         List<Shard> kept = cache.view().shards().stream().filter(s -> !unfinished.contains(s.getId())).toList();
-        CompletableFuture<Map<String, NodeReplication>> answers = upkeep.ask(kept);
+        CompletableFuture<Upkeep.Answers> answers = upkeep.ask(kept);
         asking = true;
         answers.whenComplete((seen, error) -> onThread(() -> keep(kept, seen, error)));
     }
 
     /** Keeps each of {@code kept} with the answers {@code seen}, unless a failover of it is unfinished now. */
-    private void keep(List<Shard> kept, Map<String, NodeReplication> seen, Throwable error) {
+    private void keep(List<Shard> kept, Upkeep.Answers seen, Throwable error) {
         asking = false;
         if (state.get() != State.STARTED || !leadership.isLeader()) {
             return;

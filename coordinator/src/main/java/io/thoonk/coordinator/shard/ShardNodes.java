@@ -491,20 +491,33 @@ public final class ShardNodes implements AutoCloseable {
     }
 
     /**
-     * The node's {@code min-replicas-to-write} and {@code min-replicas-max-lag} (seconds), in that order.
-     *
-     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer within {@code deadline}
+     * The node's {@code min-replicas-to-write} and {@code min-replicas-max-lag} (seconds), in that
+     * order, without waiting: completes within {@code deadline}, exceptionally with a
+     * {@link CoordinatorException} (UNAVAILABLE, naming the node) when it does not answer.
      */
-    public long[] minReplicas(String node, Duration deadline) {
-        Map<String, String> config = ask(node, "CONFIG GET min-replicas-*", deadline,
-                c -> c.configGet("min-replicas-to-write", "min-replicas-max-lag"));
+    public CompletableFuture<long[]> minReplicasAsync(String node, Duration deadline) {
+        CompletableFuture<Map<String, String>> answer;
         try {
-            return new long[]{Long.parseLong(config.get("min-replicas-to-write")),
-                    Long.parseLong(config.get("min-replicas-max-lag"))};
+            answer = send(node, c -> c.configGet("min-replicas-to-write", "min-replicas-max-lag"));
         } catch (RuntimeException e) {
-            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "node " + node
-                    + " answered CONFIG GET min-replicas-* with " + config, e);
+            answer = CompletableFuture.failedFuture(e);
         }
+        return answer.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS).handle((config, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, cause instanceof TimeoutException
+                        ? "node " + node + " did not answer CONFIG GET min-replicas-* within " + deadline.toMillis()
+                        + " ms" : "node " + node + " refused CONFIG GET min-replicas-*: " + describe(cause), cause);
+            }
+            try {
+                return new long[]{Long.parseLong(config.get("min-replicas-to-write")),
+                        Long.parseLong(config.get("min-replicas-max-lag"))};
+            } catch (RuntimeException e) {
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "node " + node
+                        + " answered CONFIG GET min-replicas-* with " + config, e);
+            }
+        });
     }
 
     /**
