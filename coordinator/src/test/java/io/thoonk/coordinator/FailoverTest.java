@@ -26,7 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,6 +50,8 @@ class FailoverTest {
 
     private static final Logger log = LoggerFactory.getLogger(FailoverTest.class);
     private static final Duration WAIT = Duration.ofSeconds(15);
+    /** From the verdict to the intent written: a few ms (measured 5-20), generous for a loaded machine. */
+    private static final Duration DECISION_BOUND = Duration.ofMillis(150);
 
     @RegisterExtension
     static final LocalCoordinators coordinators = LocalCoordinators.withZooKeeper();
@@ -171,6 +176,51 @@ class FailoverTest {
         assertThat(record.getPublishedMillis()).isGreaterThanOrEqualTo(record.getPromotedMillis());
         log.info("promotion: marked down -> directory read back through gRPC {} ms; record {}", publishedMillis, record);
         assertThat(publishedMillis).as("verdict to directory").isLessThan(1000);
+    }
+
+    /**
+     * A hung node (SIGSTOP: questions to it wait out the node timeout) in one shard must not delay
+     * the promotions of the others: the leader acts on each verdict at once. Each verdict comes
+     * right after the previous promotion was published, when the leader's upkeep is asking the hung
+     * node (it did so after each promotion, and a round waiting for those answers took the 300 ms
+     * node timeout before a verdict was acted on).
+     */
+    @Test
+    void a_hung_node_delays_no_promotion() throws Exception {
+        Map<String, Long> decided = new ConcurrentHashMap<>();
+        Coordinator c = start("c1", (phase, intent) -> {
+            if (phase == Promoter.Phase.DECIDED) {
+                decided.putIfAbsent(intent.getShardId(), System.nanoTime());
+            }
+        });
+        c.awaitLeadership(LocalCoordinators.LEADERSHIP_TIMEOUT);
+        RedisShard stuck = coordinators.own(RedisShard.start(1));
+        addShard(c, "stuck", stuck);
+        List<RedisShard> shards = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            RedisShard redis = coordinators.own(RedisShard.start(1));
+            addShard(c, "s" + i, redis);
+            shards.add(redis);
+        }
+        RedisProcess hung = stuck.replicas().get(0);
+        hung.pause();
+        try {
+            List<Long> delays = new ArrayList<>();
+            for (int i = 0; i < shards.size(); i++) {
+                String id = "s" + i;
+                RedisProcess primary = shards.get(i).primary();
+                primary.kill();
+                long verdict = System.nanoTime();
+                health.markDown(primary.address());
+                await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> shard(c, id).getEpoch() == 2);
+                delays.add(TimeUnit.NANOSECONDS.toMillis(decided.get(id) - verdict));
+            }
+            log.info("with a hung node in another shard, verdict -> decided, ms: {}", delays);
+            assertThat(delays).as("verdict -> intent written, ms, each shard").allSatisfy(ms ->
+                    assertThat(ms).isLessThanOrEqualTo(DECISION_BOUND.toMillis()));
+        } finally {
+            hung.resume();
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.thoonk.coordinator;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.testing.Closer;
 import io.thoonk.testing.ZooKeeperEnsemble;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -123,7 +124,12 @@ final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, Be
 
     /** Starts a coordinator, closed after the test; it may not lead yet. */
     Coordinator start(CoordinatorConfig.Builder config) throws Exception {
-        Coordinator c = own(Coordinator.start(config.build()));
+        return start(config, Promoter.PhaseHook.NONE);
+    }
+
+    /** Like {@link #start(CoordinatorConfig.Builder)}, calling {@code hook} at each phase of its promotions. */
+    Coordinator start(CoordinatorConfig.Builder config, Promoter.PhaseHook hook) throws Exception {
+        Coordinator c = own(Coordinator.start(config.build(), null, hook));
         clusterMembers.add(c.clusterAddress());
         return c;
     }

@@ -6,7 +6,6 @@ import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.placement.Decisions;
-import io.thoonk.coordinator.shard.NodeReplication;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.FailoverRecord;
 import io.thoonk.proto.v1.FailoverResponse;
@@ -42,7 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * nothing unless this coordinator leads; then it (1) resumes the unfinished failovers recorded in
  * ZooKeeper, (2) replaces each primary that {@link NodeHealthView#isDown is down} (only with
  * {@link NodeHealthView#hasQuorum quorum}), (3) asks every node of every other shard about its
- * replication at once and keeps each shard ({@link Upkeep}). Every change is one
+ * replication at once, without waiting: each shard is kept ({@link Upkeep}) on the same thread
+ * once the answers are in (within the node timeout), so a hung node never holds up the next
+ * round and a verdict is acted on at once. Every change is one
  * {@link Decisions decision}, so it never interleaves with placements, registrations or another
  * change. A failed round is logged (at most once per shard and problem every
  * {@value #WARN_INTERVAL_SECONDS} s) and the next round tries again.
@@ -125,6 +126,9 @@ public final class Promoter implements AutoCloseable {
     private volatile Promotion promotion;
     private volatile Switchover switchover;
     private volatile Upkeep upkeep;
+    // confined to the promoter's thread
+    private Set<String> unfinished = new HashSet<>();
+    private boolean asking;
 
     public Promoter(DirectoryStore store, DirectoryCache cache, ShardNodes nodes, Decisions decisions,
                     NodeHealthView health, Leadership leadership, Settings settings, PhaseHook hook) {
@@ -208,26 +212,67 @@ public final class Promoter implements AutoCloseable {
             return;
         }
         try {
-            Set<String> unfinished = resumeUnfinished();
-            List<Shard> shards = cache.view().shards();
+            unfinished = resumeUnfinished();
             if (health.hasQuorum()) {
-                for (Shard shard : shards) {
+                for (Shard shard : cache.view().shards()) {
                     if (!unfinished.contains(shard.getId()) && health.isDown(shard.getPrimary())) {
-                        attempt(shard.getId(), "replacing the primary " + shard.getPrimary(), unfinished,
+                        attempt(shard.getId(), "replacing the primary " + shard.getPrimary(),
                                 () -> promotion.failover(shard.getId()));
                     }
                 }
             }
-            List<Shard> kept = cache.view().shards().stream().filter(s -> !unfinished.contains(s.getId())).toList();
-            Map<String, NodeReplication> seen = nodes.replication(Upkeep.nodesOf(kept), settings.nodeTimeout());
-            for (Shard shard : kept) {
-                attempt(shard.getId(), "keeping its nodes", unfinished, () -> upkeep.keep(shard, seen));
-            }
+            askForUpkeep();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             warn("round", "a failover round failed (retried in " + settings.checkInterval().toMillis() + " ms): "
                     + e);
+        }
+    }
+
+    /**
+     * Asks the nodes of every shard without an unfinished failover about their replication, unless
+     * the previous question is still out; the shards are kept once the answers are in, on this
+     * thread, so a round (and a promotion) never waits for a node that hangs.
+     */
+    private void askForUpkeep() {
+        if (asking) {
+            return;
+        }
+        List<Shard> kept = cache.view().shards().stream().filter(s -> !unfinished.contains(s.getId())).toList();
+        CompletableFuture<Upkeep.Answers> answers = upkeep.ask(kept);
+        asking = true;
+        answers.whenComplete((seen, error) -> onThread(() -> keep(kept, seen, error)));
+    }
+
+    /** Keeps each of {@code kept} with the answers {@code seen}, unless a failover of it is unfinished now. */
+    private void keep(List<Shard> kept, Upkeep.Answers seen, Throwable error) {
+        asking = false;
+        if (state.get() != State.STARTED || !leadership.isLeader()) {
+            return;
+        }
+        if (error != null) {
+            warn("upkeep", "asking the nodes about their replication failed (retried in "
+                    + settings.checkInterval().toMillis() + " ms): " + error);
+            return;
+        }
+        try {
+            for (Shard shard : kept) {
+                if (!unfinished.contains(shard.getId())) {
+                    attempt(shard.getId(), "keeping its nodes", () -> upkeep.keep(shard, seen));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void onThread(Runnable task) {
+        ScheduledExecutorService e = executor;
+        try {
+            e.execute(task);
+        } catch (RejectedExecutionException closing) {
+            // the promoter closed: nothing more to keep
         }
     }
 
@@ -238,8 +283,7 @@ public final class Promoter implements AutoCloseable {
             return new HashSet<>();
         }
         for (FailoverRecord intent : intents) {
-            attempt(intent.getShardId(), "resuming its unfinished failover", new HashSet<>(),
-                    () -> promotion.resume(intent));
+            attempt(intent.getShardId(), "resuming its unfinished failover", () -> promotion.resume(intent));
         }
         Set<String> left = new HashSet<>();
         store.intents().forEach(i -> left.add(i.getShardId()));
@@ -251,8 +295,11 @@ public final class Promoter implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** One decision on one shard; a failure is logged and marks the shard unfinished for this round. */
-    private void attempt(String shardId, String what, Set<String> unfinished, Step step) throws InterruptedException {
+    /**
+     * One decision on one shard; a failure is logged and marks the shard unfinished until the next
+     * round reads the intents again (its upkeep waits).
+     */
+    private void attempt(String shardId, String what, Step step) throws InterruptedException {
         try {
             decisions.run(what + " of shard '" + shardId + "'", () -> {
                 step.run();

@@ -9,9 +9,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Keeps a shard's nodes as the directory says, on the leader, inside a decision, from what the
@@ -31,6 +35,9 @@ import java.util.Optional;
  * </ul>
  *
  * It does nothing for a shard whose primary does not answer (the failure detector's business).
+ * The nodes are {@link #ask asked} (their replication, and the primaries' settings) without
+ * blocking, so keeping shards never delays a promotion while a node hangs; inside the decision
+ * only the changes talk to the nodes.
  */
 final class Upkeep {
 
@@ -42,18 +49,72 @@ final class Upkeep {
         this.parts = parts;
     }
 
-    /** The nodes of {@code shards}, to ask all at once before keeping each shard. */
-    static List<String> nodesOf(List<Shard> shards) {
-        List<String> nodes = new ArrayList<>();
+    /**
+     * Asks every node of {@code shards} about its replication at once, to keep each shard with the
+     * answers. A node the coordinators agree is {@link io.thoonk.coordinator.cluster.NodeHealthView#isDown
+     * down} is not asked (it would only use up the deadline): it is in the answers as unreachable.
+     * (Not a node that merely failed this coordinator's last probe: one slow answer must not make a
+     * live replica count as gone.) The answers complete within the node timeout; nothing waits for
+     * them here.
+     */
+    CompletableFuture<Answers> ask(List<Shard> shards) {
+        Map<String, NodeReplication> skipped = new LinkedHashMap<>();
+        List<String> asked = new ArrayList<>();
+        Map<String, CompletableFuture<long[]>> settings = new LinkedHashMap<>();
+        Duration deadline = parts.settings().nodeTimeout();
         for (Shard s : shards) {
+            List<String> nodes = new ArrayList<>();
             nodes.add(s.getPrimary());
             nodes.addAll(s.getReplicasList());
+            for (String node : nodes) {
+                if (parts.health().isDown(node)) {
+                    skipped.put(node, NodeReplication.unreachable(node, "seen down by the coordinators"));
+                } else {
+                    asked.add(node);
+                }
+            }
+            if (!skipped.containsKey(s.getPrimary())) {
+                settings.computeIfAbsent(s.getPrimary(), p -> parts.nodes().minReplicasAsync(p, deadline));
+            }
         }
-        return nodes;
+        CompletableFuture<Map<String, NodeReplication>> replication = parts.nodes().replicationAsync(asked, deadline);
+        CompletableFuture<?>[] all = new CompletableFuture<?>[settings.size() + 1];
+        int i = 0;
+        for (CompletableFuture<long[]> f : settings.values()) {
+            all[i++] = f.exceptionally(e -> null);
+        }
+        all[i] = replication;
+        return CompletableFuture.allOf(all).thenApply(done -> {
+            Map<String, NodeReplication> nodes = new LinkedHashMap<>(replication.join());
+            nodes.putAll(skipped);
+            Map<String, Settings> primaries = new LinkedHashMap<>();
+            settings.forEach((node, f) -> {
+                try {
+                    long[] v = f.join();
+                    primaries.put(node, new Settings(v[0], v[1], ""));
+                } catch (CompletionException | CancellationException e) {
+                    primaries.put(node, new Settings(-1, -1, e.getCause() == null ? e.toString()
+                            : e.getCause().getMessage()));
+                }
+            });
+            return new Answers(nodes, primaries);
+        });
     }
 
-    /** Keeps {@code asked} (the shard's record when its nodes were asked) with their answers {@code seen}. */
-    void keep(Shard asked, Map<String, NodeReplication> seen) throws Exception {
+    /** What the nodes answered: each node's replication, and each answering primary's min-replicas settings. */
+    record Answers(Map<String, NodeReplication> nodes, Map<String, Settings> primaries) {
+    }
+
+    /** A primary's {@code min-replicas-to-write} and {@code min-replicas-max-lag}, or why they are unknown. */
+    record Settings(long minReplicasToWrite, long maxLagSeconds, String error) {
+        boolean known() {
+            return error.isEmpty();
+        }
+    }
+
+    /** Keeps {@code asked} (the shard's record when its nodes were asked) with their answers. */
+    void keep(Shard asked, Answers answers) throws Exception {
+        Map<String, NodeReplication> seen = answers.nodes();
         Optional<Shard> current = parts.cache().view().shard(asked.getId());
         if (current.isEmpty() || current.get().getEpoch() != asked.getEpoch()
                 || !current.get().getPrimary().equals(asked.getPrimary())) {
@@ -89,24 +150,28 @@ final class Upkeep {
                 notLive.add(replica + " link down");
             }
         }
-        applySettings(shard, p.goodReplicas(parts.settings().minReplicasMaxLagSeconds()));
+        applySettings(shard, answers.primaries().get(primary), p.goodReplicas(parts.settings().minReplicasMaxLagSeconds()));
         updateState(shard, live, notLive);
     }
 
-    private void applySettings(Shard shard, int liveReplicas) {
+    private void applySettings(Shard shard, Settings now, int liveReplicas) {
         String primary = shard.getPrimary();
-        Duration deadline = parts.settings().nodeTimeout();
+        if (now == null || !now.known()) {
+            log.info("shard '{}': could not check the replication settings of {}: {}", shard.getId(), primary,
+                    now == null ? "not asked" : now.error());
+            return;
+        }
         int wanted = liveReplicas > 0 ? 1 : 0;
         long lag = parts.settings().minReplicasMaxLagSeconds();
+        if (now.minReplicasToWrite() == wanted && now.maxLagSeconds() == lag) {
+            return;
+        }
         try {
-            long[] now = parts.nodes().minReplicas(primary, deadline);
-            if (now[0] != wanted || now[1] != lag) {
-                parts.nodes().setMinReplicas(primary, wanted, lag, deadline);
-                log.info("shard '{}': primary {} now runs min-replicas-to-write {} (min-replicas-max-lag {} s): {} live "
-                        + "replica(s)", shard.getId(), primary, wanted, lag, liveReplicas);
-            }
+            parts.nodes().setMinReplicas(primary, wanted, lag, parts.settings().nodeTimeout());
+            log.info("shard '{}': primary {} now runs min-replicas-to-write {} (min-replicas-max-lag {} s): {} live "
+                    + "replica(s)", shard.getId(), primary, wanted, lag, liveReplicas);
         } catch (CoordinatorException e) {
-            log.info("shard '{}': could not check the replication settings of {}: {}", shard.getId(), primary,
+            log.info("shard '{}': could not change the replication settings of {}: {}", shard.getId(), primary,
                     e.getMessage());
         }
     }

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,8 @@ public final class ShardNodes implements AutoCloseable {
     public static final String INDEXER_CLIENT_NAME = "thoonk-coordinator-indexer";
 
     private static final Logger log = LoggerFactory.getLogger(ShardNodes.class);
+    /** Beyond its deadline, how long a blocking caller waits for answers that time out on their own. */
+    private static final Duration DEADLINE_SLACK = Duration.ofMillis(100);
 
     private final RedisClient client = RedisClient.create();
     private final Map<String, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
@@ -386,28 +389,50 @@ public final class ShardNodes implements AutoCloseable {
      * {@link NodeReplication#unreachable unreachable}, with the reason.
      */
     public Map<String, NodeReplication> replication(Collection<String> nodes, Duration deadline) {
-        Map<String, CompletableFuture<String>> asked = new LinkedHashMap<>();
+        try {
+            return replicationAsync(nodes, deadline).get(deadline.plus(DEADLINE_SLACK).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
+                    "interrupted while asking Redis nodes about their replication", interrupted);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "asking " + nodes
+                    + " about their replication failed: " + describe(e instanceof ExecutionException ? e.getCause() : e), e);
+        }
+    }
+
+    /**
+     * Like {@link #replication(Collection, Duration)} without waiting: the answers complete within
+     * {@code deadline}, every node in the map (those that did not answer in time as unreachable),
+     * so a caller never waits on a node that hangs.
+     */
+    public CompletableFuture<Map<String, NodeReplication>> replicationAsync(Collection<String> nodes,
+                                                                             Duration deadline) {
+        Map<String, CompletableFuture<NodeReplication>> asked = new LinkedHashMap<>();
         for (String node : nodes) {
-            asked.putIfAbsent(node, send(node, c -> c.info("replication")));
+            asked.computeIfAbsent(node, n -> {
+                CompletableFuture<String> info;
+                try {
+                    info = send(n, c -> c.info("replication"));
+                } catch (RuntimeException e) {
+                    info = CompletableFuture.failedFuture(e);
+                }
+                return info.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS).handle((text, error) -> {
+                    if (error == null) {
+                        return NodeReplication.parse(n, text);
+                    }
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                            ? error.getCause() : error;
+                    return NodeReplication.unreachable(n, cause instanceof TimeoutException
+                            ? "no answer within " + deadline.toMillis() + " ms" : describe(cause));
+                });
+            });
         }
-        long end = System.nanoTime() + deadline.toNanos();
-        Map<String, NodeReplication> answers = new LinkedHashMap<>();
-        for (Map.Entry<String, CompletableFuture<String>> e : asked.entrySet()) {
-            try {
-                answers.put(e.getKey(), NodeReplication.parse(e.getKey(), e.getValue().get(
-                        Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)));
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
-                        "interrupted while asking Redis nodes about their replication", interrupted);
-            } catch (TimeoutException late) {
-                answers.put(e.getKey(), NodeReplication.unreachable(e.getKey(), "no answer within "
-                        + deadline.toMillis() + " ms"));
-            } catch (ExecutionException failed) {
-                answers.put(e.getKey(), NodeReplication.unreachable(e.getKey(), describe(failed.getCause())));
-            }
-        }
-        return answers;
+        return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(all -> {
+            Map<String, NodeReplication> answers = new LinkedHashMap<>();
+            asked.forEach((node, answer) -> answers.put(node, answer.join()));
+            return answers;
+        });
     }
 
     /** {@code INFO replication} of one node, within {@code deadline} (unreachable if it does not answer). */
@@ -466,20 +491,33 @@ public final class ShardNodes implements AutoCloseable {
     }
 
     /**
-     * The node's {@code min-replicas-to-write} and {@code min-replicas-max-lag} (seconds), in that order.
-     *
-     * @throws CoordinatorException UNAVAILABLE naming the node when it does not answer within {@code deadline}
+     * The node's {@code min-replicas-to-write} and {@code min-replicas-max-lag} (seconds), in that
+     * order, without waiting: completes within {@code deadline}, exceptionally with a
+     * {@link CoordinatorException} (UNAVAILABLE, naming the node) when it does not answer.
      */
-    public long[] minReplicas(String node, Duration deadline) {
-        Map<String, String> config = ask(node, "CONFIG GET min-replicas-*", deadline,
-                c -> c.configGet("min-replicas-to-write", "min-replicas-max-lag"));
+    public CompletableFuture<long[]> minReplicasAsync(String node, Duration deadline) {
+        CompletableFuture<Map<String, String>> answer;
         try {
-            return new long[]{Long.parseLong(config.get("min-replicas-to-write")),
-                    Long.parseLong(config.get("min-replicas-max-lag"))};
+            answer = send(node, c -> c.configGet("min-replicas-to-write", "min-replicas-max-lag"));
         } catch (RuntimeException e) {
-            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "node " + node
-                    + " answered CONFIG GET min-replicas-* with " + config, e);
+            answer = CompletableFuture.failedFuture(e);
         }
+        return answer.orTimeout(deadline.toNanos(), TimeUnit.NANOSECONDS).handle((config, error) -> {
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, cause instanceof TimeoutException
+                        ? "node " + node + " did not answer CONFIG GET min-replicas-* within " + deadline.toMillis()
+                        + " ms" : "node " + node + " refused CONFIG GET min-replicas-*: " + describe(cause), cause);
+            }
+            try {
+                return new long[]{Long.parseLong(config.get("min-replicas-to-write")),
+                        Long.parseLong(config.get("min-replicas-max-lag"))};
+            } catch (RuntimeException e) {
+                throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "node " + node
+                        + " answered CONFIG GET min-replicas-* with " + config, e);
+            }
+        });
     }
 
     /**
