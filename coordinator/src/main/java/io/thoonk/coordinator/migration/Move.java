@@ -270,7 +270,15 @@ final class Move implements MoveHandle {
             report();
             cleanUp(source, sourcePrimary);
         } catch (Throwable e) {
-            ended(e);
+            try {
+                ended(e);
+            } catch (RuntimeException lastResort) {
+                // a rollback that could not finish (this coordinator closing, the source unreachable):
+                // the intent stays in ZooKeeper and the next leader resumes the move from it
+                log.error("the move of team '{}' ended in phase {} and could not be rolled back here: {}; the next "
+                        + "leader resumes it from its intent", team, phase, lastResort.getMessage());
+                done.completeExceptionally(lastResort);
+            }
         } finally {
             closeQuietly(source);
             closeQuietly(target);
@@ -398,7 +406,7 @@ final class Move implements MoveHandle {
                 p.nodes().writeFence(primary, TeamFence.active(team, epoch - 1));
                 return;
             } catch (RuntimeException e) {
-                if (System.nanoTime() > deadline) {
+                if (System.nanoTime() > deadline || stopping) {
                     log.error("the move of team '{}' could not make it writable again on shard '{}' within {} s: {}; "
                                     + "its fence there stays frozen until a leader resumes the move", team, sourceId,
                             UNFREEZE_DEADLINE.toSeconds(), e.getMessage());
