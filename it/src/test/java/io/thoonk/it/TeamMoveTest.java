@@ -310,8 +310,8 @@ class TeamMoveTest {
                 CancelMoveResponse answer = cancel.get(MoveCall.WAIT.toSeconds(), TimeUnit.SECONDS);
                 MoveProgress last = move.finish();
                 Duration writable = Duration.ofNanos(probeAcked - cancelCalled);
+                awaitAcks(load, 100); // the writers' calls issued after the cancel have been answered
                 Duration writersResumed = load.resumedAfter(cancelCalled);
-                awaitAcks(load, 100);
                 load.stop(Duration.ofSeconds(30));
 
                 assertThat(answer.getProgress().getPhase()).as(answer.getProgress().getOutcome())
