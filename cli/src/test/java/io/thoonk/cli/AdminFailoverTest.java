@@ -37,9 +37,10 @@ class AdminFailoverTest {
         String primary = shard.primaryAddress();
         String replica = shard.replicaAddresses().get(0);
         await().atMost(Duration.ofSeconds(15)).until(() -> shard.primary().call("INFO replication")
-                .contains("state=online"));
+                .contains("state=online") && shard.replicas().get(0).call("INFO replication")
+                .matches("(?s).*slave_repl_offset:[1-9].*"));
 
-        Result done = admin("failover", "s1", "--timeout", "500ms", "--output", "json");
+        Result done = admin("failover", "s1", "--timeout", "2s", "--output", "json");
 
         assertThat(done.exitCode()).as(done.toString()).isZero();
         JsonNode json = done.json().get(0);
