@@ -54,7 +54,7 @@ class CoordinatorCutOffTest {
     }
 
     static void awaitAcks(WriteLoad load, long since, int count) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> load.ackedIssuedAfter(since) >= count);
+        load.awaitAcksIssuedAfter(since, count, WAIT);
     }
 
     @Test

@@ -90,8 +90,7 @@ final class MoveScenario implements AutoCloseable {
 
     /** Waits until {@code load} has acknowledged {@code count} more calls issued from now on. */
     static void awaitAcks(WriteLoad load, int count) {
-        long from = System.nanoTime();
-        await().atMost(MoveCall.WAIT).until(() -> load.ackedIssuedAfter(from) >= count);
+        load.awaitAcksIssuedAfter(System.nanoTime(), count, MoveCall.WAIT);
     }
 
     /**

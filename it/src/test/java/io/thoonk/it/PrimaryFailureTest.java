@@ -85,7 +85,7 @@ class PrimaryFailureTest {
 
     /** Waits until every writer of {@code load} has had {@code count} calls acknowledged after {@code since}. */
     static void awaitAcks(WriteLoad load, long since, int count) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> load.ackedIssuedAfter(since) >= count);
+        load.awaitAcksIssuedAfter(since, count, WAIT);
     }
 
     /**

@@ -120,6 +120,12 @@ final class WriteLoad implements AutoCloseable {
         return acks.stream().filter(a -> a.feed().equals(feed)).map(Ack::id).toList();
     }
 
+    /** Waits, at most {@code atMost}, until {@code count} calls issued after {@code since} were acknowledged. */
+    void awaitAcksIssuedAfter(long since, int count, Duration atMost) {
+        org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(10))
+                .until(() -> ackedIssuedAfter(since) >= count);
+    }
+
     /** Acknowledged calls issued after {@code nanos}. */
     long ackedIssuedAfter(long nanos) {
         return acks.stream().filter(a -> a.issuedNanos() > nanos).count();
