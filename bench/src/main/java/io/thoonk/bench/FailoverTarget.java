@@ -1,5 +1,9 @@
 package io.thoonk.bench;
 
+import io.thoonk.testing.RedisProcess;
+import io.thoonk.testing.RedisShard;
+
+import java.io.IOException;
 import java.util.BitSet;
 import java.util.concurrent.CompletionStage;
 
@@ -53,4 +57,24 @@ interface FailoverTarget extends AutoCloseable {
     /** Stops the client and every process of the round; idempotent. */
     @Override
     void close();
+
+    /**
+     * Whether {@code primary} answers as a primary and every other live process of {@code shard}
+     * replicates from it with its link up: the shard has settled after a failover.
+     */
+    static boolean settledAround(RedisShard shard, RedisProcess primary) throws IOException {
+        if (!primary.command("INFO replication").contains("role:master")) {
+            return false;
+        }
+        for (RedisProcess p : shard.processes()) {
+            if (p != primary && p.isAlive()) {
+                String info = p.command("INFO replication");
+                if (!info.contains("role:slave") || !info.contains("master_port:" + primary.port())
+                        || !info.contains("master_link_status:up")) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 }

@@ -156,19 +156,7 @@ final class SentinelFailover implements FailoverSystem {
                     }
                 }
                 RedisProcess master = master();
-                if (!master.command("INFO replication").contains("role:master")) {
-                    return false;
-                }
-                for (RedisProcess p : shard.processes()) {
-                    if (p != master && p.isAlive()) {
-                        String info = p.command("INFO replication");
-                        if (!info.contains("role:slave") || !info.contains("master_port:" + master.port())
-                                || !info.contains("master_link_status:up")) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
+                return FailoverTarget.settledAround(shard, master);
             } catch (IOException | FixtureException notAnswering) {
                 return false;
             }

@@ -216,19 +216,7 @@ final class ThoonkFailover implements FailoverSystem {
         public boolean settled() {
             try {
                 RedisProcess primary = primary();
-                if (!primary.command("INFO replication").contains("role:master")) {
-                    return false;
-                }
-                for (RedisProcess p : shard.processes()) {
-                    if (p != primary && p.isAlive()) {
-                        String info = p.command("INFO replication");
-                        if (!info.contains("role:slave") || !info.contains("master_port:" + primary.port())
-                                || !info.contains("master_link_status:up")) {
-                            return false;
-                        }
-                    }
-                }
-                return true;
+                return FailoverTarget.settledAround(shard, primary);
             } catch (StatusRuntimeException | IOException | FixtureException notAnswering) {
                 return false;
             }
