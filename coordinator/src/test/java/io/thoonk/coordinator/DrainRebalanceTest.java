@@ -204,28 +204,9 @@ class DrainRebalanceTest {
                 .hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("is not draining");
     }
 
-    /** A hook that holds every move at {@code at} until released. */
-    static final class Gate implements Mover.PhaseHook {
-        final MovePhase at;
-        final CountDownLatch reached = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        Gate(MovePhase at) {
-            this.at = at;
-        }
-
-        @Override
-        public void reached(MovePhase phase, MoveProgress progress) throws InterruptedException {
-            if (phase == at) {
-                reached.countDown();
-                release.await(60, TimeUnit.SECONDS);
-            }
-        }
-    }
-
     @Test
     void cancelling_a_move_of_a_drain_stops_it_and_draining_again_finishes_it() throws Exception {
-        Gate gate = new Gate(MovePhase.MOVE_COPYING);
+        MoveTeamTest.Gate gate = new MoveTeamTest.Gate(MovePhase.MOVE_COPYING);
         Coordinator c = leader(gate);
         addShard(c, "s1");
         addShard(c, "s2");
@@ -262,7 +243,7 @@ class DrainRebalanceTest {
 
     @Test
     void a_drain_goes_on_when_its_caller_goes_away() throws Exception {
-        Gate gate = new Gate(MovePhase.MOVE_COPYING);
+        MoveTeamTest.Gate gate = new MoveTeamTest.Gate(MovePhase.MOVE_COPYING);
         Coordinator c = leader(gate);
         addShard(c, "s1");
         addShard(c, "s2");
