@@ -30,14 +30,17 @@ say() {
   echo "register-shards: $*"
 }
 
-# The shard's record as one line of JSON (`admin shards --output json` prints one shard a line).
-# Status 0: registered; 1: not registered; 2: the coordinators did not answer.
-record_of() {
-  if ! list=$("$thoonk" admin shards --output json </dev/null 2>&1); then
-    say "cannot list the shards yet: $list" >&2
-    return 2
+# The registered shards, one JSON line each (`admin shards --output json`), read once and again only
+# after a failed attempt (another run may have registered a shard meanwhile).
+listing=""
+listed=0
+list_shards() {
+  if ! listing=$("$thoonk" admin shards --output json </dev/null 2>&1); then
+    say "cannot list the shards yet: $listing"
+    listed=0
+    return 1
   fi
-  printf '%s\n' "$list" | grep -F "\"id\":\"$1\""
+  listed=1
 }
 
 # Reports replicas of the chart that the shard's record does not name.
@@ -59,14 +62,13 @@ register() {
   primary=$2
   shift 2
   while :; do
-    record=$(record_of "$id")
-    found=$?
-    if [ "$found" = 0 ]; then
-      say "shard $id is registered already: $record"
-      check_replicas "$id" "$record" "$@"
-      return 0
-    fi
-    if [ "$found" = 1 ]; then
+    if [ "$listed" = 1 ] || list_shards; then
+      record=$(printf '%s\n' "$listing" | grep -F "\"id\":\"$id\"")
+      if [ -n "$record" ]; then
+        say "shard $id is registered already: $record"
+        check_replicas "$id" "$record" "$@"
+        return 0
+      fi
       flags=""
       for replica in "$@"; do
         flags="$flags --replica $replica"
@@ -92,6 +94,7 @@ register() {
         return 1
       fi
       say "shard $id is not registered yet: $out"
+      listed=0
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
       say "gave up registering shard $id after ${timeout}s"
