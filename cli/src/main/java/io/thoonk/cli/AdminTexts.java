@@ -16,6 +16,7 @@ import io.thoonk.proto.v1.ShardLoad;
 import io.thoonk.proto.v1.NodeHealth;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.proto.v1.Shard;
+import io.thoonk.proto.v1.ShardState;
 import io.thoonk.proto.v1.StatusResponse;
 import io.thoonk.proto.v1.TeamPlacement;
 
@@ -47,14 +48,14 @@ final class AdminTexts {
         }
         Table table = new Table("SHARD", "STATE", "PRIMARY", "REPLICAS", "WEIGHT", "EPOCH", "TEAMS");
         for (Shard s : shards) {
-            table.row(s.getId(), state(s.getState().name()), s.getPrimary(),
+            table.row(s.getId(), shardState(s), s.getPrimary(),
                     s.getReplicasCount() == 0 ? "-" : String.join(",", s.getReplicasList()),
                     s.getWeight(), s.getEpoch(), s.getTeamCount());
         }
         StringBuilder text = new StringBuilder(table.text());
         for (Shard s : shards) {
             if (!s.getStateReason().isEmpty()) {
-                text.append(NL).append(s.getId()).append(" is ").append(state(s.getState().name())).append(": ")
+                text.append(NL).append(s.getId()).append(" is ").append(shardState(s)).append(": ")
                         .append(s.getStateReason());
             }
         }
@@ -346,6 +347,15 @@ final class AdminTexts {
             case REBALANCE_OPERATIONS -> "operations per second";
             default -> "team count";
         };
+    }
+
+    /**
+     * A shard's state, and its draining mark when the state does not say it: {@code draining},
+     * {@code degraded,draining} (a draining shard keeps its mark through failovers).
+     */
+    static String shardState(Shard s) {
+        String state = state(s.getState().name());
+        return s.getDraining() && s.getState() != ShardState.SHARD_DRAINING ? state + ",draining" : state;
     }
 
     /** {@code SHARD_ACTIVE} -> {@code active}, {@code TEAM_FROZEN} -> {@code frozen}. */

@@ -5,9 +5,13 @@ import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.proto.v1.AddShardRequest;
 import io.thoonk.proto.v1.AdminGrpc;
 import io.thoonk.proto.v1.DirectoryGrpc;
+import io.thoonk.proto.v1.DrainProgress;
+import io.thoonk.proto.v1.DrainShardRequest;
 import io.thoonk.proto.v1.FailoverKind;
 import io.thoonk.proto.v1.FailoverRecord;
 import io.thoonk.proto.v1.ListShardsRequest;
+import io.thoonk.proto.v1.PlaceTeamRequest;
+import io.thoonk.proto.v1.ResolveRequest;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
 import io.thoonk.proto.v1.StatusRequest;
@@ -37,14 +41,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * Automatic promotion on real coordinators, ZooKeeper and redis-server processes, with the
  * failure verdict injected ({@link TestNodeHealth}): the best replica is promoted and published,
  * a shard with no replica to promote is FAILED, a returning old primary is made a replica, the
- * replication settings follow the live replicas, and a leader stopped in the middle of a
- * promotion is replaced by one that finishes it.
+ * replication settings follow the live replicas, a leader stopped in the middle of a
+ * promotion is replaced by one that finishes it, and a draining shard stays draining through a
+ * promotion and through FAILED and back.
  */
 class FailoverTest {
 
@@ -117,6 +123,31 @@ class FailoverTest {
                     }
                 });
         return changes;
+    }
+
+    /** Drains {@code shardId} (it owns no team: the drain ends at once) and returns its last progress. */
+    DrainProgress drain(Coordinator c, String shardId) {
+        List<DrainProgress> progress = new ArrayList<>();
+        admin(c).drainShard(DrainShardRequest.newBuilder().setShardId(shardId).build()).forEachRemaining(progress::add);
+        return progress.get(progress.size() - 1);
+    }
+
+    static String resolve(Coordinator c, String team) {
+        return DirectoryGrpc.newBlockingStub(coordinators.channel(c)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .resolve(ResolveRequest.newBuilder().setTeam(team).build()).getPlacement().getShardId();
+    }
+
+    /**
+     * The draining shard takes nothing new: fresh teams go to the other shard (which an empty
+     * draining shard would win on the tie by id), and placing one on it by hand is refused.
+     */
+    void assertTakesNoNewTeam(Coordinator c, String draining, String other, String prefix) {
+        for (int i = 0; i < 3; i++) {
+            assertThat(resolve(c, prefix + i)).as("new team %s%d", prefix, i).isEqualTo(other);
+        }
+        assertThatThrownBy(() -> admin(c).placeTeam(PlaceTeamRequest.newBuilder().setTeam(prefix + "-pinned")
+                .setShardId(draining).build())).hasMessageContaining("FAILED_PRECONDITION")
+                .hasMessageContaining("shard '" + draining + "' is draining and takes no new teams");
     }
 
     @Test
@@ -356,5 +387,66 @@ class FailoverTest {
         List<FailoverRecord> records = admin(follower).status(StatusRequest.getDefaultInstance())
                 .getRecentFailoversList();
         assertThat(records.get(0).getNewPrimary()).isEqualTo(redis.replicas().get(0).address());
+    }
+
+    @Test
+    void a_draining_shard_whose_primary_is_killed_is_still_draining_once_its_replica_is_promoted() throws Exception {
+        Coordinator c = leader("c1");
+        RedisShard redis = coordinators.own(RedisShard.start(2));
+        RedisProcess primary = redis.primary();
+        addShard(c, "a", redis);
+        addShard(c, "b", coordinators.own(RedisShard.start(0)));
+        await().atMost(WAIT).until(() -> primary.call("INFO replication").split("state=online").length == 3);
+        assertThat(drain(c, "a").getOutcome()).startsWith("drained: 0 team(s) moved");
+        assertThat(shard(c, "a").getState()).isEqualTo(ShardState.SHARD_DRAINING);
+
+        primary.kill();
+        health.markDown(primary.address());
+        await().atMost(WAIT).until(() -> shard(c, "a").getEpoch() == 2);
+        // both replicas answer: one is promoted and the other follows it (ACTIVE nodes), and the
+        // upkeep after it keeps the mark as well
+        await().atMost(WAIT).until(() -> redis.replicas().stream().anyMatch(r -> role(r).startsWith("master"))
+                && minReplicasToWrite(FailoverTest.node(redis, shard(c, "a").getPrimary())).equals("1"));
+
+        Shard promoted = shard(c, "a");
+        assertThat(promoted.getPrimary()).isNotEqualTo(primary.address());
+        assertThat(promoted.getDraining()).as("draining mark of %s", promoted).isTrue();
+        assertThat(promoted.getState()).isEqualTo(ShardState.SHARD_DRAINING);
+        assertTakesNoNewTeam(c, "a", "b", "after-promotion");
+    }
+
+    @Test
+    void a_draining_shard_that_fails_with_no_replica_to_promote_is_draining_again_once_its_nodes_return()
+            throws Exception {
+        Coordinator c = leader("c1");
+        RedisShard redis = coordinators.own(RedisShard.start(1));
+        RedisProcess primary = redis.primary();
+        RedisProcess replica = redis.replicas().get(0);
+        addShard(c, "a", redis);
+        addShard(c, "b", coordinators.own(RedisShard.start(0)));
+        assertThat(drain(c, "a").getOutcome()).startsWith("drained: 0 team(s) moved");
+
+        replica.kill();
+        primary.kill();
+        health.markDown(primary.address());
+        await().atMost(WAIT).until(() -> shard(c, "a").getState() == ShardState.SHARD_FAILED);
+        assertThat(shard(c, "a").getDraining()).as("draining while FAILED").isTrue();
+        assertTakesNoNewTeam(c, "a", "b", "while-failed");
+
+        primary.restart();
+        health.markUp(primary.address());
+        await().atMost(WAIT).until(() -> shard(c, "a").getState() == ShardState.SHARD_DEGRADED);
+        assertThat(shard(c, "a").getDraining()).as("draining while DEGRADED").isTrue();
+        assertThat(shard(c, "a").getStateReason()).startsWith("no live replica since ");
+        assertTakesNoNewTeam(c, "a", "b", "while-degraded");
+
+        replica.restart();
+        await().atMost(WAIT).until(() -> shard(c, "a").getState() == ShardState.SHARD_DRAINING);
+        assertThat(shard(c, "a").getDraining()).isTrue();
+        assertTakesNoNewTeam(c, "a", "b", "back");
+    }
+
+    static RedisProcess node(RedisShard redis, String address) {
+        return redis.processes().stream().filter(p -> p.address().equals(address)).findFirst().orElseThrow();
     }
 }

@@ -3,16 +3,19 @@ package io.thoonk.client.internal;
 import io.thoonk.client.Durability;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
+import io.thoonk.proto.v1.TeamPlacement;
+import io.thoonk.proto.v1.TeamState;
 
 /**
  * Where a team's objects are right now: the shard's connections, the team epoch that scripts send
  * so the shard's fence can refuse a stale route (0 = send none, for a single Redis), the shard's id
  * (for messages), whether the directory names a live replica for it (what {@link Durability#AUTO}
- * becomes, and whether {@link Durability#REPLICATED} can be honoured), and its state and why (for
- * messages).
+ * becomes, and whether {@link Durability#REPLICATED} can be honoured), its state and why (for
+ * messages), and whether the directory says a move has frozen the team ({@code TEAM_FROZEN}: the
+ * move's end, a switch or a rollback, comes as the team's next directory change).
  */
 record Route(ShardConnection shard, long epoch, String shardId, Replicas replicas, ShardState state,
-             String stateReason) {
+             String stateReason, boolean teamFrozen) {
 
     /** What the directory says of the shard's replicas. */
     enum Replicas {
@@ -29,15 +32,15 @@ record Route(ShardConnection shard, long epoch, String shardId, Replicas replica
 
     /** The route of every team of a single Redis. */
     static Route single(ShardConnection shard) {
-        return new Route(shard, 0, SINGLE, Replicas.UNKNOWN, ShardState.SHARD_ACTIVE, "");
+        return new Route(shard, 0, SINGLE, Replicas.UNKNOWN, ShardState.SHARD_ACTIVE, "", false);
     }
 
-    /** A team's route on {@code shard} (a directory record) through {@code connection}. */
-    static Route of(ShardConnection connection, long epoch, Shard shard) {
+    /** The route of {@code placement} on {@code shard} (directory records) through {@code connection}. */
+    static Route of(ShardConnection connection, TeamPlacement placement, Shard shard) {
         boolean live = shard.getReplicasCount() > 0 && shard.getState() != ShardState.SHARD_DEGRADED
                 && shard.getState() != ShardState.SHARD_FAILED;
-        return new Route(connection, epoch, shard.getId(), live ? Replicas.LIVE : Replicas.NONE, shard.getState(),
-                shard.getStateReason());
+        return new Route(connection, placement.getEpoch(), shard.getId(), live ? Replicas.LIVE : Replicas.NONE,
+                shard.getState(), shard.getStateReason(), placement.getState() == TeamState.TEAM_FROZEN);
     }
 
     /**

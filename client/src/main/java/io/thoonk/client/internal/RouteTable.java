@@ -252,9 +252,8 @@ final class RouteTable {
     }
 
     private TeamRoute routeOf(TeamPlacement placement, long revision, Shard shard) {
-        long epoch = placement.getEpoch();
         return new TeamRoute(placement, revision,
-                pool.connection(shard.getPrimary()).thenApply(connection -> Route.of(connection, epoch, shard)));
+                pool.connection(shard.getPrimary()).thenApply(connection -> Route.of(connection, placement, shard)));
     }
 
     /** The connection of every shard known now, by shard id (connecting those not yet connected). */

@@ -21,11 +21,14 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>a shard that says the team is <b>frozen</b> (a move is copying its last changes): the team
- *       is still there and its route is right, so nothing is dropped; the call waits (the move's
- *       switch or cancellation changes the team's placement) or at the latest a pause of 10 ms
- *       doubling to 200 ms (for a fence unfrozen without a directory change, or a single Redis,
- *       which has no directory), and tries again. A refused operation was not applied, so trying
- *       again is always safe;</li>
+ *       is still there and its route is right, so nothing is dropped; the call waits for the
+ *       directory's next change and tries again. When the directory already says the team is
+ *       frozen ({@code TEAM_FROZEN}, which the mover writes as it freezes the team), the move's end
+ *       (its switch, or the rollback that unfreezes it) is the team's next change: the call waits
+ *       for the next change with no pause of its own but a fallback of
+ *       {@value #TOLD_FROZEN_FALLBACK_MS} ms in case the end is never told. Until the directory says so (or on a single Redis, which has no directory) it also
+ *       tries again after a pause of 10 ms doubling to 200 ms. A refused operation was not
+ *       applied, so trying again is always safe;</li>
  *   <li>a shard that says the route is stale (the team <b>moved</b>, or another team epoch): the
  *       route is dropped and the team resolved again at once; refused again (the coordinator that
  *       answered did not know of the move yet), the call waits as above and resolves again. A
@@ -52,6 +55,12 @@ final class ShardCall<T> {
     static final long MAX_BACKOFF_MS = 1000;
     static final long FIRST_FROZEN_PAUSE_MS = 10;
     static final long MAX_FROZEN_PAUSE_MS = 200;
+    /**
+     * The longest wait for the directory's next change once it has said the team is frozen: the
+     * move's end is told as a change; this covers an end it cannot tell (a rollback whose write to
+     * the directory failed, a Watch stream being resumed).
+     */
+    static final long TOLD_FROZEN_FALLBACK_MS = 1000;
 
     private final DefaultThoonk thoonk;
     private final String team;
@@ -123,7 +132,7 @@ final class ShardCall<T> {
         }
         ThoonkException failure = Failures.exception(Await.unwrap(error), context);
         if (failure instanceof TeamFencedException fenced) {
-            fenced(fenced, changed);
+            fenced(route, fenced, changed);
             return;
         }
         if (!Failures.primaryUnavailable(error) || changed == null) {
@@ -141,14 +150,17 @@ final class ShardCall<T> {
         retry(changed, pause);
     }
 
-    /** A refusal by the team's fence: nothing was applied. */
-    private void fenced(TeamFencedException fenced, CompletableFuture<Void> changed) {
+    /** A refusal by the team's fence, on {@code route}: nothing was applied. */
+    private void fenced(Route route, TeamFencedException fenced, CompletableFuture<Void> changed) {
         lastFailure = fenced;
         if (frozen(fenced)) {
-            long pause = frozenPauseMs;
-            frozenPauseMs = Math.min(MAX_FROZEN_PAUSE_MS, frozenPauseMs * 2);
-            log.debug("team {} is frozen on shard {} for a move; {} waits for the directory's next change or {} ms",
-                    team, lastShard, context.object(), pause);
+            boolean told = route != null && route.teamFrozen() && changed != null;
+            long pause = told ? TOLD_FROZEN_FALLBACK_MS : frozenPauseMs;
+            if (!told) {
+                frozenPauseMs = Math.min(MAX_FROZEN_PAUSE_MS, frozenPauseMs * 2);
+            }
+            log.debug("team {} is frozen on shard {} for a move{}; {} waits for the directory's next change or {} ms",
+                    team, lastShard, told ? " (the directory says so)" : "", context.object(), pause);
             retry(changed, pause);
             return;
         }

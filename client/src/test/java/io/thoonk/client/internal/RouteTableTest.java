@@ -6,6 +6,7 @@ import io.thoonk.proto.v1.ListShardsResponse;
 import io.thoonk.proto.v1.ResolveResponse;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamPlacement;
+import io.thoonk.proto.v1.TeamState;
 import io.thoonk.testing.RedisProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -163,5 +164,26 @@ class RouteTableTest {
         assertThat(table.cached("t")).isNull();
         assertThat(table.snapshot().revision()).isEqualTo(20);
         assertThat(pool.primaries()).isEmpty();
+    }
+
+    @Test
+    void a_freeze_and_its_end_change_the_cached_route_and_are_reported_as_team_changes() {
+        table.reset(list(10, shard("s0", a, 1), shard("s1", b, 1)));
+        table.learn(answer(10, team("t", "s0", 1)));
+        assertThat(cachedRoute("t").teamFrozen()).isFalse();
+
+        RouteTable.Changed frozen = table.apply(DirectoryChange.newBuilder().setRevision(11)
+                .setTeam(team("t", "s0", 1).toBuilder().setState(TeamState.TEAM_FROZEN)).build());
+        assertThat(frozen.teams()).containsExactly("t");
+        assertThat(cachedRoute("t").teamFrozen()).as("the directory says a move froze t").isTrue();
+        assertThat(cachedRoute("t").epoch()).isEqualTo(1);
+
+        RouteTable.Changed switched = table.apply(DirectoryChange.newBuilder().setRevision(12)
+                .setTeam(team("t", "s1", 2).toBuilder().setState(TeamState.TEAM_ACTIVE)).build());
+        assertThat(switched.teams()).containsExactly("t");
+        Route after = cachedRoute("t");
+        assertThat(after.teamFrozen()).isFalse();
+        assertThat(after.shardId()).isEqualTo("s1");
+        assertThat(after.epoch()).isEqualTo(2);
     }
 }

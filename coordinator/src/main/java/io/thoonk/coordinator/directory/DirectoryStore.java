@@ -8,6 +8,7 @@ import io.thoonk.proto.v1.MoveProgress;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamBucket;
 import io.thoonk.proto.v1.TeamPlacement;
+import io.thoonk.proto.v1.TeamState;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
@@ -106,8 +107,9 @@ public final class DirectoryStore {
 
     /**
      * Changes one team's placement: {@code change} gets the current placement (if any) and returns
-     * the new one, or the same object to leave it alone. Returns the placement in force afterwards
-     * and the revision (unchanged when nothing was written).
+     * the new one, or the same object (null when there is none) to leave it alone. Returns the
+     * placement in force afterwards (null when there is none) and the revision (unchanged when
+     * nothing was written).
      */
     public Committed<TeamPlacement> updateTeam(String team,
                                                Function<Optional<TeamPlacement>, TeamPlacement> change)
@@ -120,8 +122,8 @@ public final class DirectoryStore {
             Optional<TeamPlacement> current = read.bucket.getTeamsList().stream()
                     .filter(t -> t.getTeam().equals(team)).findFirst();
             TeamPlacement next = change.apply(current);
-            if (current.isPresent() && current.get().equals(next)) {
-                return new Committed<>(next, rev.value);
+            if (next == null || current.isPresent() && current.get().equals(next)) {
+                return new Committed<>(current.orElse(null), rev.value);
             }
             TeamBucket.Builder updated = TeamBucket.newBuilder();
             read.bucket.getTeamsList().stream().filter(t -> !t.getTeam().equals(team)).forEach(updated::addTeams);
@@ -137,6 +139,20 @@ public final class DirectoryStore {
         }
         throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
                 "could not update team '" + team + "': too much contention on the directory; retry");
+    }
+
+    /**
+     * Sets the state of a team's placement (frozen while a move holds its writes, active again when
+     * the move is rolled back) if the team is still on {@code shardId} at {@code epoch}, so Watch
+     * tells every client: a client that finds the team frozen then waits for the team's next change
+     * instead of trying again and again. Elsewhere, or at another epoch, nothing is written: the
+     * team was placed anew meanwhile. Returns the revision (unchanged when nothing was written).
+     */
+    public long setTeamState(String team, String shardId, long epoch, TeamState state) throws Exception {
+        return updateTeam(team, current -> current
+                .filter(p -> p.getShardId().equals(shardId) && p.getEpoch() == epoch)
+                .map(p -> p.toBuilder().setState(state).build())
+                .orElse(current.orElse(null))).revision();
     }
 
     /**

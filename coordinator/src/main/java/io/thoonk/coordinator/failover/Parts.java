@@ -3,6 +3,7 @@ package io.thoonk.coordinator.failover;
 import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.FailoverKind;
 import io.thoonk.proto.v1.FailoverRecord;
@@ -44,8 +45,8 @@ record Parts(DirectoryStore store, DirectoryCache cache, ShardNodes nodes, NodeH
 
     /**
      * The shard's record once {@code newPrimary} replaces its primary: epoch + 1, the other replicas
-     * plus the old primary (a replica to be); ACTIVE unless it was DRAINING, or DEGRADED when none of
-     * its replicas {@code follows} the new primary yet.
+     * plus the old primary (a replica to be); ACTIVE, or DEGRADED when none of its replicas
+     * {@code follows} the new primary yet; a draining shard stays draining ({@link ShardStates}).
      */
     static Shard promoted(Shard shard, String newPrimary, List<String> following) {
         List<String> replicas = new ArrayList<>();
@@ -55,16 +56,13 @@ record Parts(DirectoryStore store, DirectoryCache cache, ShardNodes nodes, NodeH
             }
         }
         replicas.add(shard.getPrimary());
-        Shard.Builder next = shard.toBuilder().setPrimary(newPrimary).clearReplicas().addAllReplicas(replicas)
-                .setEpoch(shard.getEpoch() + 1).clearStateReason();
-        if (shard.getState() != ShardState.SHARD_DRAINING) {
-            next.setState(ShardState.SHARD_ACTIVE);
-        }
-        if (following.isEmpty() && shard.getState() != ShardState.SHARD_DRAINING) {
-            next.setState(ShardState.SHARD_DEGRADED).setStateReason("no live replica since the failover to "
+        Shard next = shard.toBuilder().setPrimary(newPrimary).clearReplicas().addAllReplicas(replicas)
+                .setEpoch(shard.getEpoch() + 1).build();
+        if (following.isEmpty()) {
+            return ShardStates.withNodes(next, ShardState.SHARD_DEGRADED, "no live replica since the failover to "
                     + newPrimary + " (" + String.join(", ", replicas) + " not following it yet)");
         }
-        return next.build();
+        return ShardStates.withNodes(next, ShardState.SHARD_ACTIVE, "");
     }
 
     /** Runs the test hook of {@code phase}. */

@@ -1,6 +1,7 @@
 package io.thoonk.coordinator.failover;
 
 import io.thoonk.coordinator.CoordinatorException;
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.coordinator.shard.NodeReplication;
 import io.thoonk.coordinator.shard.NodeReport;
 import io.thoonk.coordinator.shard.ShardNodes;
@@ -26,7 +27,7 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>ask every replica ({@code INFO replication}, a short deadline) and choose the promotable one
  *       with the highest replication offset (ties: the first listed); none: the shard is FAILED, with
- *       the reason, and nothing else changes;</li>
+ *       the reason (a draining shard stays draining), and nothing else changes;</li>
  *   <li>write the intent (old primary, chosen replica, new epoch) to ZooKeeper;</li>
  *   <li>{@code min-replicas-to-write 0} and {@code REPLICAOF NO ONE} on the chosen replica;</li>
  *   <li>{@code REPLICAOF} the chosen one on every other replica that answers;</li>
@@ -105,8 +106,8 @@ final class Promotion {
         String reason = "primary " + shard.getPrimary() + " down since " + Parts.time(record.getStartedAtMillis())
                 + "; no replica to promote: " + why;
         record.setEpoch(shard.getEpoch()).setOutcome("not promoted: " + why).setDecidedMillis(parts.since(record));
-        long revision = parts.store().updateShard(shard.getId(), shard.getEpoch(), s -> s.toBuilder()
-                .setState(ShardState.SHARD_FAILED).setStateReason(reason).build(), record.build()).revision();
+        long revision = parts.store().updateShard(shard.getId(), shard.getEpoch(),
+                s -> ShardStates.withNodes(s, ShardState.SHARD_FAILED, reason), record.build()).revision();
         parts.cache().awaitRevision(revision, parts.settings().callTimeout());
         log.warn("shard '{}' FAILED: {}", shard.getId(), reason);
     }

@@ -1,6 +1,7 @@
 package io.thoonk.coordinator.failover;
 
 import io.thoonk.coordinator.CoordinatorException;
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.coordinator.shard.NodeReplication;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
@@ -30,8 +31,8 @@ import java.util.concurrent.CompletionException;
  *       {@code min-replicas-max-lag} while at least one replica counts for it (online, acknowledged
  *       within that lag, as the primary lists them), {@code 0} otherwise;</li>
  *   <li>the shard's state follows: DEGRADED (with the reason) while it has replicas and none is
- *       live, ACTIVE again when one is, or when a FAILED shard's primary answers again. A DRAINING
- *       shard keeps its state.</li>
+ *       live, ACTIVE again when one is, or when a FAILED shard's primary answers again; a draining
+ *       shard keeps its mark, so it is DRAINING again rather than ACTIVE ({@link ShardStates}).</li>
  * </ul>
  *
  * It does nothing for a shard whose primary does not answer (the failure detector's business).
@@ -177,20 +178,18 @@ final class Upkeep {
     }
 
     private void updateState(Shard shard, List<String> live, List<String> notLive) throws Exception {
-        ShardState state = shard.getState();
-        if (state == ShardState.SHARD_DRAINING) {
-            return;
-        }
         boolean degraded = shard.getReplicasCount() > 0 && live.isEmpty();
-        ShardState wanted = degraded ? ShardState.SHARD_DEGRADED : ShardState.SHARD_ACTIVE;
-        if (wanted == state) {
-            return;
-        }
+        ShardState nodes = degraded ? ShardState.SHARD_DEGRADED : ShardState.SHARD_ACTIVE;
         String reason = degraded ? "no live replica since " + Parts.time(parts.now()) + " (" + String.join(", ",
                 notLive) + "); writes are not replicated" : "";
-        long revision = parts.store().updateShard(shard.getId(), shard.getEpoch(), s -> s.toBuilder().setState(wanted)
-                .setStateReason(reason).build(), null).revision();
+        Shard wanted = ShardStates.withNodes(shard, nodes, reason);
+        if (wanted.getState() == shard.getState() && wanted.getDraining() == shard.getDraining()) {
+            return;
+        }
+        long revision = parts.store().updateShard(shard.getId(), shard.getEpoch(),
+                s -> ShardStates.withNodes(s, nodes, reason), null).revision();
         parts.cache().awaitRevision(revision, parts.settings().callTimeout());
-        log.info("shard '{}': {} -> {}{}", shard.getId(), state, wanted, reason.isEmpty() ? "" : ": " + reason);
+        log.info("shard '{}': {} -> {}{}", shard.getId(), ShardStates.describe(shard), ShardStates.describe(wanted),
+                wanted.getStateReason().isEmpty() ? "" : ": " + wanted.getStateReason());
     }
 }

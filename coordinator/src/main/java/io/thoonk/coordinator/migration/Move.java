@@ -220,6 +220,8 @@ final class Move implements MoveHandle {
             check();
 
             enter(MovePhase.MOVE_CATCHING_UP);
+            // Watch tells clients of the freeze (written before it: no ZooKeeper write in the pause)
+            p.store().setTeamState(team, sourceId, epoch - 1, TeamState.TEAM_FROZEN);
             frozenAtNanos = System.nanoTime();
             p.nodes().writeFence(sourcePrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
             reached(MovePhase.MOVE_CATCHING_UP);
@@ -391,6 +393,15 @@ final class Move implements MoveHandle {
     private void rollBack(MovePhase outcomePhase, String why) {
         boolean wasFrozen = frozenAtNanos != 0;
         unfreezeSource();
+        try {
+            p.store().setTeamState(team, sourceId, epoch - 1, TeamState.TEAM_ACTIVE); // Watch tells the waiters
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            log.warn("the move of team '{}': the directory could not be told it is active again ({}); it shows the "
+                    + "team frozen until its next move (writes are not held: its fence is active)", team, message(e));
+        }
         if (wasFrozen) {
             writePauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAtNanos);
         }

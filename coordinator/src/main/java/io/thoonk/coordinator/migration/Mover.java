@@ -6,6 +6,7 @@ import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.directory.DirectoryView;
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.MovePhase;
@@ -253,7 +254,7 @@ public final class Mover implements AutoCloseable {
                         + already.targetId() + "', phase " + already.progress().getPhase() + ")")
                         + "; CancelMove stops it");
             }
-            if (target.getState() == ShardState.SHARD_DRAINING || target.getState() == ShardState.SHARD_FAILED) {
+            if (ShardStates.draining(target) || target.getState() == ShardState.SHARD_FAILED) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '"
                         + targetShardId + "' is " + stateName(target) + " and takes no teams"
                         + (target.getStateReason().isEmpty() ? "" : " (" + target.getStateReason() + ")"));
@@ -292,11 +293,10 @@ public final class Mover implements AutoCloseable {
     }
 
     private static String stateName(Shard s) {
-        return switch (s.getState()) {
-            case SHARD_DRAINING -> "draining";
-            case SHARD_FAILED -> "failed";
-            default -> s.getState().name();
-        };
+        if (ShardStates.draining(s)) {
+            return "draining";
+        }
+        return s.getState() == ShardState.SHARD_FAILED ? "failed" : s.getState().name();
     }
 
     /**

@@ -5,6 +5,7 @@ import io.thoonk.coordinator.cluster.Leadership;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.directory.DirectoryView;
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.coordinator.placement.Decisions;
 import io.thoonk.coordinator.placement.LeastLoaded;
 import io.thoonk.coordinator.shard.ShardNodes;
@@ -48,7 +49,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Drains shards and rebalances teams, on the leader, as batches of {@link Mover#move moves} (at most
  * {@value #MAX_CONCURRENT_MOVES} at a time).
  *
- * <p><b>Draining</b> marks the shard {@code SHARD_DRAINING} (the placer then puts no new team there,
+ * <p><b>Draining</b> marks the shard draining ({@code draining}, shown as {@code SHARD_DRAINING}
+ * while its nodes are well; failovers keep the mark) (the placer then puts no new team there,
  * and no move or rebalance targets it), then moves every team on it, pinned ones included (a drain
  * is for decommissioning; they stay pinned where they land), each to the shard that takes teams
  * (active or degraded, weight above 0) with the fewest teams per unit of weight, counting the moves
@@ -160,11 +162,10 @@ public final class Rebalancer implements AutoCloseable {
             if (targetFor(view, shardId).isEmpty()) {
                 throw noTarget(view, shardId);
             }
-            if (shard.getState() != ShardState.SHARD_DRAINING) {
-                long revision = store.updateShard(shardId, shard.getEpoch(), s -> s.toBuilder()
-                        .setState(ShardState.SHARD_DRAINING).setStateReason("draining since "
-                                + TIME.format(Instant.ofEpochMilli(clock.millis())) + " (DrainShard)").build(),
-                        null).revision();
+            if (!shard.getDraining()) {
+                String reason = "draining since " + TIME.format(Instant.ofEpochMilli(clock.millis())) + " (DrainShard)";
+                long revision = store.updateShard(shardId, shard.getEpoch(), s -> ShardStates.drain(s, reason), null)
+                        .revision();
                 cache.awaitRevision(revision, callTimeout);
                 log.info("shard '{}' is draining: it takes no new teams", shardId);
             }
@@ -207,7 +208,7 @@ public final class Rebalancer implements AutoCloseable {
             DirectoryView view = cache.view();
             Shard shard = view.shard(shardId).orElseThrow(() -> new CoordinatorException(
                     CoordinatorException.Reason.NOT_FOUND, "shard '" + shardId + "' was removed"));
-            if (shard.getState() != ShardState.SHARD_DRAINING) {
+            if (!ShardStates.draining(shard)) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
                         + "' is no longer draining (now " + shard.getState() + ")");
             }
@@ -247,7 +248,7 @@ public final class Rebalancer implements AutoCloseable {
 
     private static CoordinatorException noTarget(DirectoryView view, String from) {
         List<String> others = view.shards().stream().filter(s -> !s.getId().equals(from))
-                .map(s -> s.getId() + " (" + s.getState() + ", weight " + s.getWeight() + ")").toList();
+                .map(s -> s.getId() + " (" + ShardStates.describe(s) + ", weight " + s.getWeight() + ")").toList();
         return new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "no shard other than '" + from
                 + "' takes teams (active with a weight above 0)" + (others.isEmpty() ? ": it is the only shard"
                 : ": " + String.join(", ", others)) + "; register one (AddShard) before draining '" + from + "'");
@@ -277,8 +278,9 @@ public final class Rebalancer implements AutoCloseable {
     }
 
     /**
-     * Lets a draining shard take teams again ({@code SHARD_ACTIVE}); the failover upkeep then marks it
-     * degraded if it has replicas and none is live. Stop its drain first (CancelMove of its moves).
+     * Lets a draining shard take teams again (the mark cleared: {@code SHARD_DRAINING} becomes
+     * {@code SHARD_ACTIVE}, a degraded or failed shard stays so). Stop its drain first (CancelMove of
+     * its moves).
      *
      * @throws CoordinatorException NOT_FOUND for an unknown shard; FAILED_PRECONDITION when it is not
      *                              draining, or a drain of it still runs here
@@ -293,12 +295,12 @@ public final class Rebalancer implements AutoCloseable {
             cache.awaitRevision(store.readRevision(), callTimeout);
             Shard shard = cache.view().shard(shardId).orElseThrow(() -> new CoordinatorException(
                     CoordinatorException.Reason.NOT_FOUND, "no shard '" + shardId + "'; see ListShards"));
-            if (shard.getState() != ShardState.SHARD_DRAINING) {
+            if (!ShardStates.draining(shard)) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
                         + "' is not draining (" + shard.getState() + ")");
             }
-            DirectoryStore.Committed<Shard> committed = store.updateShard(shardId, shard.getEpoch(), s -> s.toBuilder()
-                    .setState(ShardState.SHARD_ACTIVE).clearStateReason().build(), null);
+            DirectoryStore.Committed<Shard> committed = store.updateShard(shardId, shard.getEpoch(),
+                    ShardStates::undrain, null);
             cache.awaitRevision(committed.revision(), callTimeout);
             log.info("shard '{}' is no longer draining: it takes teams again", shardId);
             return committed.value();

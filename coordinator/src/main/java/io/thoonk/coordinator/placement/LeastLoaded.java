@@ -1,5 +1,6 @@
 package io.thoonk.coordinator.placement;
 
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
 
@@ -11,7 +12,8 @@ import java.util.function.ToLongFunction;
 /**
  * Chooses the shard for a new team: among the active shards that take new teams (weight > 0), the
  * one with the fewest teams per unit of weight (ties by id). A DEGRADED shard (no live replica)
- * counts as active: it takes writes; a DRAINING or FAILED one takes no team. The same rule says
+ * counts as active: it takes writes; a draining ({@link ShardStates#draining}) or FAILED one takes no
+ * team. The same rule says
  * where a drained team goes and which shards a rebalance evens out.
  */
 public final class LeastLoaded {
@@ -27,13 +29,14 @@ public final class LeastLoaded {
                         .thenComparing(Shard::getId));
     }
 
-    /** Active (or degraded) with a weight above 0. */
+    /** Active (or degraded), not draining, with a weight above 0. */
     public static boolean takesNewTeams(Shard shard) {
         return active(shard) && shard.getWeight() > 0;
     }
 
     private static boolean active(Shard shard) {
-        return shard.getState() == ShardState.SHARD_ACTIVE || shard.getState() == ShardState.SHARD_DEGRADED;
+        return (shard.getState() == ShardState.SHARD_ACTIVE || shard.getState() == ShardState.SHARD_DEGRADED)
+                && !ShardStates.draining(shard);
     }
 
     /** Why no shard takes a new team, for a person: none is registered, none is active, or all weigh 0. */

@@ -5,9 +5,9 @@ import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.directory.DirectoryCache;
 import io.thoonk.coordinator.directory.DirectoryStore;
 import io.thoonk.coordinator.directory.DirectoryView;
+import io.thoonk.coordinator.directory.ShardStates;
 import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.Shard;
-import io.thoonk.proto.v1.ShardState;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.TeamState;
 
@@ -182,7 +182,7 @@ public final class Placer implements AutoCloseable {
                         + "'; moving a placed team to another shard is a team move: MoveTeam (thoonk admin move "
                         + team + " " + shardId + ")");
             }
-            if (existing.isEmpty() && shard.getState() == ShardState.SHARD_DRAINING) {
+            if (existing.isEmpty() && ShardStates.draining(shard)) {
                 throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, "shard '" + shardId
                         + "' is draining and takes no new teams; place team '" + team + "' on another shard, or "
                         + "let it take teams again first (UndrainShard)");

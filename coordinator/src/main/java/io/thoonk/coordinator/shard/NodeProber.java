@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.net.ConnectException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -61,7 +63,9 @@ import java.util.function.UnaryOperator;
  * listener must return quickly (hand the snapshot on).
  *
  * <p>Lifecycle: {@link #start} once, {@link #close} (idempotent) stops probing and closes the
- * connections within {@link #CLOSE_TIMEOUT}.
+ * connections within {@link #CLOSE_TIMEOUT}: it stops the schedule first and ends the prober's
+ * thread (a tick under way returns as soon as it sees the prober closed), then closes the
+ * connections and waits for them; a probe that answers after that is dropped without a word.
  */
 public final class NodeProber implements AutoCloseable {
 
@@ -92,6 +96,7 @@ public final class NodeProber implements AutoCloseable {
     private Supplier<Set<String>> targets;
     private Consumer<Map<String, NodeReport>> listener;
     private long failedTicks;
+    private volatile ScheduledFuture<?> ticks;
 
     /**
      * @param interval  how often every node is probed
@@ -155,7 +160,7 @@ public final class NodeProber implements AutoCloseable {
             this.targets = targets;
             this.listener = listener;
         });
-        thread.scheduleAtFixedRate(this::tick, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+        ticks = thread.scheduleAtFixedRate(this::tick, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The latest reports by node address (those whose first probe has ended); never blocks. */
@@ -171,9 +176,31 @@ public final class NodeProber implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code task} on the prober's thread in {@code nanos}; returns null when the prober is
+     * closing (its thread takes nothing new), so callers stop there.
+     */
+    private ScheduledFuture<?> later(Runnable task, long nanos) {
+        try {
+            return thread.schedule(task, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            return null;
+        }
+    }
+
+    private boolean running() {
+        return state.get() == State.STARTED;
+    }
+
     private void tick() {
+        if (!running()) {
+            return;
+        }
         try {
             Set<String> wanted = targets.get();
+            if (!running()) {
+                return; // closed while the targets were asked for
+            }
             for (Iterator<Node> it = nodes.values().iterator(); it.hasNext(); ) {
                 Node n = it.next();
                 if (!wanted.contains(n.address)) {
@@ -211,8 +238,11 @@ public final class NodeProber implements AutoCloseable {
             answer = CompletableFuture.failedFuture(e);
         }
         CompletableFuture<String> bounded = answer;
-        ScheduledFuture<?> deadline = thread.schedule(() -> bounded.completeExceptionally(new TimeoutException(
-                "no answer within " + timeout.toMillis() + " ms")), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> deadline = later(() -> bounded.completeExceptionally(new TimeoutException(
+                "no answer within " + timeout.toMillis() + " ms")), timeout.toNanos());
+        if (deadline == null) {
+            return; // closing: the connection goes with the others
+        }
         bounded.whenComplete((info, error) -> {
             deadline.cancel(false);
             onThread(() -> probed(n, started, info, error));
@@ -221,7 +251,7 @@ public final class NodeProber implements AutoCloseable {
 
     private void probed(Node n, long started, String info, Throwable error) {
         n.inFlight = false;
-        if (nodes.get(n.address) != n || state.get() == State.CLOSED) {
+        if (nodes.get(n.address) != n || !running()) {
             return;
         }
         Observed before = n.observed();
@@ -232,11 +262,11 @@ public final class NodeProber implements AutoCloseable {
             n.failed(started, describe(error));
             if (n.failedSince == started) {
                 long left = downAfter.toNanos() - (System.nanoTime() - started);
-                thread.schedule(() -> {
-                    if (nodes.get(n.address) == n && n.failedSince == started) {
+                later(() -> {
+                    if (running() && nodes.get(n.address) == n && n.failedSince == started) {
                         emit();
                     }
-                }, Math.max(0, left), TimeUnit.NANOSECONDS);
+                }, Math.max(0, left));
             }
         }
         n.probedAtMillis = clock.millis();
@@ -247,10 +277,13 @@ public final class NodeProber implements AutoCloseable {
 
     /** A connection the node closed (e.g. its process died): probe it now rather than at the next tick. */
     private void disconnected(RedisChannelHandler<?, ?> connection) {
+        if (!running()) {
+            return;
+        }
         for (Node n : nodes.values()) {
             if (n.uses(connection)) {
                 n.dropConnection();
-                if (!n.inFlight && state.get() == State.STARTED) {
+                if (!n.inFlight) {
                     probe(n);
                 }
                 return;
@@ -295,27 +328,47 @@ public final class NodeProber implements AutoCloseable {
         return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
     }
 
-    /** Stops probing and closes the connections; idempotent. */
+    /**
+     * Stops probing and closes the connections; idempotent. In order: no tick is scheduled any
+     * more, the prober's thread ends (interrupted: a tick under way sees the prober closed and
+     * returns; pending probe deadlines and reports are dropped), then, with nothing left to touch
+     * them, the connections are closed and waited for, then the Redis client and its threads.
+     */
     @Override
     public void close() {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
-        CompletableFuture<Void> dropped = new CompletableFuture<>();
-        try {
-            thread.execute(() -> {
-                nodes.values().forEach(Node::dropConnection);
-                nodes.clear();
-                dropped.complete(null);
-            });
-            dropped.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException | ExecutionException | TimeoutException e) {
-            log.warn("the prober's connections were not closed within {} ms: {}", CLOSE_TIMEOUT.toMillis(),
-                    e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        ScheduledFuture<?> schedule = ticks;
+        if (schedule != null) {
+            schedule.cancel(false);
         }
         thread.shutdownNow();
+        boolean interrupted = false;
+        boolean ended = false;
+        try {
+            ended = thread.awaitTermination(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (ended) {
+            // the thread is gone: its state is this thread's now
+            List<CompletableFuture<Void>> closing = new ArrayList<>();
+            nodes.values().forEach(n -> closing.add(n.dropConnection()));
+            nodes.clear();
+            try {
+                CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                        .get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("the prober's connections were not closed within {} ms: {}", CLOSE_TIMEOUT.toMillis(),
+                        e.toString());
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        } else if (!interrupted) {
+            log.warn("the prober's thread still runs {} ms after it closed; its connections close with the client",
+                    CLOSE_TIMEOUT.toMillis());
+        }
         client.shutdown(Duration.ZERO, CLOSE_TIMEOUT);
         try {
             resources.shutdown(0, CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -323,8 +376,16 @@ public final class NodeProber implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             log.warn("the prober's I/O threads did not stop within {} ms: {}", CLOSE_TIMEOUT.toMillis(), e.toString());
         } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the prober's thread has ended (after {@link #close}); for tests. */
+    boolean threadEnded() {
+        return thread.isTerminated();
     }
 
     /** What a change of makes the listener hear of a node at once. */
@@ -379,13 +440,17 @@ public final class NodeProber implements AutoCloseable {
             return c != null && c.isDone() && !c.isCompletedExceptionally() && c.join() == handler;
         }
 
-        /** Closes the connection (once it is made, if it is still being made) and forgets it. */
-        void dropConnection() {
+        /**
+         * Closes the connection (once it is made, if it is still being made) and forgets it; the
+         * result completes when it is closed (or was never made).
+         */
+        CompletableFuture<Void> dropConnection() {
             CompletableFuture<StatefulRedisConnection<String, String>> c = connection;
             connection = null;
-            if (c != null) {
-                c.thenAccept(StatefulRedisConnection::closeAsync);
+            if (c == null) {
+                return CompletableFuture.completedFuture(null);
             }
+            return c.thenCompose(StatefulRedisConnection::closeAsync).exceptionally(failed -> null);
         }
 
         void answered(String info) {

@@ -1,10 +1,14 @@
 package io.thoonk.coordinator.shard;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.thoonk.testing.Closer;
 import io.thoonk.testing.RedisProcess;
 import io.thoonk.testing.RedisShard;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -13,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -148,5 +155,52 @@ class NodeProberTest {
         long crossedAfter = (System.nanoTime() - killed) / 1_000_000;
         assertThat(failedAfter).as("ms from kill to the failed probe").isLessThan(2_000);
         assertThat(crossedAfter).as("ms from kill to a report down for down-after").isLessThan(2_500);
+    }
+
+    @Test
+    void closing_while_a_tick_runs_ends_the_thread_and_closes_the_connections_without_an_error_logged()
+            throws Exception {
+        RedisProcess node = started.add(RedisProcess.start());
+        AtomicBoolean closing = new AtomicBoolean();
+        CountDownLatch inTick = new CountDownLatch(1);
+        NodeProber prober = started.add(new NodeProber(Duration.ofMillis(20), DOWN_AFTER, UnaryOperator.identity(),
+                Clock.systemUTC()));
+        // once the test is closing, a tick asking for its targets is held there until its thread is
+        // interrupted: close then runs with a tick under way, as it does when a tick fires at close
+        prober.start(() -> {
+            if (closing.get()) {
+                inTick.countDown();
+                try {
+                    new CountDownLatch(1).await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Set.of(node.address());
+        }, snapshots::add);
+        await().atMost(WAIT).until(() -> probeConnections(node) == 1);
+
+        List<Logger> watched = List.of((Logger) LoggerFactory.getLogger(NodeProber.class),
+                (Logger) LoggerFactory.getLogger("io.lettuce"), (Logger) LoggerFactory.getLogger("io.netty"));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        watched.forEach(l -> l.addAppender(logged));
+        try {
+            closing.set(true);
+            assertThat(inTick.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("a tick began").isTrue();
+            long started = System.nanoTime();
+            prober.close();
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+            assertThat(prober.threadEnded()).as("the prober's thread ended").isTrue();
+            assertThat(tookMillis).as("ms to close").isLessThan(NodeProber.CLOSE_TIMEOUT.toMillis());
+            await().atMost(WAIT).until(() -> probeConnections(node) == 0);
+        } finally {
+            watched.forEach(l -> l.detachAppender(logged));
+        }
+        assertThat(logged.list).as("logged while closing").extracting(ILoggingEvent::getFormattedMessage)
+                .noneMatch(m -> m.contains("Exception") || m.contains("already closed"));
+        assertThat(logged.list).as("logged with an exception while closing")
+                .allSatisfy(e -> assertThat(e.getThrowableProxy()).as(e.getFormattedMessage()).isNull());
     }
 }
