@@ -2,10 +2,13 @@ package io.thoonk.it;
 
 import io.thoonk.client.Durability;
 import io.thoonk.client.Event;
+import io.thoonk.client.Item;
 import io.thoonk.client.RedisAuthenticationException;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkOptions;
 import io.thoonk.contract.RedisCredentials;
+import io.thoonk.proto.v1.AdminGrpc;
+import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.testing.RedisProcess;
 import io.thoonk.testing.RedisShard;
 import io.thoonk.testing.cluster.LocalCluster;
@@ -16,6 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -25,7 +29,8 @@ import static org.awaitility.Awaitility.await;
  * The routing client on a cluster whose Redis nodes require a password, as deployments run it
  * (real coordinators and redis-server processes with {@code requirepass}): with the credentials
  * given once, every shard connection authenticates (commands, replicated writes, pub/sub, blocking
- * waits); with wrong ones or none, calls fail at once with {@link RedisAuthenticationException}.
+ * waits), and so do the coordinators' (a team move); with wrong ones or none, calls fail at once
+ * with {@link RedisAuthenticationException}.
  */
 class RoutingAuthenticationTest {
 
@@ -44,7 +49,8 @@ class RoutingAuthenticationTest {
     }
 
     @Test
-    void with_the_password_the_client_writes_replicated_subscribes_and_waits_on_every_shard() {
+    void with_the_password_the_client_writes_replicated_subscribes_waits_and_rides_a_move_on_every_shard()
+            throws Exception {
         LocalCluster cluster = local.cluster();
         assertThat(cluster.redisCredentials()).isEqualTo(RedisCredentials.password(SECRET.toCharArray()));
         try (Thoonk thoonk = connect(cluster.redisCredentials())) {
@@ -56,6 +62,16 @@ class RoutingAuthenticationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> events.size() == 20);
             thoonk.queue("team:7:work").put("job");
             assertThat(thoonk.queue("team:7:work").get(Duration.ofSeconds(5))).contains("job");
+
+            // the move's copies go through the coordinator's authenticated connections to both primaries
+            AdminGrpc.AdminBlockingStub admin = AdminGrpc.newBlockingStub(cluster.coordinators()
+                    .channel(cluster.coordinator())).withDeadlineAfter(10, TimeUnit.SECONDS);
+            String from = admin.getTeam(GetTeamRequest.newBuilder().setTeam("7").build()).getPlacement().getShardId();
+            String to = from.equals("s0") ? "s1" : "s0";
+            MoveCall.start(cluster.coordinators().channel(cluster.coordinator()), "7", to).finish();
+            assertThat(thoonk.feed("team:7:news").all()).extracting(Item::value).containsExactly("item 7");
+            assertThat(cluster.shard(to).primary().call("HGET feed.items:team:7:news " + thoonk.feed("team:7:news")
+                    .all().get(0).id())).isEqualTo("item 7");
         }
         for (RedisShard shard : cluster.shards().values()) {
             RedisProcess primary = shard.primary();
