@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -246,7 +247,7 @@ public final class NodeProber implements AutoCloseable {
             n.answered(info);
         } else {
             n.dropConnection();
-            java.util.Optional<String> refused = refusals.sentence(n.address, error);
+            Optional<String> refused = refusals.sentence(n.address, error);
             if (refused.isPresent() && !n.refusalLogged) {
                 n.refusalLogged = true;
                 log.warn("{}", refused.get());
