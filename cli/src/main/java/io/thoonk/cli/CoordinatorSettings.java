@@ -45,7 +45,9 @@ final class CoordinatorSettings {
         CLUSTER_SIZE("cluster-size", "THOONK_CLUSTER_SIZE", "0"),
         PROBE_INTERVAL("probe-interval", "THOONK_PROBE_INTERVAL", "100ms"),
         DOWN_AFTER("down-after", "THOONK_DOWN_AFTER", "500ms"),
-        MIN_REPLICAS_MAX_LAG("min-replicas-max-lag", "THOONK_MIN_REPLICAS_MAX_LAG", "2s");
+        MIN_REPLICAS_MAX_LAG("min-replicas-max-lag", "THOONK_MIN_REPLICAS_MAX_LAG", "2s"),
+        /** -1: no HTTP server. */
+        HTTP_PORT("http-port", "THOONK_HTTP_PORT", Integer.toString(CoordinatorConfig.DEFAULT_HTTP_PORT));
 
         final String key;
         final String env;
@@ -101,6 +103,7 @@ final class CoordinatorSettings {
                 .probeInterval(values.get(Setting.PROBE_INTERVAL).parse(CoordinatorSettings::positiveDuration))
                 .downAfter(values.get(Setting.DOWN_AFTER).parse(CoordinatorSettings::positiveDuration))
                 .minReplicasMaxLag(values.get(Setting.MIN_REPLICAS_MAX_LAG).parse(CoordinatorSettings::wholeSeconds))
+                .httpPort(values.get(Setting.HTTP_PORT).parse(CoordinatorSettings::httpPort))
                 .build();
     }
 
@@ -139,6 +142,19 @@ final class CoordinatorSettings {
             throw new IllegalArgumentException("a port is 0..65535");
         }
         return port;
+    }
+
+    private static int httpPort(String text) {
+        int port = Integer.parseInt(text);
+        if (port == CoordinatorConfig.HTTP_OFF) {
+            return port;
+        }
+        try {
+            return port(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the HTTP port is 0..65535, or " + CoordinatorConfig.HTTP_OFF
+                    + " for no HTTP server");
+        }
     }
 
     /** {@code host[:port],host[:port],...}: the Hazelcast addresses of the coordinators. */
