@@ -31,7 +31,7 @@ final class CoordinatorCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "A .properties file with any of the keys "
             + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout, cluster-port, members, cluster-size, "
-            + "probe-interval, down-after, min-replicas-max-lag, redis-username, redis-password-file.")
+            + "probe-interval, down-after, min-replicas-max-lag, redis-username, redis-password-file, http-port.")
     private Path config;
 
     @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "ZooKeeper connect string, e.g. "
@@ -41,6 +41,11 @@ final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--grpc-port", paramLabel = "PORT", description = "gRPC port; 0 picks a free one "
             + "($THOONK_GRPC_PORT, key grpc-port; default 7400).")
     private String grpcPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Port of the HTTP server on the --bind "
+            + "address: the live dashboard at /, /metrics and /healthz; 0 picks a free one, -1 runs none "
+            + "($THOONK_HTTP_PORT, key http-port; default " + CoordinatorConfig.DEFAULT_HTTP_PORT + ").")
+    private String httpPort;
 
     @Option(names = "--id", paramLabel = "ID", description = "This coordinator's name among its peers "
             + "($THOONK_COORDINATOR_ID, key id; default HOST-PORT).")
@@ -120,6 +125,9 @@ final class CoordinatorCommand implements Callable<Integer> {
                 + ", listening on " + coordinator.describeListening() + " (ZooKeeper " + resolved.zookeeper()
                 + ", namespace " + resolved.namespace() + ", cluster member " + coordinator.clusterAddress()
                 + "); Ctrl-C stops it"));
+        if (resolved.httpPort() != CoordinatorConfig.HTTP_OFF) {
+            printer.print(new Note("dashboard at http://" + coordinator.httpAddress() + "/"));
+        }
         if (coordinator.listenAddress().getAddress().isAnyLocalAddress()) {
             printer.print(new Note("warning: listening on every interface, and the gRPC API has no authentication: "
                     + "anyone who can reach port " + coordinator.port() + " can register shards and place teams"));
@@ -150,6 +158,7 @@ final class CoordinatorCommand implements Callable<Integer> {
         RedisAuthOptions.refuseCommandLinePassword(redisPassword);
         flags.put(Setting.REDIS_USERNAME, redisUsername);
         flags.put(Setting.REDIS_PASSWORD_FILE, redisPasswordFile);
+        flags.put(Setting.HTTP_PORT, httpPort);
         return flags;
     }
 }

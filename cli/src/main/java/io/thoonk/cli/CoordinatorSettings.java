@@ -52,7 +52,9 @@ final class CoordinatorSettings {
          * No default: $THOONK_REDIS_PASSWORD, else no authentication. Resolved by {@link RedisAuthOptions}: the
          * password itself is never a flag or a config value, only a file (or the environment).
          */
-        REDIS_PASSWORD_FILE(RedisAuthOptions.PASSWORD_FILE_KEY, RedisAuthOptions.PASSWORD_FILE_ENV, null);
+        REDIS_PASSWORD_FILE(RedisAuthOptions.PASSWORD_FILE_KEY, RedisAuthOptions.PASSWORD_FILE_ENV, null),
+        /** -1: no HTTP server. */
+        HTTP_PORT("http-port", "THOONK_HTTP_PORT", Integer.toString(CoordinatorConfig.DEFAULT_HTTP_PORT));
 
         final String key;
         final String env;
@@ -110,6 +112,7 @@ final class CoordinatorSettings {
                 .minReplicasMaxLag(values.get(Setting.MIN_REPLICAS_MAX_LAG).parse(CoordinatorSettings::wholeSeconds))
                 .redisCredentials(RedisAuthOptions.resolve(flags.get(Setting.REDIS_USERNAME),
                         flags.get(Setting.REDIS_PASSWORD_FILE), env, file))
+                .httpPort(values.get(Setting.HTTP_PORT).parse(CoordinatorSettings::httpPort))
                 .build();
     }
 
@@ -148,6 +151,19 @@ final class CoordinatorSettings {
             throw new IllegalArgumentException("a port is 0..65535");
         }
         return port;
+    }
+
+    private static int httpPort(String text) {
+        int port = Integer.parseInt(text);
+        if (port == CoordinatorConfig.HTTP_OFF) {
+            return port;
+        }
+        try {
+            return port(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the HTTP port is 0..65535, or " + CoordinatorConfig.HTTP_OFF
+                    + " for no HTTP server");
+        }
     }
 
     /** {@code host[:port],host[:port],...}: the Hazelcast addresses of the coordinators. */

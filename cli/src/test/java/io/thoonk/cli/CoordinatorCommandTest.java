@@ -44,7 +44,7 @@ class CoordinatorCommandTest {
                 "a THOONK_* coordinator variable is set: it would override the config file");
         Path config = Files.writeString(dir.resolve("coordinator.properties"), String.join("\n",
                 "zookeeper=" + zookeeper.connectString(), "grpc-port=0", "id=from-file", "host=127.0.0.1",
-                "namespace=cli-coordinator-test", "session-timeout=10s", "cluster-port=0", ""));
+                "namespace=cli-coordinator-test", "session-timeout=10s", "cluster-port=0", "http-port=0", ""));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -53,12 +53,12 @@ class CoordinatorCommandTest {
         command.start();
 
         await().atMost(Duration.ofSeconds(30)).failFast(exit::isDone)
-                .until(() -> SERVING.matcher(out.toString()).find());
+                .until(() -> SERVING.matcher(out.toString()).find() && out.toString().contains("dashboard at"));
         Matcher serving = SERVING.matcher(out.toString());
         assertThat(serving.find()).isTrue();
         String address = "127.0.0.1:" + serving.group(1);
         assertThat(out.toString()).contains("coordinator from-file serving gRPC on " + address,
-                "namespace cli-coordinator-test", "cluster member 127.0.0.1:");
+                "namespace cli-coordinator-test", "cluster member 127.0.0.1:", "dashboard at http://127.0.0.1:");
 
         ManagedChannel channel = Grpc.newChannelBuilder(address, InsecureChannelCredentials.create()).build();
         try {

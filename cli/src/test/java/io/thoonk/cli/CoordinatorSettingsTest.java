@@ -98,7 +98,7 @@ class CoordinatorSettingsTest {
         new picocli.CommandLine(command).parseArgs("--zookeeper", "z:1", "--grpc-port", "0", "--id", "i",
                 "--host", "h", "--bind", "0.0.0.0", "--namespace", "n", "--session-timeout", "5s",
                 "--cluster-port", "0", "--members", "c1:5701, c2,c3:5702", "--cluster-size", "5",
-                "--probe-interval", "50ms", "--down-after", "1s", "--min-replicas-max-lag", "3s");
+                "--probe-interval", "50ms", "--down-after", "1s", "--min-replicas-max-lag", "3s", "--http-port", "-1");
 
         CoordinatorConfig config = CoordinatorSettings.resolve(command.flags(), NO_ENV, new Properties());
 
@@ -106,7 +106,7 @@ class CoordinatorSettingsTest {
                 .namespace("n").sessionTimeout(Duration.ofSeconds(5)).clusterPort(0)
                 .members(java.util.List.of("c1:5701", "c2", "c3:5702")).clusterSize(5)
                 .probeInterval(Duration.ofMillis(50)).downAfter(Duration.ofSeconds(1))
-                .minReplicasMaxLag(Duration.ofSeconds(3)).build());
+                .minReplicasMaxLag(Duration.ofSeconds(3)).httpPort(CoordinatorConfig.HTTP_OFF).build());
     }
 
     @Test
@@ -222,6 +222,11 @@ class CoordinatorSettingsTest {
                 .isThrownBy(() -> CoordinatorSettings.resolve(Map.of(Setting.GRPC_PORT, "70000"), NO_ENV,
                         new Properties()))
                 .withMessage("invalid grpc-port '70000' (from flag --grpc-port): a port is 0..65535");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_HTTP_PORT", "-2"),
+                        new Properties()))
+                .withMessage("invalid http-port '-2' (from $THOONK_HTTP_PORT): the HTTP port is 0..65535, or -1 for "
+                        + "no HTTP server");
     }
 
     @Test

@@ -69,14 +69,14 @@ class ListeningAddressTest {
         InetAddress elsewhere = nonLoopbackAddress();
 
         try (Running coordinator = Running.start("coordinator", "--zookeeper", zookeeper.connectString(),
-                "--grpc-port", "0", "--cluster-port", "0", "--namespace", "listening-default")) {
+                "--grpc-port", "0", "--cluster-port", "0", "--http-port", "0", "--namespace", "listening-default")) {
             int port = Integer.parseInt(coordinator.awaitMatch(LOOPBACK));
             assertThat(coordinator.out()).contains("serving gRPC on 127.0.0.1:" + port).doesNotContain("warning");
             assertThatExceptionOfType(IOException.class).isThrownBy(() -> connect(elsewhere, port));
         }
 
         try (Running coordinator = Running.start("coordinator", "--zookeeper", zookeeper.connectString(),
-                "--grpc-port", "0", "--cluster-port", "0", "--namespace", "listening-everywhere", "--bind", "0.0.0.0")) {
+                "--grpc-port", "0", "--cluster-port", "0", "--http-port", "0", "--namespace", "listening-everywhere", "--bind", "0.0.0.0")) {
             int port = Integer.parseInt(coordinator.awaitMatch(EVERYWHERE));
             assertThat(coordinator.out()).contains("serving gRPC on " + InetAddress.getLocalHost().getHostName()
                     + ":" + port, "warning: listening on every interface, and the gRPC API has no authentication");

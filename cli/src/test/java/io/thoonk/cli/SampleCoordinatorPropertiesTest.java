@@ -30,5 +30,6 @@ class SampleCoordinatorPropertiesTest {
         assertThat(config.clusterSize()).isEqualTo(3);
         assertThat(config.probeInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.downAfter()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.httpPort()).isEqualTo(9400);
     }
 }

@@ -16,6 +16,7 @@ import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
 import io.thoonk.coordinator.grpc.Writes;
+import io.thoonk.coordinator.http.CoordinatorHttpServer;
 import io.thoonk.coordinator.migration.Mover;
 import io.thoonk.coordinator.migration.Rebalancer;
 import io.thoonk.coordinator.placement.Decisions;
@@ -102,6 +103,8 @@ public final class Coordinator implements AutoCloseable {
     private SharedNodeHealth nodeHealth;
     private Writes writes;
     private Server server;
+    private CoordinatorHttpServer http;
+    private String httpAddress;
     private String id;
     private String address;
     private InetSocketAddress listenAddress;
@@ -212,6 +215,13 @@ public final class Coordinator implements AutoCloseable {
         promoter.start(id);
         mover.start(id);
         members.register(id, address, REGISTER_TIMEOUT);
+        if (config.httpPort() != CoordinatorConfig.HTTP_OFF) {
+            http = CoordinatorHttpServer.start(new InetSocketAddress(serving.listen().getAddress(), config.httpPort()),
+                    new CoordinatorHttpServer.Sources(cache, store, nodeHealth, mover, failovers, config.clock(),
+                            this::id, this::isLeader, () -> ""));
+            httpAddress = serving.advertisedHost() + ":" + http.address().getPort();
+            log.info("coordinator {}: dashboard at http://{}/", id, httpAddress());
+        }
         health.setStatus("", ServingStatus.SERVING);
         log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {}, cluster member {}, "
                 + "Redis {})", id, address, describeListening(), config.zookeeper(), config.namespace(), cluster.address(),
@@ -298,6 +308,20 @@ public final class Coordinator implements AutoCloseable {
             return "every interface (" + config.bind() + ":" + listenAddress.getPort() + ")";
         }
         return listenAddress.getAddress().getHostAddress() + ":" + listenAddress.getPort();
+    }
+
+    /**
+     * {@code host:port} of the HTTP server (the dashboard at {@code http://<this>/}, {@code /metrics},
+     * {@code /healthz}): the advertised host and the port it listens on.
+     *
+     * @throws IllegalStateException when the HTTP server is off ({@link CoordinatorConfig#httpPort} -1)
+     */
+    public String httpAddress() {
+        if (http == null) {
+            throw new IllegalStateException("coordinator " + id + " runs no HTTP server (httpPort "
+                    + CoordinatorConfig.HTTP_OFF + ")");
+        }
+        return httpAddress;
     }
 
     /** {@code host:port} of this coordinator's member of the coordinators' (Hazelcast) cluster. */
@@ -393,6 +417,7 @@ public final class Coordinator implements AutoCloseable {
             return;
         }
         health.enterTerminalState();
+        closeQuietly(http);
         if (server != null) {
             server.shutdownNow();
             try {

@@ -52,19 +52,26 @@ import java.util.function.UnaryOperator;
  * @param redisCredentials what every connection of the coordinator to a Redis node authenticates with (default
  *                       {@link RedisCredentials#none()}); a node that refuses them is reported as such, and a shard
  *                       whose nodes refuse them cannot be registered. Shown masked by {@link #toString()}
+ * @param httpPort       port of the coordinator's HTTP server on {@code bind}: the live dashboard, its JSON and
+ *                       event stream, {@code /metrics} and {@code /healthz} (default {@value #DEFAULT_HTTP_PORT};
+ *                       0: a free port; {@value #HTTP_OFF}: no HTTP server)
  */
 public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, String bind,
                                 int grpcPort, Duration sessionTimeout, Duration callTimeout, ServerFactory server,
                                 Clock clock, ScheduledExecutorService scheduler, int clusterPort, List<String> members,
                                 int clusterSize, Duration probeInterval, Duration downAfter,
                                 Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses,
-                                RedisCredentials redisCredentials) {
+                                RedisCredentials redisCredentials, int httpPort) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
     /** The default bind address: loopback, so only this machine reaches the (unauthenticated) API. */
     public static final String DEFAULT_BIND = "127.0.0.1";
     /** The default Hazelcast port of a coordinator. */
     public static final int DEFAULT_CLUSTER_PORT = 5701;
+    /** The default port of the HTTP server (dashboard, metrics, health). */
+    public static final int DEFAULT_HTTP_PORT = 9400;
+    /** {@link #httpPort} that turns the HTTP server off. */
+    public static final int HTTP_OFF = -1;
 
     /**
      * Makes the builder of a coordinator's gRPC server; the coordinator adds its services, starts
@@ -121,6 +128,10 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         }
         Objects.requireNonNull(nodeAddresses, "nodeAddresses == null");
         Objects.requireNonNull(redisCredentials, "redisCredentials == null");
+        if (httpPort < HTTP_OFF || httpPort > 65535) {
+            throw new IllegalArgumentException("httpPort must be 0..65535, or " + HTTP_OFF + " for no HTTP server, was "
+                    + httpPort);
+        }
     }
 
     private static void positive(String name, Duration value) {
@@ -160,6 +171,7 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private Duration minReplicasMaxLag = Duration.ofSeconds(2);
         private UnaryOperator<String> nodeAddresses = UnaryOperator.identity();
         private RedisCredentials redisCredentials = RedisCredentials.none();
+        private int httpPort = DEFAULT_HTTP_PORT;
 
         private Builder(String zookeeper) {
             this.zookeeper = zookeeper;
@@ -257,10 +269,16 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             return this;
         }
 
+        /** The HTTP server's port: 0 for a free one, {@link #HTTP_OFF} for none. */
+        public Builder httpPort(int httpPort) {
+            this.httpPort = httpPort;
+            return this;
+        }
+
         public CoordinatorConfig build() {
             return new CoordinatorConfig(id, zookeeper, namespace, host, bind, grpcPort, sessionTimeout, callTimeout,
                     server, clock, scheduler, clusterPort, members, clusterSize, probeInterval, downAfter,
-                    minReplicasMaxLag, nodeAddresses, redisCredentials);
+                    minReplicasMaxLag, nodeAddresses, redisCredentials, httpPort);
         }
     }
 }

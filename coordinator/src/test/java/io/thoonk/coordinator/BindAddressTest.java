@@ -42,7 +42,7 @@ class BindAddressTest {
 
     CoordinatorConfig.Builder config() {
         return CoordinatorConfig.builder(zookeeper.connectString()).id("c" + namespaces.incrementAndGet())
-                .namespace("bind-address-test-" + namespaces.get()).grpcPort(0).clusterPort(0);
+                .namespace("bind-address-test-" + namespaces.get()).grpcPort(0).clusterPort(0).httpPort(0);
     }
 
     Coordinator start(CoordinatorConfig config) throws Exception {

@@ -32,7 +32,8 @@ class LayeringTest {
             "placement", Set.of("directory", "shard"),
             "failover", Set.of("cluster", "directory", "placement", "shard"),
             "migration", Set.of("cluster", "directory", "placement", "shard"),
-            "grpc", Set.of("cluster", "directory", "placement", "failover", "migration", "shard"));
+            "grpc", Set.of("cluster", "directory", "placement", "failover", "migration", "shard"),
+            "http", Set.of("cluster", "directory", "migration", "shard"));
 
     /** The only root types the layers may use: the coordinator-wide exception. */
     private static final Set<String> SHARED_ROOT_TYPES = Set.of(

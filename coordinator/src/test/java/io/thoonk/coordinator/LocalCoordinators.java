@@ -113,7 +113,7 @@ final class LocalCoordinators implements BeforeAllCallback, AfterAllCallback, Be
 
     /** Like {@link #config(String)}, reaching ZooKeeper at {@code connectString} (e.g. through a proxy). */
     CoordinatorConfig.Builder config(String id, String connectString) {
-        return CoordinatorConfig.builder(connectString).id(id).namespace(namespace()).grpcPort(0).clusterPort(0)
+        return CoordinatorConfig.builder(connectString).id(id).namespace(namespace()).grpcPort(0).clusterPort(0).httpPort(0)
                 .members(List.copyOf(clusterMembers));
     }
 

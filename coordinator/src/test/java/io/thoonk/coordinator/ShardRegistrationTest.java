@@ -72,7 +72,7 @@ class ShardRegistrationTest {
         first.call("FLUSHALL");
         second.call("FLUSHALL");
         Coordinator c = Coordinator.start(CoordinatorConfig.builder(zookeeper.connectString()).id("c1")
-                .namespace(namespace).grpcPort(0).clusterPort(0).build());
+                .namespace(namespace).grpcPort(0).clusterPort(0).httpPort(0).build());
         opened.add(c);
         c.awaitLeadership(Duration.ofSeconds(10));
         ManagedChannel channel = Grpc.newChannelBuilder(c.address(), InsecureChannelCredentials.create()).build();

@@ -28,9 +28,9 @@ class ImageTest {
 
     /**
      * Variables the chart sets ahead of the coordinator code reading them (issue 12, other parts):
-     * the Redis password and the metrics port. Listed here so the contract stays visible.
+     * the Redis password. Listed here so the contract stays visible.
      */
-    private static final Set<String> PENDING = Set.of("THOONK_REDIS_PASSWORD", "THOONK_METRICS_PORT");
+    private static final Set<String> PENDING = Set.of("THOONK_REDIS_PASSWORD");
 
     @Test
     void the_dockerfile_builds_the_cli_jar_and_runs_the_launcher_as_the_charts_user() throws IOException {

@@ -23,13 +23,21 @@ class MonitoringTest {
         Manifests rendered = Chart.defaults().render();
         Container c = container(rendered.coordinators());
 
-        assertThat(env(c, "THOONK_METRICS_PORT").getValue()).isEqualTo("9400");
+        assertThat(env(c, "THOONK_HTTP_PORT").getValue()).isEqualTo("9400");
         assertThat(c.getPorts()).anySatisfy(p -> {
             assertThat(p.getName()).isEqualTo("metrics");
             assertThat(p.getContainerPort()).isEqualTo(9400);
         });
         assertThat(rendered.custom("ServiceMonitor")).isEmpty();
         assertThat(rendered.custom("PrometheusRule")).isEmpty();
+    }
+
+    @Test
+    void with_metrics_disabled_coordinators_run_no_http_server_and_declare_no_metrics_port() {
+        Container c = container(Chart.defaults().set("metrics.enabled", false).render().coordinators());
+
+        assertThat(env(c, "THOONK_HTTP_PORT").getValue()).isEqualTo("-1");
+        assertThat(c.getPorts()).noneSatisfy(p -> assertThat(p.getName()).isEqualTo("metrics"));
     }
 
     @Test
@@ -51,7 +59,7 @@ class MonitoringTest {
         // only the coordinators' metrics service matches: not the gRPC or headless ones
         assertThat(rendered.all(Service.class)).filteredOn(s -> s.getMetadata().getLabels().entrySet()
                 .containsAll(selector.entrySet())).containsExactly(metrics);
-        assertThat(env(container(rendered.coordinators()), "THOONK_METRICS_PORT").getValue()).isEqualTo("9500");
+        assertThat(env(container(rendered.coordinators()), "THOONK_HTTP_PORT").getValue()).isEqualTo("9500");
     }
 
     @Test

@@ -109,7 +109,7 @@ public final class Coordinators implements AutoCloseable {
                 throw new FixtureException("these coordinators are closed: cannot start " + id);
             }
         }
-        CoordinatorConfig config = overrides.apply(settings.apply(CoordinatorConfig.builder(zookeeper).clusterPort(0)
+        CoordinatorConfig config = overrides.apply(settings.apply(CoordinatorConfig.builder(zookeeper).clusterPort(0).httpPort(0)
                         .members(all().stream().map(Coordinator::clusterAddress).toList())))
                 .id(id).namespace(namespace).grpcPort(grpcPort).build();
         Coordinator coordinator;
