@@ -1,5 +1,8 @@
 package io.thoonk.coordinator;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import io.thoonk.contract.Script;
@@ -19,6 +22,7 @@ import io.thoonk.proto.v1.WatchResponse;
 import io.thoonk.testing.RedisShard;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -159,6 +163,11 @@ class CoordinatorMetricsTest {
         watching.cancel(null);
         await().atMost(WAIT).until(() -> value(follower, "thoonk_watch_streams") == 0.0);
 
+        ListAppender<ILoggingEvent> decisions = new ListAppender<>();
+        decisions.start();
+        Logger promotion = (Logger) LoggerFactory.getLogger("io.thoonk.coordinator.failover.Promotion");
+        promotion.addAppender(decisions);
+
         redis.primary().kill();
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -173,6 +182,10 @@ class CoordinatorMetricsTest {
         }
         assertThat(value(leader, "thoonk_failover_phase_seconds_sum", "phase", "detect"))
                 .as("detection takes down-after at least").isGreaterThanOrEqualTo(0.5);
+        promotion.detachAppender(decisions);
+        assertThat(decisions.list).map(ILoggingEvent::getFormattedMessage).as("the decision lines")
+                .anyMatch(m -> m.endsWith("[decision=failover-decided shard=s1 epoch=2]"))
+                .anyMatch(m -> m.endsWith("[decision=failover-promoted shard=s1 epoch=2]"));
         for (Coordinator c : all) {
             if (c != leader) {
                 assertThat(value(c, "thoonk_failovers_total", "shard", "s1", "kind", "automatic"))

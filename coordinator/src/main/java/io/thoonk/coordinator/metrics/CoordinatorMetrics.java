@@ -25,6 +25,8 @@ import io.thoonk.proto.v1.FailoverRecord;
 import io.thoonk.proto.v1.MovePhase;
 import io.thoonk.proto.v1.MoveProgress;
 import io.thoonk.proto.v1.Shard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +64,8 @@ import java.util.function.ToLongFunction;
  * {@link #failoverRecorded}, {@link #moveStarted}), {@link #bind} once they run, then scrape.
  */
 public final class CoordinatorMetrics {
+
+    private static final Logger log = LoggerFactory.getLogger(CoordinatorMetrics.class);
 
     /** Buckets of the probe latency histogram span these. */
     private static final Duration PROBE_MIN = Duration.ofMillis(1);
@@ -257,10 +261,20 @@ public final class CoordinatorMetrics {
                 .register(registry);
     }
 
-    /** A move this coordinator starts or resumes: its bytes, its end, its duration and write pause. */
+    /**
+     * A move this coordinator starts or resumes: its bytes, its end, its duration and write pause;
+     * each phase it enters is logged as a decision line ({@code decision=move-phase}).
+     */
     public void moveStarted(MoveHandle move) {
         long[] copied = {0};
+        MovePhase[] phase = {null};
         move.addListener(p -> {
+            if (p.getPhase() != phase[0] && !isFinal(p.getPhase())) {
+                phase[0] = p.getPhase();
+                log.info("move {} of team '{}' from shard '{}' to shard '{}': {} [decision=move-phase team={} shard={} "
+                        + "epoch={}]", p.getMoveId(), p.getTeam(), p.getSourceShardId(), p.getTargetShardId(),
+                        p.getPhase(), p.getTeam(), p.getSourceShardId(), p.getEpoch() - 1);
+            }
             long delta = p.getBytesCopied() - copied[0];
             if (delta > 0) {
                 moveBytes.increment(delta);

@@ -285,8 +285,9 @@ public final class Mover implements AutoCloseable {
             running.put(team, m);
             return m;
         });
-        log.info("moving team '{}' from shard '{}' to shard '{}' (move {})", team, move.sourceId(), move.targetId(),
-                move.moveId());
+        log.info("moving team '{}' from shard '{}' to shard '{}' (move {}) [decision=move-started team={} shard={} "
+                + "epoch={}]", team, move.sourceId(), move.targetId(), move.moveId(), team, move.sourceId(),
+                move.progress().getEpoch() - 1);
         try {
             submit(move::run);
         } catch (RuntimeException e) {
