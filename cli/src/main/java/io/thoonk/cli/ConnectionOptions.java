@@ -5,6 +5,7 @@ import io.thoonk.client.InvalidArgumentException;
 import io.thoonk.client.Thoonk;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -22,6 +23,9 @@ import java.util.Set;
  *
  * <p>Mixed into a command group, its options are inherited by all the group's subcommands, so they
  * may be given anywhere after the group's name. Opening a client goes through {@link #open()} only.
+ * Every connection to Redis authenticates with the {@link RedisAuthOptions} credentials
+ * ({@code THOONK_REDIS_PASSWORD}, {@code --redis-password-file}); one Redis also takes a password in
+ * its URI ({@code redis://:PASSWORD@host:port}).
  */
 public final class ConnectionOptions {
 
@@ -43,6 +47,9 @@ public final class ConnectionOptions {
             + "cluster's routing, so a team's objects could end up on two shards).")
     private boolean forceDirect;
 
+    @Mixin
+    private RedisAuthOptions redisAuth = new RedisAuthOptions();
+
     /** Where to connect: see {@link Target}. */
     Target target() {
         return Target.resolve(redis, coordinators, true, Target.NOTHING_GIVEN);
@@ -58,9 +65,9 @@ public final class ConnectionOptions {
         return open(ThoonkOptions.defaults());
     }
 
-    /** {@link #open()} with the client settings {@code options}. */
+    /** {@link #open()} with the client settings {@code options}, and the Redis credentials of the flags and environment. */
     public Thoonk open(ThoonkOptions options) {
-        return open(target(), options, forceDirect);
+        return open(target(), options.toBuilder().redisCredentials(redisAuth.credentials()).build(), forceDirect);
     }
 
     /** Connects to {@code target} with default settings, refusing a cluster shard given as Redis. */
@@ -94,7 +101,8 @@ public final class ConnectionOptions {
         try {
             return Thoonk.connect(redisUri, options);
         } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentException("invalid Redis URI '" + redisUri + "': " + e.getMessage());
+            throw new InvalidArgumentException("invalid Redis URI '" + Target.withoutPassword(redisUri) + "': "
+                    + e.getMessage());
         }
     }
 
@@ -106,7 +114,7 @@ public final class ConnectionOptions {
             scheme = null;
         }
         if (scheme == null || !SCHEMES.contains(scheme)) {
-            throw new InvalidArgumentException("invalid Redis URI '" + redisUri
+            throw new InvalidArgumentException("invalid Redis URI '" + Target.withoutPassword(redisUri)
                     + "': expected redis://host:port (or rediss://, redis-socket://)");
         }
     }

@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "coordinator", description = {"Runs a coordinator (the team -> shard directory in ZooKeeper, "
         + "served over gRPC) until Ctrl-C or SIGTERM.",
-        "Each setting comes from its flag, else its environment variable, else the --config file, else its default."})
+        "Each setting comes from its flag, else its environment variable, else the --config file, else its default.",
+        "Redis authentication: $THOONK_REDIS_PASSWORD (or --redis-password-file FILE) and $THOONK_REDIS_USERNAME; "
+                + "every connection to a Redis node uses them."})
 final class CoordinatorCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -29,7 +31,7 @@ final class CoordinatorCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "A .properties file with any of the keys "
             + "zookeeper, grpc-port, id, host, bind, namespace, session-timeout, cluster-port, members, cluster-size, "
-            + "probe-interval, down-after, min-replicas-max-lag.")
+            + "probe-interval, down-after, min-replicas-max-lag, redis-username, redis-password-file.")
     private Path config;
 
     @Option(names = "--zookeeper", paramLabel = "CONNECT", description = "ZooKeeper connect string, e.g. "
@@ -91,6 +93,21 @@ final class CoordinatorCommand implements Callable<Integer> {
             + "with a live replica) ($THOONK_MIN_REPLICAS_MAX_LAG, key min-replicas-max-lag; default 2s).")
     private String minReplicasMaxLag;
 
+    @Option(names = "--redis-username", paramLabel = "NAME", description = "Redis ACL user every connection to a "
+            + "Redis node authenticates as ($THOONK_REDIS_USERNAME, key redis-username; default: the 'default' user, "
+            + "which a password alone authenticates as).")
+    private String redisUsername;
+
+    @Option(names = "--redis-password-file", paramLabel = "FILE", description = "File holding the Redis password, "
+            + "e.g. a Kubernetes Secret mounted as a file; a trailing line break is ignored "
+            + "($THOONK_REDIS_PASSWORD_FILE, key redis-password-file; default: $THOONK_REDIS_PASSWORD, else no "
+            + "authentication).")
+    private String redisPasswordFile;
+
+    /** Taken only to refuse it: see {@link RedisAuthOptions}. */
+    @Option(names = "--redis-password", paramLabel = "PASSWORD", hidden = true)
+    private String redisPassword;
+
     @Override
     public Integer call() {
         CoordinatorConfig resolved = CoordinatorSettings.resolve(flags(), System.getenv(),
@@ -130,6 +147,9 @@ final class CoordinatorCommand implements Callable<Integer> {
         flags.put(Setting.PROBE_INTERVAL, probeInterval);
         flags.put(Setting.DOWN_AFTER, downAfter);
         flags.put(Setting.MIN_REPLICAS_MAX_LAG, minReplicasMaxLag);
+        RedisAuthOptions.refuseCommandLinePassword(redisPassword);
+        flags.put(Setting.REDIS_USERNAME, redisUsername);
+        flags.put(Setting.REDIS_PASSWORD_FILE, redisPasswordFile);
         return flags;
     }
 }

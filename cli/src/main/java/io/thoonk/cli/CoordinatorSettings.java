@@ -45,7 +45,14 @@ final class CoordinatorSettings {
         CLUSTER_SIZE("cluster-size", "THOONK_CLUSTER_SIZE", "0"),
         PROBE_INTERVAL("probe-interval", "THOONK_PROBE_INTERVAL", "100ms"),
         DOWN_AFTER("down-after", "THOONK_DOWN_AFTER", "500ms"),
-        MIN_REPLICAS_MAX_LAG("min-replicas-max-lag", "THOONK_MIN_REPLICAS_MAX_LAG", "2s");
+        MIN_REPLICAS_MAX_LAG("min-replicas-max-lag", "THOONK_MIN_REPLICAS_MAX_LAG", "2s"),
+        /** No default: Redis' default user. Resolved with the password by {@link RedisAuthOptions}. */
+        REDIS_USERNAME(RedisAuthOptions.USERNAME_KEY, RedisAuthOptions.USERNAME_ENV, null),
+        /**
+         * No default: $THOONK_REDIS_PASSWORD, else no authentication. Resolved by {@link RedisAuthOptions}: the
+         * password itself is never a flag or a config value, only a file (or the environment).
+         */
+        REDIS_PASSWORD_FILE(RedisAuthOptions.PASSWORD_FILE_KEY, RedisAuthOptions.PASSWORD_FILE_ENV, null);
 
         final String key;
         final String env;
@@ -101,6 +108,8 @@ final class CoordinatorSettings {
                 .probeInterval(values.get(Setting.PROBE_INTERVAL).parse(CoordinatorSettings::positiveDuration))
                 .downAfter(values.get(Setting.DOWN_AFTER).parse(CoordinatorSettings::positiveDuration))
                 .minReplicasMaxLag(values.get(Setting.MIN_REPLICAS_MAX_LAG).parse(CoordinatorSettings::wholeSeconds))
+                .redisCredentials(RedisAuthOptions.resolve(flags.get(Setting.REDIS_USERNAME),
+                        flags.get(Setting.REDIS_PASSWORD_FILE), env, file))
                 .build();
     }
 

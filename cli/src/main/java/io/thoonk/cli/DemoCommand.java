@@ -37,11 +37,12 @@ final class DemoCommand implements Callable<Integer> {
         Optional<Target> given = connection.givenTarget();
         if (given.isPresent()) {
             printer.print(new Note(DemoTour.writes(given.get().describe())));
-            return tour(given.get(), printer);
+            return tour(connection.open(), printer);
         }
         try (RedisProcess server = startRedis()) {
             printer.print(new Note("Started a throw-away redis-server at " + server.uri()));
-            int code = tour(new Target(server.uri(), List.of(), "the demo's own redis-server"), printer);
+            int code = tour(ConnectionOptions.open(new Target(server.uri(), List.of(), "the demo's own redis-server")),
+                    printer);
             printer.print(new Note("Stopping redis-server"));
             return code;
         }
@@ -55,8 +56,8 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static int tour(Target target, Printer printer) {
-        try (Thoonk thoonk = ConnectionOptions.open(target)) {
+    private static int tour(Thoonk opened, Printer printer) {
+        try (Thoonk thoonk = opened) {
             new DemoTour(thoonk, printer).run();
         }
         return 0;

@@ -40,7 +40,12 @@ final class ErrorHandler implements IExecutionExceptionHandler, IParameterExcept
             "(Resolve places it)", "(./thoonk admin resolve places it)",
             "register one with AddShard", "register one with ./thoonk admin add-shard",
             " (ThoonkOptions.commandTimeout)", "",
-            " (ThoonkOptions.maxQueuedCalls)", "");
+            " (ThoonkOptions.maxQueuedCalls)", "",
+            "(check ThoonkOptions.redisCredentials, or the password in the Redis URI)", "(check "
+                    + RedisAuthOptions.PASSWORD_ENV + " or --redis-password-file, and " + RedisAuthOptions.USERNAME_ENV
+                    + ")",
+            "(none were given: set ThoonkOptions.redisCredentials, or a password in the Redis URI)", "(none were given: "
+                    + "set " + RedisAuthOptions.PASSWORD_ENV + ", or use --redis-password-file FILE)");
 
     @Override
     public int handleParseException(ParameterException e, String[] args) {

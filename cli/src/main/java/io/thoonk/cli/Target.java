@@ -106,7 +106,12 @@ record Target(String redisUri, List<String> coordinators, String origin) {
      */
     String describe() {
         return isCluster() ? "the cluster of coordinator(s) " + String.join(", ", coordinators)
-                : "the Redis at " + redisUri.replaceFirst("//[^@/]*@", "//");
+                : "the Redis at " + withoutPassword(redisUri);
+    }
+
+    /** {@code uri} for messages: its user and password, if any, left out. */
+    static String withoutPassword(String uri) {
+        return uri.replaceFirst("//[^@/]*@", "//");
     }
 
     private static Target cluster(String addresses, String origin) {

@@ -3,6 +3,7 @@ package io.thoonk.cli;
 import io.thoonk.cli.CliRunner.Result;
 import io.thoonk.cli.CoordinatorSettings.Setting;
 import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.coordinator.CoordinatorConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +107,67 @@ class CoordinatorSettingsTest {
                 .members(java.util.List.of("c1:5701", "c2", "c3:5702")).clusterSize(5)
                 .probeInterval(Duration.ofMillis(50)).downAfter(Duration.ofSeconds(1))
                 .minReplicasMaxLag(Duration.ofSeconds(3)).build());
+    }
+
+    @Test
+    void redisCredentialsComeFromTheEnvironmentOrAPasswordFile(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("redis-password"), "file-pw\n");
+        Map<String, String> env = Map.of("THOONK_REDIS_PASSWORD", "env-pw");
+
+        assertThat(CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, new Properties()).redisCredentials())
+                .isEqualTo(RedisCredentials.none());
+        assertThat(CoordinatorSettings.resolve(NO_FLAGS, env, new Properties()).redisCredentials())
+                .isEqualTo(RedisCredentials.password("env-pw".toCharArray()));
+        assertThat(CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_REDIS_PASSWORD", "env-pw",
+                "THOONK_REDIS_USERNAME", "app"), new Properties()).redisCredentials())
+                .isEqualTo(RedisCredentials.of("app", "env-pw".toCharArray()));
+        assertThat(CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_REDIS_PASSWORD_FILE", secret.toString()),
+                new Properties()).redisCredentials())
+                .as("the file's line break is not part of the password")
+                .isEqualTo(RedisCredentials.password("file-pw".toCharArray()));
+        assertThat(CoordinatorSettings.resolve(NO_FLAGS, NO_ENV, file("redis-password-file", secret.toString(),
+                "redis-username", "from-file")).redisCredentials())
+                .isEqualTo(RedisCredentials.of("from-file", "file-pw".toCharArray()));
+        assertThat(CoordinatorSettings.resolve(Map.of(Setting.REDIS_PASSWORD_FILE, secret.toString()), env,
+                new Properties()).redisCredentials())
+                .as("the flag's file over the environment").isEqualTo(RedisCredentials.password("file-pw".toCharArray()));
+
+        CoordinatorCommand command = new CoordinatorCommand();
+        new picocli.CommandLine(command).parseArgs("--redis-password-file", secret.toString(), "--redis-username", "u");
+        CoordinatorConfig config = CoordinatorSettings.resolve(command.flags(), NO_ENV, new Properties());
+        assertThat(config.redisCredentials()).isEqualTo(RedisCredentials.of("u", "file-pw".toCharArray()));
+        assertThat(config.toString()).doesNotContain("file-pw");
+    }
+
+    @Test
+    void badRedisCredentialsAreErrorsNamingTheirSourceNeverThePassword(@TempDir Path dir) throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        Path missing = dir.resolve("missing");
+
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_REDIS_PASSWORD", "pw",
+                        "THOONK_REDIS_PASSWORD_FILE", empty.toString()), new Properties()))
+                .withMessage("both THOONK_REDIS_PASSWORD and THOONK_REDIS_PASSWORD_FILE are set: set one of them");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_REDIS_USERNAME", "app"),
+                        new Properties()))
+                .withMessage("a Redis user (app, from $THOONK_REDIS_USERNAME) needs a password: set "
+                        + "THOONK_REDIS_PASSWORD, or use --redis-password-file FILE");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(Map.of(Setting.REDIS_PASSWORD_FILE, empty.toString()),
+                        NO_ENV, new Properties()))
+                .withMessage("the Redis password file " + empty + " (from --redis-password-file) is empty");
+        assertThatExceptionOfType(InvalidArgumentException.class)
+                .isThrownBy(() -> CoordinatorSettings.resolve(NO_FLAGS, Map.of("THOONK_REDIS_PASSWORD_FILE",
+                        missing.toString()), new Properties()))
+                .withMessageStartingWith("cannot read the Redis password file " + missing
+                        + " (from $THOONK_REDIS_PASSWORD_FILE): NoSuchFileException");
+
+        Result onTheCommandLine = CliRunner.runExactly("coordinator", "--redis-password", "visible-pw");
+        assertThat(onTheCommandLine.exitCode()).isEqualTo(2);
+        assertThat(onTheCommandLine.err()).startsWith("thoonk: --redis-password is not accepted: on the command line "
+                + "every user of this machine can read it (ps); set THOONK_REDIS_PASSWORD, or use "
+                + "--redis-password-file FILE").doesNotContain("visible-pw");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.thoonk.client;
 
+import io.thoonk.contract.RedisCredentials;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -38,10 +40,16 @@ import java.util.UUID;
  *                       {@link WriteOutcomeUnknownException}; positive and below
  *                       {@code commandTimeout} (default 1 s, or half the command timeout when that
  *                       is 2 s or less)
+ * @param redisCredentials what every connection to Redis authenticates with: the shards' nodes of a cluster, or
+ *                       the one Redis of {@link Thoonk#connect(String, ThoonkOptions)} (default
+ *                       {@link RedisCredentials#none()}; there a password in the URI works too, but not both).
+ *                       A node that refuses them fails calls at once with {@link RedisAuthenticationException}.
+ *                       Shown masked by {@link #toString()}
  */
 public record ThoonkOptions(long maxItemBytes, int historyLength, Duration commandTimeout, TeamRule teamRule,
                             String instanceId, int publishBatch, int maxQueuedCalls,
-                            boolean refuseClusterShard, Durability durability, Duration replicationTimeout) {
+                            boolean refuseClusterShard, Durability durability, Duration replicationTimeout,
+                            RedisCredentials redisCredentials) {
 
     public static final long DEFAULT_MAX_ITEM_BYTES = 1024 * 1024;
     public static final int DEFAULT_HISTORY_LENGTH = 1000;
@@ -80,6 +88,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
                     + commandTimeout + "), so a write can still fail with its own error within its deadline; was "
                     + replicationTimeout);
         }
+        Objects.requireNonNull(redisCredentials, "redisCredentials == null");
     }
 
     /** The replication timeout used when none is set: {@link #DEFAULT_REPLICATION_TIMEOUT}, at most half {@code commandTimeout}. */
@@ -108,7 +117,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         return builder.maxItemBytes(maxItemBytes).historyLength(historyLength)
                 .commandTimeout(commandTimeout).teamRule(teamRule).instanceId(instanceId)
                 .publishBatch(publishBatch).maxQueuedCalls(maxQueuedCalls)
-                .refuseClusterShard(refuseClusterShard).durability(durability);
+                .refuseClusterShard(refuseClusterShard).durability(durability).redisCredentials(redisCredentials);
     }
 
     /** Builds {@link ThoonkOptions}. */
@@ -123,6 +132,7 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
         private boolean refuseClusterShard;
         private Durability durability = Durability.AUTO;
         private Duration replicationTimeout;
+        private RedisCredentials redisCredentials = RedisCredentials.none();
 
         private Builder() {
         }
@@ -177,11 +187,21 @@ public record ThoonkOptions(long maxItemBytes, int historyLength, Duration comma
             return this;
         }
 
+        /**
+         * What every connection to Redis authenticates with, e.g.
+         * {@code RedisCredentials.password(System.getenv("REDIS_PASSWORD").toCharArray())} or
+         * {@code RedisCredentials.of("app", password)} for a Redis ACL user.
+         */
+        public Builder redisCredentials(RedisCredentials redisCredentials) {
+            this.redisCredentials = Objects.requireNonNull(redisCredentials, "redisCredentials == null");
+            return this;
+        }
+
         public ThoonkOptions build() {
             Duration replication = replicationTimeout != null || commandTimeout == null ? replicationTimeout
                     : defaultReplicationTimeout(commandTimeout);
             return new ThoonkOptions(maxItemBytes, historyLength, commandTimeout, teamRule, instanceId,
-                    publishBatch, maxQueuedCalls, refuseClusterShard, durability, replication);
+                    publishBatch, maxQueuedCalls, refuseClusterShard, durability, replication, redisCredentials);
         }
     }
 }

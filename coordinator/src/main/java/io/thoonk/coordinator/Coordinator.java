@@ -178,7 +178,7 @@ public final class Coordinator implements AutoCloseable {
         store.ensureLayout();
         cache = new DirectoryCache(store, zk, scheduler, config.clock());
         cache.start();
-        nodes = new ShardNodes(timeout);
+        nodes = new ShardNodes(timeout, config.redisCredentials());
         Decisions decisions = new Decisions(timeout);
         placer = new Placer(store, cache, nodes, decisions, scheduler, timeout);
         ShardRegistry shards = new ShardRegistry(store, cache, nodes, decisions, config.namespace(), timeout,
@@ -191,7 +191,7 @@ public final class Coordinator implements AutoCloseable {
         cluster = CoordinatorCluster.start(new CoordinatorCluster.Settings(config.namespace(), config.bind(),
                 config.clusterPort(), config.members(), config.clusterSize()), CoordinatorCluster.START_TIMEOUT);
         NodeProber prober = new NodeProber(config.probeInterval(), config.downAfter(), config.nodeAddresses(),
-                config.clock());
+                config.redisCredentials(), config.clock());
         prober.observe(metrics.probes());
         nodeHealth = new SharedNodeHealth(cluster, cache, prober, config.downAfter());
         promoter = new Promoter(store, cache, nodes, decisions, healthOverride != null ? healthOverride : nodeHealth,
@@ -223,8 +223,10 @@ public final class Coordinator implements AutoCloseable {
         mover.start(id);
         members.register(id, address, REGISTER_TIMEOUT);
         health.setStatus("", ServingStatus.SERVING);
-        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {}, cluster member {})",
-                id, address, describeListening(), config.zookeeper(), config.namespace(), cluster.address());
+        log.info("coordinator {} serving gRPC on {}, listening on {} (ZooKeeper {}, namespace {}, cluster member {}, "
+                + "Redis {})", id, address, describeListening(), config.zookeeper(), config.namespace(), cluster.address(),
+                config.redisCredentials().username().map(u -> "authenticating as user '" + u + "'")
+                        .orElse("without authentication"));
         if (serving.everyInterface()) {
             log.warn("coordinator {} listens on every interface ({}); its gRPC API has no authentication, so anyone "
                     + "who can reach this port can register shards and place teams", id, listenAddress);

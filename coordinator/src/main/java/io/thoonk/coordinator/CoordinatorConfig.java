@@ -3,6 +3,7 @@ package io.thoonk.coordinator;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.thoonk.contract.RedisCredentials;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -48,12 +49,16 @@ import java.util.function.UnaryOperator;
  * @param nodeAddresses  maps a Redis node's address as the directory names it to the address this coordinator
  *                       dials (default: unchanged); for networks where coordinators reach nodes through other
  *                       names (NAT, proxies)
+ * @param redisCredentials what every connection of the coordinator to a Redis node authenticates with (default
+ *                       {@link RedisCredentials#none()}); a node that refuses them is reported as such, and a shard
+ *                       whose nodes refuse them cannot be registered. Shown masked by {@link #toString()}
  */
 public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, String bind,
                                 int grpcPort, Duration sessionTimeout, Duration callTimeout, ServerFactory server,
                                 Clock clock, ScheduledExecutorService scheduler, int clusterPort, List<String> members,
                                 int clusterSize, Duration probeInterval, Duration downAfter,
-                                Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses) {
+                                Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses,
+                                RedisCredentials redisCredentials) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
     /** The default bind address: loopback, so only this machine reaches the (unauthenticated) API. */
@@ -115,6 +120,7 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
                     + minReplicasMaxLag.toMillis() + " ms");
         }
         Objects.requireNonNull(nodeAddresses, "nodeAddresses == null");
+        Objects.requireNonNull(redisCredentials, "redisCredentials == null");
     }
 
     private static void positive(String name, Duration value) {
@@ -153,6 +159,7 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private Duration downAfter = Duration.ofMillis(500);
         private Duration minReplicasMaxLag = Duration.ofSeconds(2);
         private UnaryOperator<String> nodeAddresses = UnaryOperator.identity();
+        private RedisCredentials redisCredentials = RedisCredentials.none();
 
         private Builder(String zookeeper) {
             this.zookeeper = zookeeper;
@@ -244,10 +251,16 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             return this;
         }
 
+        /** What the coordinator authenticates to Redis nodes with; {@link RedisCredentials#none()} for none. */
+        public Builder redisCredentials(RedisCredentials redisCredentials) {
+            this.redisCredentials = redisCredentials;
+            return this;
+        }
+
         public CoordinatorConfig build() {
             return new CoordinatorConfig(id, zookeeper, namespace, host, bind, grpcPort, sessionTimeout, callTimeout,
                     server, clock, scheduler, clusterPort, members, clusterSize, probeInterval, downAfter,
-                    minReplicasMaxLag, nodeAddresses);
+                    minReplicasMaxLag, nodeAddresses, redisCredentials);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.thoonk.coordinator;
 
 import io.grpc.stub.StreamObserver;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.coordinator.cluster.NodeHealthView;
 import io.thoonk.coordinator.failover.Promoter;
 import io.thoonk.coordinator.shard.NodeReport;
@@ -37,6 +38,8 @@ import static org.awaitility.Awaitility.await;
  * and a replica as real redis-server processes: a hung primary (SIGSTOP) is replaced about as soon
  * as a killed one, its first unanswered probe counting from when it was sent and the promotion
  * never waiting behind questions to the hung node. Each run logs its timeline (ms from the fault).
+ * One more run does it on a shard whose nodes require a password, as deployments run them: every
+ * probe, check and promotion step authenticates.
  */
 class DetectionToPromotionTest {
 
@@ -60,8 +63,25 @@ class DetectionToPromotionTest {
 
     enum Fault { KILL, SIGSTOP }
 
+    /** Whether the shard's nodes require a password ({@code requirepass}) and the coordinators have it. */
+    enum Auth {
+        NONE, PASSWORD;
+
+        static final String SECRET = "detection-pw";
+
+        RedisShard startShard() {
+            return RedisShard.start(1, this == PASSWORD ? SECRET : null);
+        }
+
+        CoordinatorConfig.Builder apply(CoordinatorConfig.Builder config) {
+            return this == PASSWORD ? config.redisCredentials(RedisCredentials.password(SECRET.toCharArray())) : config;
+        }
+    }
+
     static Stream<Arguments> runs() {
-        return Stream.of(Fault.values()).flatMap(f -> IntStream.rangeClosed(1, RUNS).mapToObj(n -> Arguments.of(f, n)));
+        return Stream.concat(Stream.of(Fault.values()).flatMap(f -> IntStream.rangeClosed(1, RUNS)
+                        .mapToObj(n -> Arguments.of(f, n, Auth.NONE))),
+                Stream.of(Arguments.of(Fault.KILL, 1, Auth.PASSWORD)));
     }
 
     /** What happened when, in nanoTime, keyed by a label. */
@@ -79,17 +99,17 @@ class DetectionToPromotionTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} #{1}")
+    @ParameterizedTest(name = "{0} #{1}, auth {2}")
     @MethodSource("runs")
-    void a_failed_primary_is_replaced_within_down_after_and_a_bound(Fault fault, int run) throws Exception {
-        RedisShard redis = coordinators.own(RedisShard.start(1));
+    void a_failed_primary_is_replaced_within_down_after_and_a_bound(Fault fault, int run, Auth auth) throws Exception {
+        RedisShard redis = coordinators.own(auth.startShard());
         RedisProcess primary = redis.primary();
         String replica = redis.replicaAddresses().get(0);
         Timeline timeline = new Timeline();
         Promoter.PhaseHook hook = (phase, intent) -> timeline.mark(phase.name().toLowerCase());
         List<Coordinator> all = new ArrayList<>();
         for (String id : List.of("c1", "c2", "c3")) {
-            CoordinatorConfig.Builder config = coordinators.config(id).clusterSize(3).downAfter(DOWN_AFTER);
+            CoordinatorConfig.Builder config = auth.apply(coordinators.config(id).clusterSize(3).downAfter(DOWN_AFTER));
             all.add(coordinators.start(config, hook));
         }
         Coordinator leader = Coordinator.awaitLeader(all, LocalCoordinators.LEADERSHIP_TIMEOUT);
@@ -125,8 +145,8 @@ class DetectionToPromotionTest {
             }
         }
         Map<String, Long> ms = timeline.since(start);
-        log.info("{} #{} (down-after {} ms, leader {}): ms from the fault {}", fault, run, DOWN_AFTER.toMillis(),
-                leader.id(), ms);
+        log.info("{} #{}, auth {} (down-after {} ms, leader {}): ms from the fault {}", fault, run, auth,
+                DOWN_AFTER.toMillis(), leader.id(), ms);
         assertThat(ms.get("published")).as("fault to the directory naming the new primary, ms")
                 .isLessThanOrEqualTo(DOWN_AFTER.plus(BOUND).toMillis());
         long verdict = ms.get(leader.id() + " down");

@@ -28,6 +28,11 @@ import java.util.concurrent.TimeUnit;
  * {@link #kill()} (SIGKILL), {@link #pause()} / {@link #resume()} (SIGSTOP / SIGCONT) and
  * {@link #restart()} (same port, same arguments). {@link #close()} kills the process and deletes the
  * directory; the {@link Reaper} does the same at JVM exit for a process nobody closed. Thread-safe.
+ *
+ * <p>{@link #startWithPassword} starts a server that requires a password of every client, as a
+ * production deployment does ({@code requirepass}), and that gives the same password to a primary
+ * it replicates ({@code masterauth}, so a failover may turn any node into a replica of any other);
+ * its {@link #uri()} then carries the password and its own {@link #command} calls authenticate.
  */
 public final class RedisProcess extends TemporaryServer {
 
@@ -51,11 +56,13 @@ public final class RedisProcess extends TemporaryServer {
     /** Before the common arguments: a configuration file and {@code --sentinel} in Sentinel mode, else none. */
     private final List<String> leadingArgs;
     private final List<String> extraArgs;
+    /** What clients must authenticate with ({@code requirepass}), or null for none. */
+    private final String password;
     private volatile int port;
     private Process process;
 
     private RedisProcess(Path binary, Path directory, String host, int requestedPort, List<String> leadingArgs,
-                         List<String> extraArgs) {
+                         List<String> extraArgs, String password) {
         super(List.of(directory));
         this.binary = binary;
         this.directory = directory;
@@ -63,6 +70,7 @@ public final class RedisProcess extends TemporaryServer {
         this.requestedPort = requestedPort;
         this.leadingArgs = List.copyOf(leadingArgs);
         this.extraArgs = List.copyOf(extraArgs);
+        this.password = password;
     }
 
     /** Starts a server on a free port with extra arguments, and waits until it answers. */
@@ -95,10 +103,32 @@ public final class RedisProcess extends TemporaryServer {
      * @throws FixtureTimeoutException      if it does not answer within 20 s
      */
     public static RedisProcess startOn(String host, int port, String... extraArgs) {
-        return startOn(host, port, List.of(extraArgs));
+        return startOn(host, port, List.of(extraArgs), null);
+    }
+
+    /**
+     * Like {@link #start(String...)}, for a server that requires {@code password} of every client
+     * ({@code requirepass}) and authenticates with it to a primary it replicates ({@code masterauth}):
+     * {@code --replicaof h p} among the arguments makes a replica of a primary started with the same
+     * password. The password is on the process's command line: for tests and local clusters only.
+     *
+     * @throws IllegalArgumentException if the password is empty or has a character other than letters,
+     *                                  digits and {@code . _ ~ -} (it goes into {@link #uri()} unencoded)
+     */
+    public static RedisProcess startWithPassword(String password, String... extraArgs) {
+        Objects.requireNonNull(password, "password == null");
+        if (!password.matches("[A-Za-z0-9._~-]+")) {
+            throw new IllegalArgumentException("the fixture's password must be non-empty letters, digits and . _ ~ - "
+                    + "(it goes into redis:// URIs unencoded)");
+        }
+        return startOn(DEFAULT_HOST, 0, List.of(extraArgs), password);
     }
 
     private static RedisProcess startOn(String host, int port, List<String> extraArgs) {
+        return startOn(host, port, extraArgs, null);
+    }
+
+    private static RedisProcess startOn(String host, int port, List<String> extraArgs, String password) {
         Objects.requireNonNull(extraArgs, "extraArgs == null");
         requireLoopback(host);
         if (port < 0 || port > 65535) {
@@ -106,7 +136,7 @@ public final class RedisProcess extends TemporaryServer {
         }
         Path binary = findBinary();
         return start(new RedisProcess(binary, LocalFiles.temporaryDirectory("thoonk-redis-"), host, port, List.of(),
-                extraArgs), RedisProcess::launchFirst);
+                extraArgs, password), RedisProcess::launchFirst);
     }
 
     /**
@@ -125,7 +155,7 @@ public final class RedisProcess extends TemporaryServer {
             throw new FixtureException("cannot write " + conf + ": " + e, e);
         }
         return start(new RedisProcess(binary, directory, DEFAULT_HOST, 0, List.of(conf.toString(), "--sentinel"),
-                List.of()), RedisProcess::launchFirst);
+                List.of(), null), RedisProcess::launchFirst);
     }
 
     private static void requireLoopback(String host) {
@@ -196,6 +226,9 @@ public final class RedisProcess extends TemporaryServer {
                 // a replica's first full sync starts at once instead of after Redis 7's 5 s delay
                 "--repl-diskless-sync-delay", "0",
                 "--logfile", directory.resolve("redis.log").toString()));
+        if (password != null) {
+            cmd.addAll(List.of("--requirepass", password, "--masterauth", password));
+        }
         cmd.addAll(extraArgs);
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -258,9 +291,17 @@ public final class RedisProcess extends TemporaryServer {
         return port;
     }
 
-    /** {@code redis://host:port}. */
+    /**
+     * {@code redis://host:port}, or {@code redis://:password@host:port} for a server
+     * {@linkplain #startWithPassword started with a password}.
+     */
     public String uri() {
-        return "redis://" + address();
+        return "redis://" + (password == null ? "" : ":" + password + "@") + address();
+    }
+
+    /** The password clients must give, if it was {@linkplain #startWithPassword started with one}. */
+    public java.util.Optional<String> password() {
+        return java.util.Optional.ofNullable(password);
     }
 
     /** {@code host:port} (e.g. {@code 127.0.0.1:6390}), as the coordinator's API names Redis nodes. */
@@ -283,7 +324,8 @@ public final class RedisProcess extends TemporaryServer {
     /**
      * Sends one command (space-separated words, no quoting) over a fresh socket and returns the
      * reply as text: a simple/bulk string, an integer, or array elements joined by newlines; null
-     * for a nil reply. Waits at most 5 s for the reply.
+     * for a nil reply. Waits at most 5 s for the reply. On a server with a password, it authenticates
+     * first.
      *
      * @throws IOException if the server cannot be reached, does not answer in time, or answers an error
      */
@@ -292,15 +334,28 @@ public final class RedisProcess extends TemporaryServer {
             socket.connect(new InetSocketAddress(host, port()), 1000);
             socket.setSoTimeout(COMMAND_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
-            String[] words = command.split(" ");
-            StringBuilder resp = new StringBuilder("*").append(words.length).append("\r\n");
-            for (String w : words) {
-                byte[] b = w.getBytes(StandardCharsets.UTF_8);
-                resp.append('$').append(b.length).append("\r\n").append(w).append("\r\n");
+            StringBuilder resp = new StringBuilder();
+            if (password != null) {
+                encode(resp, "AUTH " + password);
             }
+            encode(resp, command);
             out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
-            return new RespReader(socket.getInputStream()).read();
+            RespReader in = new RespReader(socket.getInputStream());
+            if (password != null) {
+                in.read();
+            }
+            return in.read();
+        }
+    }
+
+    /** Appends {@code command}'s space-separated words as one RESP array of bulk strings. */
+    private static void encode(StringBuilder resp, String command) {
+        String[] words = command.split(" ");
+        resp.append('*').append(words.length).append("\r\n");
+        for (String w : words) {
+            byte[] b = w.getBytes(StandardCharsets.UTF_8);
+            resp.append('$').append(b.length).append("\r\n").append(w).append("\r\n");
         }
     }
 

@@ -10,7 +10,8 @@ import java.util.stream.Stream;
  * A real Redis shard: one primary and N replicas of it, each its own {@link RedisProcess} on a free
  * loopback port. {@link #start(int)} returns only once every replica reports
  * {@code master_link_status:up}, so users start from a replicating shard. {@link #close()} kills
- * them all; idempotent.
+ * them all; idempotent. {@link #start(int, String)} starts every node with a password
+ * ({@link RedisProcess#startWithPassword}: required of clients, and given by replicas to their primary).
  */
 public final class RedisShard implements AutoCloseable {
 
@@ -31,15 +32,25 @@ public final class RedisShard implements AutoCloseable {
      * @throws FixtureException (or its subtypes) if a server does not start or a replica does not link within 20 s
      */
     public static RedisShard start(int replicaCount) {
+        return start(replicaCount, null);
+    }
+
+    /**
+     * Like {@link #start(int)}, every node requiring {@code password} (null: none) of its clients and
+     * replicas authenticating with it to their primary.
+     *
+     * @throws IllegalArgumentException if the password is not one {@link RedisProcess#startWithPassword} takes
+     */
+    public static RedisShard start(int replicaCount, String password) {
         if (replicaCount < 0) {
             throw new IllegalArgumentException("replicaCount must be >= 0, was " + replicaCount);
         }
         Closer started = new Closer();
         try {
-            RedisProcess primary = started.add(RedisProcess.start());
+            RedisProcess primary = started.add(node(password));
             List<RedisProcess> replicas = new ArrayList<>();
             for (int i = 0; i < replicaCount; i++) {
-                replicas.add(started.add(RedisProcess.start("--replicaof", primary.host(),
+                replicas.add(started.add(node(password, "--replicaof", primary.host(),
                         Integer.toString(primary.port()))));
             }
             RedisShard shard = new RedisShard(primary, replicas);
@@ -49,6 +60,10 @@ public final class RedisShard implements AutoCloseable {
             started.closeAfter(e);
             throw e;
         }
+    }
+
+    private static RedisProcess node(String password, String... args) {
+        return password == null ? RedisProcess.start(args) : RedisProcess.startWithPassword(password, args);
     }
 
     /**

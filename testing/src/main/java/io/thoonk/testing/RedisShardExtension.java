@@ -13,32 +13,39 @@ package io.thoonk.testing;
  *
  * A static field starts the shard before all tests and kills it after them; an instance field does
  * so around each test. Processes are killed even when the test fails. Between tests of a shared
- * shard, {@link #flushAll()} empties it.
+ * shard, {@link #flushAll()} empties it. {@link #withPassword} makes every node require a password.
  */
 public final class RedisShardExtension extends OwningExtension<RedisShard> {
 
     private final int replicaCount;
+    private final String password;
 
-    private RedisShardExtension(int replicaCount) {
+    private RedisShardExtension(int replicaCount, String password) {
         if (replicaCount < 0) {
             throw new IllegalArgumentException("replicaCount must be >= 0, was " + replicaCount);
         }
         this.replicaCount = replicaCount;
+        this.password = password;
     }
 
     /** A primary with {@code replicaCount} replicas. */
     public static RedisShardExtension withReplicas(int replicaCount) {
-        return new RedisShardExtension(replicaCount);
+        return new RedisShardExtension(replicaCount, null);
     }
 
     /** A primary without replicas. */
     public static RedisShardExtension primaryOnly() {
-        return new RedisShardExtension(0);
+        return new RedisShardExtension(0, null);
+    }
+
+    /** The same shard with every node requiring {@code password} ({@link RedisShard#start(int, String)}). */
+    public RedisShardExtension withPassword(String password) {
+        return new RedisShardExtension(replicaCount, java.util.Objects.requireNonNull(password, "password == null"));
     }
 
     @Override
     RedisShard start() {
-        return RedisShard.start(replicaCount);
+        return RedisShard.start(replicaCount, password);
     }
 
     public RedisShard shard() {

@@ -41,4 +41,26 @@ class RedisShardTest {
             assertThat(shard.replicas().get(0).call("INFO replication")).contains("master_link_status:up");
         }
     }
+
+    @Test
+    void a_shard_with_a_password_refuses_clients_without_it_and_replicates_with_it() throws Exception {
+        try (RedisShard shard = RedisShard.start(1, "fixture-pw")) {
+            RedisProcess primary = shard.primary();
+            assertThat(primary.password()).contains("fixture-pw");
+            assertThat(primary.uri()).isEqualTo("redis://:fixture-pw@" + primary.address());
+            assertThat(shard.replicas().get(0).call("INFO replication")).contains("master_link_status:up");
+            try (java.net.Socket socket = new java.net.Socket(primary.host(), primary.port())) {
+                socket.setSoTimeout(5000);
+                socket.getOutputStream().write("PING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+                assertThat(reply).as("a client without the password").startsWith("-NOAUTH");
+            }
+            assertThat(primary.call("PING")).as("the fixture's own commands authenticate").isEqualTo("PONG");
+
+            primary.call("SET k v");
+            Deadline.await(Duration.ofSeconds(10), "the replica did not get k",
+                    () -> "v".equals(shard.replicas().get(0).call("GET k")));
+        }
+    }
 }

@@ -64,7 +64,7 @@ public final class DefaultThoonk implements Thoonk {
         Objects.requireNonNull(redisUri, "redisUri == null");
         return new DefaultThoonk(options, (redis, callbacks) -> {
             CompletableFuture<ShardConnection> connecting = ShardConnection.connect(redis, redisUri,
-                    options.maxQueuedCalls());
+                    options.redisCredentials(), options.maxQueuedCalls());
             try {
                 ShardConnection shard = Await.await(connecting, options.commandTimeout());
                 ClusterShardCheck.check(shard, options);
@@ -80,7 +80,7 @@ public final class DefaultThoonk implements Thoonk {
         Objects.requireNonNull(coordinators, "coordinators == null");
         return new DefaultThoonk(options, (redis, callbacks) ->
                 DirectoryRouter.start(coordinators, redis, callbacks, options.commandTimeout(),
-                        options.maxQueuedCalls()));
+                        options.redisCredentials(), options.maxQueuedCalls()));
     }
 
     /** 96 random bits, URL-safe base64 (16 characters), and a separator. */

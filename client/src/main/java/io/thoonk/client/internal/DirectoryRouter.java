@@ -1,6 +1,7 @@
 package io.thoonk.client.internal;
 
 import io.thoonk.client.ThoonkConnectionException;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.proto.v1.DirectoryChange;
 import io.thoonk.proto.v1.ListShardsResponse;
 import io.thoonk.proto.v1.ReloadRequired;
@@ -56,9 +57,9 @@ final class DirectoryRouter implements ShardRouter {
      * Coordinator calls complete on {@code callbacks}, never on a gRPC thread.
      */
     static DirectoryRouter start(List<String> coordinators, RedisClients redis, Executor callbacks, Duration timeout,
-                                 int maxQueuedCalls) {
+                                 RedisCredentials credentials, int maxQueuedCalls) {
         DirectoryRouter router = new DirectoryRouter(new CoordinatorConnection(coordinators, timeout, callbacks),
-                new ShardPool(redis, maxQueuedCalls));
+                new ShardPool(redis, credentials, maxQueuedCalls));
         try {
             ListShardsResponse shards = Await.await(router.coordinators.listShards(), timeout.plusSeconds(1));
             router.table.reset(shards);

@@ -3,6 +3,7 @@ package io.thoonk.client.internal;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.thoonk.client.ConflictException;
@@ -11,11 +12,13 @@ import io.thoonk.client.JobStateException;
 import io.thoonk.client.NoSuchItemException;
 import io.thoonk.client.NoSuchObjectException;
 import io.thoonk.client.ObjectType;
+import io.thoonk.client.RedisAuthenticationException;
 import io.thoonk.client.TeamFencedException;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkException;
 import io.thoonk.client.ThoonkTimeoutException;
 import io.thoonk.client.WrongTypeException;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.proto.ConnectionFailures;
 
 import java.util.concurrent.CompletionException;
@@ -122,22 +125,42 @@ final class Failures {
 
     /** {@code Redis at host:port} (or at its socket path), never with the URI's password. */
     static String redisAt(RedisURI uri) {
+        return "Redis at " + address(uri);
+    }
+
+    /** {@code host:port} (or the socket path) of {@code uri}, never with its password. */
+    static String address(RedisURI uri) {
         if (uri.getSocket() != null) {
-            return "Redis at " + uri.getSocket();
+            return uri.getSocket();
         }
         String host = uri.getHost().indexOf(':') >= 0 ? "[" + uri.getHost() + "]" : uri.getHost();
-        return "Redis at " + host + ":" + uri.getPort();
+        return host + ":" + uri.getPort();
     }
 
     /**
      * A failure to open a connection ({@code what}, e.g. "connect to", "open a pub/sub connection
      * to") to the Redis at {@code uri}, in plain words: {@code cannot connect to Redis at
-     * 127.0.0.1:6379: Connection refused}.
+     * 127.0.0.1:6379: Connection refused}; a {@link RedisAuthenticationException} when the node
+     * refused the credentials.
      */
-    static ThoonkConnectionException cannotConnect(String what, RedisURI uri, Throwable error) {
+    static ThoonkException cannotConnect(String what, RedisURI uri, Throwable error) {
         Throwable cause = Await.unwrap(error);
+        java.util.Optional<String> refusal = RedisCredentials.refusal(cause);
+        if (refusal.isPresent()) {
+            return new RedisAuthenticationException(address(uri), refusal.get(), hasCredentials(uri), cause);
+        }
         return new ThoonkConnectionException("cannot " + what + " " + redisAt(uri) + ": "
                 + ConnectionFailures.reason(cause), cause);
+    }
+
+    /** Whether connections to {@code uri} send a password. */
+    static boolean hasCredentials(RedisURI uri) {
+        RedisCredentialsProvider provider = uri.getCredentialsProvider();
+        if (provider instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate) {
+            io.lettuce.core.RedisCredentials now = immediate.resolveCredentialsNow();
+            return now != null && now.hasPassword();
+        }
+        return provider != null;
     }
 
     /** Whether a connection failed because the URI's database number does not exist on the server. */

@@ -12,10 +12,14 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
+import io.thoonk.client.InvalidArgumentException;
+import io.thoonk.client.RedisAuthenticationException;
 import io.thoonk.client.ThoonkConnectionException;
 import io.thoonk.client.ThoonkOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.thoonk.contract.RedisConnections;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.contract.Script;
 
 import java.time.Duration;
@@ -112,24 +116,43 @@ public final class ShardConnection implements AutoCloseable {
     }
 
     /**
-     * Connects to {@code uri} ({@code redis://host:port}) through {@code clients}, which may be
-     * shared by many shards, admitting at most {@code maxQueuedCalls} calls at a time. Never blocks;
-     * fails with a {@link ThoonkConnectionException}.
+     * Connects to {@code uri} ({@code redis://host:port}, or {@code redis://:password@host:port})
+     * through {@code clients}, which may be shared by many shards, admitting at most
+     * {@code maxQueuedCalls} calls at a time; every connection to the shard (commands, pub/sub,
+     * blocking waits) authenticates with {@code credentials} or, when there are none, with what the
+     * URI holds. Never blocks; fails with a {@link ThoonkConnectionException}, with a
+     * {@link RedisAuthenticationException} when the node refuses the credentials, or with an
+     * {@link InvalidArgumentException} for a malformed URI or credentials given both ways.
      */
-    static CompletableFuture<ShardConnection> connect(RedisClients clients, String uri, int maxQueuedCalls) {
+    static CompletableFuture<ShardConnection> connect(RedisClients clients, String uri, RedisCredentials credentials,
+                                                      int maxQueuedCalls) {
         RedisURI parsed;
         try {
             parsed = RedisURI.create(uri);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new io.thoonk.client.InvalidArgumentException(
-                    "invalid Redis URI '" + uri + "': " + e.getMessage()));
+            return CompletableFuture.failedFuture(new InvalidArgumentException(
+                    "invalid Redis URI '" + withoutPassword(uri) + "': " + e.getMessage()));
+        }
+        if (credentials.isPresent()) {
+            if (Failures.hasCredentials(parsed)) {
+                return CompletableFuture.failedFuture(new InvalidArgumentException("the Redis URI '"
+                        + withoutPassword(uri) + "' holds a password and ThoonkOptions.redisCredentials are set too: "
+                        + "give them one way"));
+            }
+            parsed = credentials.applyTo(RedisURI.builder(parsed)).build();
         }
         parsed.setClientName(CLIENT_NAME);
-        return clients.commands().connectAsync(StringCodec.UTF8, parsed).toCompletableFuture()
+        RedisURI target = parsed;
+        return RedisConnections.open(() -> clients.commands().connectAsync(StringCodec.UTF8, target))
                 .handle((conn, error) -> error == null
-                        ? CompletableFuture.completedFuture(new ShardConnection(clients, parsed, conn, maxQueuedCalls))
-                        : failedConnect(clients.commands(), parsed, error))
+                        ? CompletableFuture.completedFuture(new ShardConnection(clients, target, conn, maxQueuedCalls))
+                        : failedConnect(clients.commands(), target, error))
                 .thenCompose(connected -> connected);
+    }
+
+    /** {@code uri} for messages: its user and password, if any, left out. */
+    static String withoutPassword(String uri) {
+        return uri.replaceFirst("//[^@/]*@", "//");
     }
 
     /**
@@ -141,7 +164,7 @@ public final class ShardConnection implements AutoCloseable {
             return CompletableFuture.failedFuture(Failures.cannotConnect("connect to", uri, error));
         }
         RedisURI first = RedisURI.builder(uri).withDatabase(0).build();
-        return client.connectAsync(StringCodec.UTF8, first).toCompletableFuture()
+        return RedisConnections.open(() -> client.connectAsync(StringCodec.UTF8, first))
                 .thenCompose(conn -> conn.async().configGet("databases").toCompletableFuture()
                         .whenComplete((config, e) -> conn.closeAsync()))
                 .handle((config, e) -> Failures.missingDatabase(uri, e == null ? config.get("databases") : null, error))
@@ -292,7 +315,7 @@ public final class ShardConnection implements AutoCloseable {
                 return CompletableFuture.completedFuture(conn);
             }
         }
-        return clients.commands().connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        return RedisConnections.open(() -> clients.commands().connectAsync(StringCodec.UTF8, uri));
     }
 
     private void giveBack(StatefulRedisConnection<String, String> conn) {
@@ -321,7 +344,7 @@ public final class ShardConnection implements AutoCloseable {
                 fresh.completeExceptionally(new ThoonkConnectionException("the client is closed", null));
                 return fresh;
             }
-            clients.pubsub().connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture().whenComplete((conn, error) -> {
+            RedisConnections.open(() -> clients.pubsub().connectPubSubAsync(StringCodec.UTF8, uri)).whenComplete((conn, error) -> {
                 if (error != null) {
                     fresh.completeExceptionally(Failures.cannotConnect("open a pub/sub connection to", uri, error));
                 } else {

@@ -1,6 +1,7 @@
 package io.thoonk.client.internal;
 
 import io.thoonk.client.ThoonkConnectionException;
+import io.thoonk.contract.RedisCredentials;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,15 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ShardPool implements AutoCloseable {
 
     private final RedisClients redis;
+    private final RedisCredentials credentials;
     private final int maxQueuedCalls;
     private final ConcurrentHashMap<String, CompletableFuture<ShardConnection>> byPrimary = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    ShardPool(RedisClients redis, int maxQueuedCalls) {
+    /** @param credentials what every connection to a shard authenticates with */
+    ShardPool(RedisClients redis, RedisCredentials credentials, int maxQueuedCalls) {
         this.redis = redis;
+        this.credentials = credentials;
         this.maxQueuedCalls = maxQueuedCalls;
     }
 
@@ -40,7 +44,7 @@ final class ShardPool implements AutoCloseable {
         }
         CompletableFuture<ShardConnection> connection = byPrimary.compute(primary, (p, existing) ->
                 existing != null && !existing.isCompletedExceptionally() ? existing
-                        : ShardConnection.connect(redis, "redis://" + p, maxQueuedCalls));
+                        : ShardConnection.connect(redis, "redis://" + p, credentials, maxQueuedCalls));
         if (closed) {
             close(connection);
         }

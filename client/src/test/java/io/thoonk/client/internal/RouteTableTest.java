@@ -48,7 +48,7 @@ class RouteTableTest {
     @BeforeEach
     void open() {
         redis = new RedisClients(ClientOptions.create());
-        pool = new ShardPool(redis, 100);
+        pool = new ShardPool(redis, io.thoonk.contract.RedisCredentials.none(), 100);
         table = new RouteTable(pool);
     }
 

@@ -12,6 +12,8 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.thoonk.contract.RedisConnections;
+import io.thoonk.contract.RedisCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +65,11 @@ import java.util.function.UnaryOperator;
  * waiting for the next tick). A node gets its first report when its first probe ends. The
  * listener must return quickly (hand the snapshot on).
  *
+ * <p><b>Credentials.</b> Every probing connection authenticates with the coordinator's
+ * {@link RedisCredentials}. A node that refuses them reads as unreachable (nothing it says can be
+ * trusted as probed), with an error that says so and what to check ({@code shard node h:p refused
+ * our credentials (WRONGPASS, user 'default'): check ...}), logged once when it starts.
+ *
  * <p>Lifecycle: {@link #start} once, {@link #close} (idempotent) stops probing and closes the
  * connections within {@link #CLOSE_TIMEOUT}: it stops the schedule first and ends the prober's
  * thread (a tick under way returns as soon as it sees the prober closed), then closes the
@@ -87,6 +95,8 @@ public final class NodeProber implements AutoCloseable {
     private final Duration timeout;
     private final Duration downAfter;
     private final UnaryOperator<String> dial;
+    private final RedisCredentials credentials;
+    private final CredentialRefusals refusals;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor thread;
     private final ClientResources resources;
@@ -108,9 +118,17 @@ public final class NodeProber implements AutoCloseable {
      * @param clock     stamps {@link NodeReport#probedAtMillis()} (durations use the monotonic clock)
      */
     public NodeProber(Duration interval, Duration downAfter, UnaryOperator<String> dial, Clock clock) {
+        this(interval, downAfter, dial, RedisCredentials.none(), clock);
+    }
+
+    /** Like {@link #NodeProber(Duration, Duration, UnaryOperator, Clock)}, authenticating with {@code credentials}. */
+    public NodeProber(Duration interval, Duration downAfter, UnaryOperator<String> dial, RedisCredentials credentials,
+                      Clock clock) {
         this.interval = positive("interval", interval);
         this.downAfter = positive("downAfter", downAfter);
         this.dial = Objects.requireNonNull(dial, "dial == null");
+        this.credentials = Objects.requireNonNull(credentials, "credentials == null");
+        this.refusals = new CredentialRefusals(credentials);
         this.clock = Objects.requireNonNull(clock, "clock == null");
         this.timeout = interval.compareTo(MIN_PROBE_TIMEOUT) > 0 ? interval : MIN_PROBE_TIMEOUT;
         int n = probers.incrementAndGet();
@@ -283,7 +301,12 @@ public final class NodeProber implements AutoCloseable {
         } else {
             observed(n.address, took, false, null);
             n.dropConnection();
-            n.failed(started, describe(error));
+            Optional<String> refused = refusals.sentence(n.address, error);
+            if (refused.isPresent() && !n.refusalLogged) {
+                n.refusalLogged = true;
+                log.warn("{}", refused.get());
+            }
+            n.failed(started, refused.orElseGet(() -> describe(error)));
             if (n.failedSince == started) {
                 long left = downAfter.toNanos() - (System.nanoTime() - started);
                 later(() -> {
@@ -436,6 +459,8 @@ public final class NodeProber implements AutoCloseable {
         long offset;
         int replicas;
         String error = "";
+        /** A refusal of the credentials was logged since the node last answered: once is enough. */
+        boolean refusalLogged;
         long failedSince = NEVER;
         long probedAtMillis = NEVER;
         long loadAskedAt = NEVER;
@@ -452,7 +477,8 @@ public final class NodeProber implements AutoCloseable {
                 c = null;
             }
             if (c == null) {
-                c = connection = client.connectAsync(StringCodec.UTF8, uri()).toCompletableFuture();
+                RedisURI uri = uri();
+                c = connection = RedisConnections.open(() -> client.connectAsync(StringCodec.UTF8, uri));
             }
             return c;
         }
@@ -463,9 +489,9 @@ public final class NodeProber implements AutoCloseable {
             if (colon <= 0) {
                 throw new IllegalArgumentException("node " + address + " dials '" + target + "', not host:port");
             }
-            return RedisURI.builder().withHost(target.substring(0, colon))
+            return credentials.applyTo(RedisURI.builder().withHost(target.substring(0, colon))
                     .withPort(Integer.parseInt(target.substring(colon + 1))).withTimeout(timeout)
-                    .withClientName(CLIENT_NAME).build();
+                    .withClientName(CLIENT_NAME)).build();
         }
 
         /** Whether the probe starting at {@code now} also reads the node's load (then it is asked for now). */
@@ -500,6 +526,7 @@ public final class NodeProber implements AutoCloseable {
             reachable = true;
             failedSince = NEVER;
             error = "";
+            refusalLogged = false;
             role = fields.getOrDefault("role", "");
             boolean replica = role.equals("slave");
             primary = replica ? fields.getOrDefault("master_host", "") + ":" + fields.getOrDefault("master_port", "")

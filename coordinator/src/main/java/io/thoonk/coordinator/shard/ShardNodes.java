@@ -9,12 +9,15 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.thoonk.contract.Keys;
 import io.thoonk.contract.ObjectIndexer;
+import io.thoonk.contract.RedisConnections;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.contract.ShardMarker;
 import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.CoordinatorException;
@@ -48,6 +51,10 @@ import java.util.function.Function;
  * <p>A connection that breaks is not reconnected in the background: the next call opens a new one,
  * and a call on a node that is down fails at once instead of waiting in a reconnect queue, so a
  * returning node is reached as soon as it listens again.
+ *
+ * <p>Every connection authenticates with the coordinator's {@link RedisCredentials}; a node that
+ * refuses them fails the call with words that say so ({@code shard node h:p refused our
+ * credentials (WRONGPASS, user 'default'): check ...}), never as merely unreachable.
  */
 public final class ShardNodes implements AutoCloseable {
 
@@ -62,10 +69,22 @@ public final class ShardNodes implements AutoCloseable {
     private final Map<String, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
             new ConcurrentHashMap<>();
     private final Duration timeout;
+    private final RedisCredentials credentials;
+    private final CredentialRefusals refusals;
 
-    /** @param timeout of connecting to a node and of each command on it */
+    /** Without credentials: for nodes without a password. @param timeout of connecting to a node and of each command on it */
     public ShardNodes(Duration timeout) {
+        this(timeout, RedisCredentials.none());
+    }
+
+    /**
+     * @param timeout     of connecting to a node and of each command on it
+     * @param credentials what every connection authenticates with
+     */
+    public ShardNodes(Duration timeout, RedisCredentials credentials) {
         this.timeout = timeout;
+        this.credentials = java.util.Objects.requireNonNull(credentials, "credentials == null");
+        this.refusals = new CredentialRefusals(credentials);
         client.setOptions(ClientOptions.builder().autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build()).build());
@@ -113,7 +132,7 @@ public final class ShardNodes implements AutoCloseable {
             connections.remove(address, known);
         }
         CompletableFuture<StatefulRedisConnection<String, String>> c = connections.computeIfAbsent(address, a ->
-                client.connectAsync(StringCodec.UTF8, uri(a).build()).toCompletableFuture().thenApply(conn -> {
+                RedisConnections.open(() -> client.connectAsync(StringCodec.UTF8, uri(a).build())).thenApply(conn -> {
                     conn.setTimeout(timeout);
                     return conn;
                 }));
@@ -127,13 +146,31 @@ public final class ShardNodes implements AutoCloseable {
 
     private RedisURI.Builder uri(String address) {
         int colon = address.lastIndexOf(':');
-        return RedisURI.builder().withHost(address.substring(0, colon))
-                .withPort(Integer.parseInt(address.substring(colon + 1))).withTimeout(timeout);
+        return credentials.applyTo(RedisURI.builder().withHost(address.substring(0, colon))
+                .withPort(Integer.parseInt(address.substring(colon + 1))).withTimeout(timeout));
     }
 
-    /** A new connection, every command on it answered within the call timeout. */
-    private StatefulRedisConnection<String, String> connect(RedisURI uri) {
-        StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
+    /**
+     * A new connection, opened within the call timeout, every command on it answered within it too.
+     *
+     * @throws RedisException when it cannot be opened, with the reason as its cause
+     */
+    private <K, V> StatefulRedisConnection<K, V> connect(RedisCodec<K, V> codec, RedisURI uri) {
+        CompletableFuture<StatefulRedisConnection<K, V>> opening =
+                RedisConnections.open(() -> client.connectAsync(codec, uri));
+        StatefulRedisConnection<K, V> c;
+        try {
+            c = opening.get(timeout.plus(DEADLINE_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RedisException r ? r : new RedisException(e.getCause());
+        } catch (TimeoutException e) {
+            opening.thenAccept(StatefulRedisConnection::closeAsync);
+            throw new RedisException("no connection within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            opening.thenAccept(StatefulRedisConnection::closeAsync);
+            throw new RedisException("interrupted while connecting to " + uri.getHost() + ":" + uri.getPort());
+        }
         c.setTimeout(timeout);
         return c;
     }
@@ -197,8 +234,8 @@ public final class ShardNodes implements AutoCloseable {
         try {
             return node(address).role();
         } catch (RuntimeException e) {
-            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
-                    "node " + address + " is not reachable: " + e.getMessage(), e);
+            throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION, refusals.sentence(address, e)
+                    .orElse("node " + address + " is not reachable: " + e.getMessage()), e);
         }
     }
 
@@ -213,7 +250,7 @@ public final class ShardNodes implements AutoCloseable {
             return runIdIn(address, node(address).info("server"));
         } catch (RuntimeException e) {
             throw new CoordinatorException(CoordinatorException.Reason.FAILED_PRECONDITION,
-                    "cannot read the run id of node " + address + ": " + e.getMessage(), e);
+                    "cannot read the run id of node " + address + ": " + describe(e), e);
         }
     }
 
@@ -240,7 +277,7 @@ public final class ShardNodes implements AutoCloseable {
                         "interrupted while reading the run ids of shard nodes", interrupted);
             } catch (ExecutionException | TimeoutException | RuntimeException failed) {
                 log.info("node {} did not tell its run id within {} ms: {}", e.getKey(), timeout.toMillis(),
-                        failed.toString());
+                        failed instanceof ExecutionException x ? describe(x.getCause()) : failed.toString());
             }
         }
         return answered;
@@ -266,7 +303,7 @@ public final class ShardNodes implements AutoCloseable {
             node(primary).hset(Keys.SHARD_MARKER, marker.fields());
         } catch (RuntimeException e) {
             throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot mark " + primary
-                    + " as shard '" + marker.shard() + "': " + e.getMessage(), e);
+                    + " as shard '" + marker.shard() + "': " + describe(e), e);
         }
     }
 
@@ -284,7 +321,7 @@ public final class ShardNodes implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot remove the shard marker "
-                    + Keys.SHARD_MARKER + " of shard '" + shard + "' from " + primary + ": " + e.getMessage(), e);
+                    + Keys.SHARD_MARKER + " of shard '" + shard + "' from " + primary + ": " + describe(e), e);
         }
     }
 
@@ -294,7 +331,7 @@ public final class ShardNodes implements AutoCloseable {
             node(primary).hset(fence.key(), fence.fields());
         } catch (RuntimeException e) {
             throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
-                    "cannot write the fence of team '" + fence.team() + "' on " + primary + ": " + e.getMessage(), e);
+                    "cannot write the fence of team '" + fence.team() + "' on " + primary + ": " + describe(e), e);
         }
     }
 
@@ -309,8 +346,7 @@ public final class ShardNodes implements AutoCloseable {
     public StatefulRedisConnection<byte[], byte[]> openBinary(String primary, String name) {
         StatefulRedisConnection<byte[], byte[]> c;
         try {
-            c = client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE, uri(primary).withClientName(name).build());
-            c.setTimeout(timeout);
+            c = connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE, uri(primary).withClientName(name).build());
         } catch (RedisException e) {
             throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "cannot reach the primary " + primary
                     + ": " + describe(e), e);
@@ -351,10 +387,10 @@ public final class ShardNodes implements AutoCloseable {
                                                Consumer<ObjectIndexer.Progress> progress) {
         StatefulRedisConnection<String, String> connection;
         try {
-            connection = connect(uri(primary).withClientName(INDEXER_CLIENT_NAME).build());
+            connection = connect(StringCodec.UTF8, uri(primary).withClientName(INDEXER_CLIENT_NAME).build());
         } catch (RedisException e) {
             throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE,
-                    "cannot reach the primary " + primary + " to index its objects: " + e.getMessage(), e);
+                    "cannot reach the primary " + primary + " to index its objects: " + describe(e), e);
         }
         try {
             Object role = connection.sync().role().get(0);
@@ -578,9 +614,12 @@ public final class ShardNodes implements AutoCloseable {
         }
     }
 
-    /** Why a node did not answer, in a few words ({@code Connection refused}), not Netty's exception text. */
-    private static String describe(Throwable error) {
-        return ConnectionFailures.reason(error);
+    /**
+     * Why a node did not answer, in a few words ({@code Connection refused}), not Netty's exception
+     * text; a refusal of the credentials says so and what to check.
+     */
+    private String describe(Throwable error) {
+        return refusals.phrase(error).map(p -> "it " + p).orElseGet(() -> ConnectionFailures.reason(error));
     }
 
     @Override

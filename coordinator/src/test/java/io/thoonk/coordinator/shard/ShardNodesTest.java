@@ -1,5 +1,6 @@
 package io.thoonk.coordinator.shard;
 
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.testing.Closer;
 import io.thoonk.testing.RedisProcess;
@@ -40,6 +41,33 @@ class ShardNodesTest {
     static void awaitLinkUp(RedisProcess replica) {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> replica.call("INFO replication").contains("master_link_status:up"));
+    }
+
+    @Test
+    void a_shard_whose_nodes_want_a_password_is_refused_saying_so_and_accepted_with_it() {
+        RedisShard shard = own(RedisShard.start(1, "nodes-pw"));
+        String primary = shard.primaryAddress();
+        List<String> replicas = shard.replicaAddresses();
+
+        assertThatThrownBy(() -> nodes.checkShard(primary, replicas))
+                .isInstanceOfSatisfying(CoordinatorException.class, e ->
+                        assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.FAILED_PRECONDITION))
+                .hasMessageStartingWith("shard node " + primary + " requires a password (NOAUTH) and the coordinators "
+                        + "have none: set THOONK_REDIS_PASSWORD");
+        try (ShardNodes wrong = new ShardNodes(Duration.ofSeconds(5), RedisCredentials.password("nope".toCharArray()))) {
+            assertThatThrownBy(() -> wrong.checkShard(primary, replicas))
+                    .isInstanceOfSatisfying(CoordinatorException.class, e ->
+                            assertThat(e.reason()).isEqualTo(CoordinatorException.Reason.FAILED_PRECONDITION))
+                    .hasMessageStartingWith("shard node " + primary + " refused our credentials (WRONGPASS, user "
+                            + "'default'): check the coordinators' THOONK_REDIS_PASSWORD")
+                    .message().doesNotContain("nope");
+        }
+        try (ShardNodes right = new ShardNodes(Duration.ofSeconds(5),
+                RedisCredentials.password("nodes-pw".toCharArray()))) {
+            assertThatCode(() -> right.checkShard(primary, replicas)).doesNotThrowAnyException();
+            right.replicaOfNoOne(replicas.get(0), Duration.ofSeconds(5));
+            assertThat(right.replication(replicas.get(0), Duration.ofSeconds(5)).isPrimary()).isTrue();
+        }
     }
 
     @Test

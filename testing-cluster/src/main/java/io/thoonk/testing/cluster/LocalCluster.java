@@ -1,6 +1,7 @@
 package io.thoonk.testing.cluster;
 
 import io.grpc.StatusRuntimeException;
+import io.thoonk.contract.RedisCredentials;
 import io.thoonk.coordinator.Coordinator;
 import io.thoonk.coordinator.CoordinatorConfig;
 import io.thoonk.proto.v1.AddShardRequest;
@@ -39,6 +40,10 @@ import java.util.stream.IntStream;
  * failure stops whatever was started and throws a {@link FixtureException} saying what failed.
  * {@link #close()} stops the coordinators, then the shards, then ZooKeeper; the
  * {@link io.thoonk.testing.Reaper} does the same at JVM exit.
+ *
+ * <p>With {@link Builder#redisPassword}, it runs as deployments do with Redis authentication on:
+ * every node requires the password, the coordinators authenticate with it, and clients take
+ * {@link #redisCredentials()} ({@code ThoonkOptions.builder().redisCredentials(cluster.redisCredentials())}).
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -48,14 +53,16 @@ public final class LocalCluster implements AutoCloseable {
     private final Coordinators coordinators;
     private final Coordinator first;
     private final Map<String, RedisShard> shards;
+    private final RedisCredentials redisCredentials;
     private final Closer owned;
 
     private LocalCluster(ZooKeeperEnsemble zookeeper, Coordinators coordinators, Map<String, RedisShard> shards,
-                         Closer owned) {
+                         RedisCredentials redisCredentials, Closer owned) {
         this.zookeeper = zookeeper;
         this.coordinators = coordinators;
         this.first = coordinators.all().get(0);
         this.shards = Collections.unmodifiableMap(new LinkedHashMap<>(shards));
+        this.redisCredentials = redisCredentials;
         this.owned = owned;
     }
 
@@ -96,6 +103,14 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalArgumentException("no shard '" + id + "'; the cluster has " + shards.keySet());
         }
         return shard;
+    }
+
+    /**
+     * What the shards' nodes require of clients: {@link RedisCredentials#none()} unless the
+     * cluster was built with a {@link Builder#redisPassword password}.
+     */
+    public RedisCredentials redisCredentials() {
+        return redisCredentials;
     }
 
     /** The number of redis-server processes of the shards. */
@@ -143,6 +158,7 @@ public final class LocalCluster implements AutoCloseable {
         private List<String> shardIds = List.of();
         private int replicasPerShard;
         private boolean registerShards = true;
+        private String redisPassword;
 
         private Builder() {
         }
@@ -214,15 +230,34 @@ public final class LocalCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Redis authentication on (default off): every node of the shards requires {@code password}
+         * ({@code requirepass}, and {@code masterauth} for replication), and the coordinators
+         * authenticate with it. Letters, digits and {@code . _ ~ -} only.
+         */
+        public Builder redisPassword(String password) {
+            Objects.requireNonNull(password, "password == null");
+            if (!password.matches("[A-Za-z0-9._~-]+")) {
+                throw new IllegalArgumentException("the local cluster's Redis password is letters, digits and . _ ~ - "
+                        + "only");
+            }
+            this.redisPassword = password;
+            return this;
+        }
+
         int zookeeperServers() {
             return zookeeperServers;
+        }
+
+        private RedisCredentials redisCredentials() {
+            return redisPassword == null ? RedisCredentials.none() : RedisCredentials.password(redisPassword.toCharArray());
         }
 
         /** Starts the shards this builder describes, each added to {@code owner}. */
         Map<String, RedisShard> startShards(Closer owner) {
             Map<String, RedisShard> started = new LinkedHashMap<>();
             for (String id : shardIds) {
-                started.put(id, owner.add(RedisShard.start(replicasPerShard)));
+                started.put(id, owner.add(RedisShard.start(replicasPerShard, redisPassword)));
             }
             return started;
         }
@@ -248,13 +283,14 @@ public final class LocalCluster implements AutoCloseable {
                         : owned.add(ZooKeeperEnsemble.start(zookeeperServers));
                 Map<String, RedisShard> shards = sharedShards != null ? sharedShards : startShards(owned);
                 int clusterSize = coordinatorIds.size();
+                RedisCredentials credentials = redisCredentials();
                 Coordinators coordinators = owned.add(Coordinators.create(zookeeper.connectString(), namespace,
-                        b -> settings.apply(b.clusterSize(clusterSize))));
+                        b -> settings.apply(b.clusterSize(clusterSize).redisCredentials(credentials))));
                 for (int i = 0; i < coordinatorIds.size(); i++) {
                     coordinators.start(coordinatorIds.get(i), coordinatorPort == 0 ? 0 : coordinatorPort + i);
                 }
                 coordinators.leader();
-                LocalCluster cluster = new LocalCluster(zookeeper, coordinators, shards, owned);
+                LocalCluster cluster = new LocalCluster(zookeeper, coordinators, shards, credentials, owned);
                 if (registerShards) {
                     shards.keySet().forEach(cluster::registerShard);
                 }
