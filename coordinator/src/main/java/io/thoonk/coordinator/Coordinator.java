@@ -1,6 +1,7 @@
 package io.thoonk.coordinator;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
@@ -17,6 +18,7 @@ import io.thoonk.coordinator.grpc.AdminService;
 import io.thoonk.coordinator.grpc.DirectoryService;
 import io.thoonk.coordinator.grpc.Writes;
 import io.thoonk.coordinator.http.CoordinatorHttpServer;
+import io.thoonk.coordinator.metrics.CoordinatorMetrics;
 import io.thoonk.coordinator.migration.Mover;
 import io.thoonk.coordinator.migration.Rebalancer;
 import io.thoonk.coordinator.placement.Decisions;
@@ -87,6 +89,7 @@ public final class Coordinator implements AutoCloseable {
     private final Mover.PhaseHook moveHook;
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final HealthStatusManager health = new HealthStatusManager();
+    private final CoordinatorMetrics metrics = new CoordinatorMetrics();
     private volatile boolean zkConnected;
     private ScheduledExecutorService ownScheduler;
     private CuratorFramework root;
@@ -186,15 +189,19 @@ public final class Coordinator implements AutoCloseable {
         leadership = new Leadership(zk);
         members = new Members(zk);
         failovers = new FailoverHistory(zk);
+        failovers.onAppended(metrics::failoverRecorded);
         failovers.start();
         cluster = CoordinatorCluster.start(new CoordinatorCluster.Settings(config.namespace(), config.bind(),
                 config.clusterPort(), config.members(), config.clusterSize()), CoordinatorCluster.START_TIMEOUT);
-        nodeHealth = new SharedNodeHealth(cluster, cache, new NodeProber(config.probeInterval(), config.downAfter(),
-                config.nodeAddresses(), config.redisCredentials(), config.clock()), config.downAfter());
+        NodeProber prober = new NodeProber(config.probeInterval(), config.downAfter(), config.nodeAddresses(),
+                config.redisCredentials(), config.clock());
+        prober.observe(metrics.probes());
+        nodeHealth = new SharedNodeHealth(cluster, cache, prober, config.downAfter());
         promoter = new Promoter(store, cache, nodes, decisions, healthOverride != null ? healthOverride : nodeHealth,
                 leadership, Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
         mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock()),
                 moveHook);
+        mover.onMove(metrics::moveStarted);
         rebalancer = new Rebalancer(store, cache, nodes, decisions, mover, leadership, timeout, Duration.ofSeconds(1),
                 config.clock());
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));
@@ -202,7 +209,8 @@ public final class Coordinator implements AutoCloseable {
         server = config.server().forAddress(serving.listen())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(new DirectoryService(cache, placer, writes, scheduler))
+                .addService(ServerInterceptors.intercept(new DirectoryService(cache, placer, writes, scheduler),
+                        metrics.directoryCalls()))
                 .addService(new AdminService(cache, placer, shards, leadership, writes, this::coordinators, nodes,
                         promoter, failovers, nodeHealth, mover, rebalancer))
                 .build();
@@ -210,6 +218,8 @@ public final class Coordinator implements AutoCloseable {
         listenAddress = listenAddress(serving.listen());
         address = serving.advertisedHost() + ":" + server.getPort();
         id = config.id() != null ? config.id() : serving.advertisedHost() + "-" + server.getPort();
+        metrics.bind(new CoordinatorMetrics.Sources(id, this::isLeader, () -> zkConnected, cache, prober::reports,
+                () -> mover.active().size(), config.clock()));
         nodeHealth.start(id);
         leadership.start(id, address);
         promoter.start(id);
@@ -218,7 +228,7 @@ public final class Coordinator implements AutoCloseable {
         if (config.httpPort() != CoordinatorConfig.HTTP_OFF) {
             http = CoordinatorHttpServer.start(new InetSocketAddress(serving.listen().getAddress(), config.httpPort()),
                     new CoordinatorHttpServer.Sources(cache, store, nodeHealth, mover, failovers, config.clock(),
-                            this::id, this::isLeader, () -> ""));
+                            this::id, this::isLeader, metrics::scrape));
             httpAddress = serving.advertisedHost() + ":" + http.address().getPort();
             log.info("coordinator {}: dashboard at http://{}/", id, httpAddress());
         }
@@ -336,6 +346,15 @@ public final class Coordinator implements AutoCloseable {
      */
     public NodeHealthView nodeHealth() {
         return nodeHealth;
+    }
+
+    /**
+     * This coordinator's Prometheus metrics: {@link CoordinatorMetrics#scrape()} is what
+     * {@code GET /metrics} serves. Available from construction; its gauges read the coordinator
+     * once it has started.
+     */
+    public CoordinatorMetrics metrics() {
+        return metrics;
     }
 
     /** True while this coordinator leads (and so decides). */

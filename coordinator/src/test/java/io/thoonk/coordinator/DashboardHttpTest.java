@@ -172,7 +172,10 @@ class DashboardHttpTest {
         assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
         assertThat(page.body()).contains("<title>Thoonk cluster</title>", "new EventSource(\"api/events\")");
         assertThat(request(c, "GET", "/healthz").body()).isEqualTo("ok\n");
-        assertThat(request(c, "GET", "/metrics").statusCode()).isEqualTo(200);
+        HttpResponse<String> metrics = request(c, "GET", "/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(metrics.body()).contains("thoonk_coordinator_leader", "thoonk_zookeeper_connected");
 
         for (String path : List.of("/nope", "/api", "/api/state/x", "/index.html")) {
             HttpResponse<String> missing = request(c, "GET", path);

@@ -32,6 +32,7 @@ class LayeringTest {
             "placement", Set.of("directory", "shard"),
             "failover", Set.of("cluster", "directory", "placement", "shard"),
             "migration", Set.of("cluster", "directory", "placement", "shard"),
+            "metrics", Set.of("directory", "migration", "shard"),
             "grpc", Set.of("cluster", "directory", "placement", "failover", "migration", "shard"),
             "http", Set.of("cluster", "directory", "migration", "shard"));
 

@@ -5,12 +5,14 @@ import io.thoonk.proto.v1.FailoverRecord;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The recent failover records ({@link ZkLayout#RECORDS}) as every coordinator holds them: a
@@ -28,6 +30,22 @@ public final class FailoverHistory implements AutoCloseable {
     /** @param zk the namespaced Curator client of the directory */
     public FailoverHistory(CuratorFramework zk) {
         this.records = CuratorCache.build(Objects.requireNonNull(zk, "zk == null"), ZkLayout.RECORDS);
+    }
+
+    /**
+     * Calls {@code appended} with each record committed from now on (not those there at
+     * {@link #start}), on Curator's thread: it must return quickly. Call it before {@link #start}.
+     */
+    public void onAppended(Consumer<FailoverRecord> appended) {
+        Objects.requireNonNull(appended, "appended == null");
+        records.listenable().addListener(CuratorCacheListener.builder().forCreates(node -> {
+            if (node.getPath().startsWith(ZkLayout.RECORD_PREFIX)) {
+                FailoverRecord r = parse(node);
+                if (r != null) {
+                    appended.accept(r);
+                }
+            }
+        }).afterInitialized().build());
     }
 
     public void start() {

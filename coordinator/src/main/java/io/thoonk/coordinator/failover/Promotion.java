@@ -75,8 +75,9 @@ final class Promotion {
         record.setNewPrimary(chosen.get().node()).setEpoch(shard.getEpoch() + 1).setOutcome("in progress")
                 .setDecidedMillis(parts.since(record));
         parts.store().writeIntent(record.build());
-        log.info("shard '{}': primary {} is down; promoting {} (replication offset {}) as epoch {}",
-                shardId, primary, chosen.get().node(), chosen.get().offset(), record.getEpoch());
+        log.info("shard '{}': primary {} is down; promoting {} (replication offset {}) as epoch {} "
+                + "[decision=failover-decided shard={} epoch={}]", shardId, primary, chosen.get().node(),
+                chosen.get().offset(), record.getEpoch(), shardId, record.getEpoch());
         parts.reached(Promoter.Phase.DECIDED, record);
         complete(shard, record);
     }
@@ -109,7 +110,8 @@ final class Promotion {
         long revision = parts.store().updateShard(shard.getId(), shard.getEpoch(),
                 s -> ShardStates.withNodes(s, ShardState.SHARD_FAILED, reason), record.build()).revision();
         parts.cache().awaitRevision(revision, parts.settings().callTimeout());
-        log.warn("shard '{}' FAILED: {}", shard.getId(), reason);
+        log.warn("shard '{}' FAILED: {} [decision=failover-failed shard={} epoch={}]", shard.getId(), reason,
+                shard.getId(), shard.getEpoch());
     }
 
     /**
@@ -155,8 +157,9 @@ final class Promotion {
             abandon(record, "chosen replica cannot be promoted any more: " + c.whyNotPromotable(old));
             return;
         }
-        log.info("shard '{}': finishing the failover from {} to {} (epoch {}) that leader '{}' left unfinished",
-                shardId, old, chosen, intent.getEpoch(), intent.getCoordinatorId());
+        log.info("shard '{}': finishing the failover from {} to {} (epoch {}) that leader '{}' left unfinished "
+                + "[decision=failover-resumed shard={} epoch={}]", shardId, old, chosen, intent.getEpoch(),
+                intent.getCoordinatorId(), shardId, intent.getEpoch());
         complete(shard, record);
     }
 
@@ -178,16 +181,18 @@ final class Promotion {
         long revision = parts.store().publishFailover(next, record.build());
         parts.cache().awaitRevision(revision, parts.settings().callTimeout());
         log.info("shard '{}': {} is primary at epoch {} in place of {} ({}; detected +{} ms, decided +{} ms, "
-                        + "promoted +{} ms, published +{} ms)", shard.getId(), chosen, next.getEpoch(),
+                        + "promoted +{} ms, published +{} ms) [decision=failover-promoted shard={} epoch={}]",
+                shard.getId(), chosen, next.getEpoch(),
                 shard.getPrimary(), following.isEmpty() ? "no replica follows it yet" : "followed by " + following,
                 record.getDetectedMillis(), record.getDecidedMillis(), record.getPromotedMillis(),
-                record.getPublishedMillis());
+                record.getPublishedMillis(), shard.getId(), next.getEpoch());
     }
 
     /** Deletes the intent and records why it was not finished. */
     void abandon(FailoverRecord.Builder record, String why) throws Exception {
-        log.warn("shard '{}': abandoning the failover from {} to {} (epoch {}): {}", record.getShardId(),
-                record.getOldPrimary(), record.getNewPrimary(), record.getEpoch(), why);
+        log.warn("shard '{}': abandoning the failover from {} to {} (epoch {}): {} "
+                + "[decision=failover-abandoned shard={} epoch={}]", record.getShardId(), record.getOldPrimary(),
+                record.getNewPrimary(), record.getEpoch(), why, record.getShardId(), record.getEpoch());
         parts.store().abandonFailover(record.setOutcome("abandoned: " + why).build());
     }
 

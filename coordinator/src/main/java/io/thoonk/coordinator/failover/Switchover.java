@@ -148,8 +148,9 @@ final class Switchover {
         }
         long pauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
         log.info("shard '{}': switched over from {} to {} at epoch {}; writes paused {} ms (decided +{} ms, promoted "
-                        + "+{} ms, published +{} ms)", shard.getId(), primary, chosen, next.getEpoch(), pauseMillis,
-                record.getDecidedMillis(), record.getPromotedMillis(), record.getPublishedMillis());
+                        + "+{} ms, published +{} ms) [decision=switchover shard={} epoch={}]", shard.getId(), primary,
+                chosen, next.getEpoch(), pauseMillis, record.getDecidedMillis(), record.getPromotedMillis(),
+                record.getPublishedMillis(), shard.getId(), next.getEpoch());
         return FailoverResponse.newBuilder().setShard(parts.cache().view().shard(next.getId()).orElse(next))
                 .setFailover(record.build()).build();
     }
@@ -177,8 +178,9 @@ final class Switchover {
     private void rollBack(Shard shard, String chosen, FailoverRecord.Builder record, Exception cause) {
         String primary = shard.getPrimary();
         Duration deadline = parts.settings().nodeTimeout();
-        log.warn("shard '{}': the switchover to {} failed after the promotion ({}); {} becomes primary again",
-                shard.getId(), chosen, cause.getMessage(), primary);
+        log.warn("shard '{}': the switchover to {} failed after the promotion ({}); {} becomes primary again "
+                + "[decision=switchover-rolled-back shard={} epoch={}]", shard.getId(), chosen, cause.getMessage(),
+                primary, shard.getId(), shard.getEpoch());
         try {
             parts.nodes().replicaOfNoOne(primary, deadline);
             parts.nodes().replicaOf(shard.getReplicasList(), primary, deadline);

@@ -267,8 +267,9 @@ final class Move implements MoveHandle {
                 p.cache().awaitRevision(committed.revision(), p.settings().callTimeout());
                 return null;
             });
-            log.info("team '{}' now lives on shard '{}' at epoch {} (writes paused {} ms)", team, targetId, epoch,
-                    writePauseMillis);
+            log.info("team '{}' now lives on shard '{}' at epoch {} (writes paused {} ms) "
+                    + "[decision=move-switched team={} shard={} epoch={}]", team, targetId, epoch, writePauseMillis,
+                    team, targetId, epoch);
             report();
             cleanUp(source, sourcePrimary);
         } catch (Throwable e) {
@@ -321,8 +322,9 @@ final class Move implements MoveHandle {
         String why = cancelled ? "cancelled by an operator in phase " + phase
                 : "rolled back in phase " + phase + ": " + message(e);
         if (!cancelled) {
-            log.warn("the move of team '{}' from shard '{}' to shard '{}' failed in phase {}: {}", team, sourceId,
-                    targetId, phase, message(e));
+            log.warn("the move of team '{}' from shard '{}' to shard '{}' failed in phase {}: {} "
+                    + "[decision=move-failed team={} shard={} epoch={}]", team, sourceId, targetId, phase, message(e),
+                    team, sourceId, epoch - 1);
         }
         rollBack(cancelled ? MovePhase.MOVE_CANCELLED : MovePhase.MOVE_ROLLED_BACK, why);
     }
@@ -498,7 +500,9 @@ final class Move implements MoveHandle {
             publish(last);
             listeners.clear();
         }
-        log.info("move {} of team '{}' ended: {} ({})", moveId, team, at, why);
+        log.info("move {} of team '{}' ended: {} ({}) [decision=move-ended team={} shard={} epoch={}]", moveId, team,
+                at, why, team, at == MovePhase.MOVE_DONE ? targetId : sourceId, at == MovePhase.MOVE_DONE ? epoch
+                        : epoch - 1);
     }
 
     private static void closeQuietly(StatefulRedisConnection<?, ?> c) {

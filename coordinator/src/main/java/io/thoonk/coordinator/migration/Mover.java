@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * Moves teams between shards, on the leader, while they stay in use.
@@ -129,6 +131,7 @@ public final class Mover implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final Map<String, Move> running = new ConcurrentHashMap<>();
     private final AtomicInteger threads = new AtomicInteger();
+    private final List<Consumer<MoveHandle>> moveListeners = new CopyOnWriteArrayList<>();
     private volatile Parts parts;
     private volatile ExecutorService executor;
     private volatile ScheduledExecutorService ticker;
@@ -209,6 +212,7 @@ public final class Mover implements AutoCloseable {
                 Move move = Move.resumed(parts, intent.value(), intent.version());
                 if (running.putIfAbsent(team, move) == null) {
                     move.resume();
+                    started(move);
                 }
             }
         } catch (InterruptedException e) {
@@ -281,15 +285,35 @@ public final class Mover implements AutoCloseable {
             running.put(team, m);
             return m;
         });
-        log.info("moving team '{}' from shard '{}' to shard '{}' (move {})", team, move.sourceId(), move.targetId(),
-                move.moveId());
+        log.info("moving team '{}' from shard '{}' to shard '{}' (move {}) [decision=move-started team={} shard={} "
+                + "epoch={}]", team, move.sourceId(), move.targetId(), move.moveId(), team, move.sourceId(),
+                move.progress().getEpoch() - 1);
         try {
             submit(move::run);
         } catch (RuntimeException e) {
             move.abandonUnstarted(e);
             throw e;
         }
+        started(move);
         return move;
+    }
+
+    /**
+     * Calls {@code started} with every move this coordinator starts or resumes from now on (for
+     * metrics: it may add a listener to it), on the thread that started it; it must return quickly.
+     */
+    public void onMove(Consumer<MoveHandle> started) {
+        moveListeners.add(Objects.requireNonNull(started, "started == null"));
+    }
+
+    private void started(MoveHandle move) {
+        for (Consumer<MoveHandle> l : moveListeners) {
+            try {
+                l.accept(move);
+            } catch (RuntimeException e) {
+                log.warn("a move listener failed on the move of team '{}': {}", move.team(), e.toString(), e);
+            }
+        }
     }
 
     private static String stateName(Shard s) {

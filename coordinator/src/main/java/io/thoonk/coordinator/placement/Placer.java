@@ -10,6 +10,8 @@ import io.thoonk.coordinator.shard.ShardNodes;
 import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.TeamState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * does not know the team yet.
  */
 public final class Placer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Placer.class);
 
     static final int MAX_BATCH = 500;
 
@@ -162,6 +166,7 @@ public final class Placer implements AutoCloseable {
             }
             DirectoryStore.Committed<Map<String, TeamPlacement>> committed = store.placeTeams(proposed);
             cache.awaitRevision(committed.revision(), timeout);
+            committed.value().values().forEach(Placer::logPlaced);
             known.putAll(committed.value());
         }
         return known;
@@ -200,8 +205,14 @@ public final class Placer implements AutoCloseable {
                         .setPinned(pin).build();
             });
             cache.awaitRevision(committed.revision(), timeout);
+            logPlaced(committed.value());
             return committed.value();
         });
+    }
+
+    private static void logPlaced(TeamPlacement p) {
+        log.info("team '{}' placed on shard '{}'{} [decision=placed team={} shard={} epoch={}]", p.getTeam(),
+                p.getShardId(), p.getPinned() ? " (pinned)" : "", p.getTeam(), p.getShardId(), p.getEpoch());
     }
 
     private void failPending() {

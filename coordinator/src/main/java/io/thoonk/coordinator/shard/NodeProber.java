@@ -86,6 +86,8 @@ public final class NodeProber implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeProber.class);
     private static final AtomicInteger probers = new AtomicInteger();
     private static final long NEVER = Long.MIN_VALUE;
+    /** How often a probe also reads a node's memory and operation rate, when someone {@link #observe observes}. */
+    static final Duration LOAD_EVERY = Duration.ofSeconds(1);
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -107,6 +109,7 @@ public final class NodeProber implements AutoCloseable {
     private Consumer<Map<String, NodeReport>> listener;
     private long failedTicks;
     private volatile ScheduledFuture<?> ticks;
+    private volatile ProbeObserver observer = ProbeObserver.NONE;
 
     /**
      * @param interval  how often every node is probed
@@ -157,6 +160,19 @@ public final class NodeProber implements AutoCloseable {
             throw new IllegalArgumentException(name + " must be > 0, was " + value.toMillis() + " ms");
         }
         return value;
+    }
+
+    /**
+     * Hands every probe's outcome to {@code observer} (metrics), on the prober's thread; the probes
+     * then also read each node's memory and operation rate every {@link #LOAD_EVERY}. Call it before
+     * {@link #start}.
+     */
+    public void observe(ProbeObserver observer) {
+        Objects.requireNonNull(observer, "observer == null");
+        if (state.get() != State.LATENT) {
+            throw new IllegalStateException("observe the prober before it starts");
+        }
+        this.observer = observer;
     }
 
     /** How long a probe may take: the interval, and at least {@link #MIN_PROBE_TIMEOUT}. */
@@ -245,12 +261,17 @@ public final class NodeProber implements AutoCloseable {
     private void probe(Node n) {
         n.inFlight = true;
         long started = System.nanoTime();
+        boolean withLoad = n.loadDue(started);
         CompletableFuture<String> answer;
         try {
             answer = n.connection().thenCompose(c -> {
                 RedisAsyncCommands<String, String> commands = c.async();
                 CompletableFuture<String> ping = commands.ping().toCompletableFuture();
-                return commands.info("replication").toCompletableFuture().thenCombine(ping, (info, pong) -> info);
+                CompletableFuture<String> load = withLoad ? commands.info("memory").toCompletableFuture()
+                        .thenCombine(commands.info("stats").toCompletableFuture(), (m, st) -> m + "\n" + st)
+                        : CompletableFuture.completedFuture("");
+                return commands.info("replication").toCompletableFuture().thenCombine(ping, (info, pong) -> info)
+                        .thenCombine(load, (info, more) -> info + "\n" + more);
             });
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
@@ -263,11 +284,12 @@ public final class NodeProber implements AutoCloseable {
         }
         bounded.whenComplete((info, error) -> {
             deadline.cancel(false);
-            onThread(() -> probed(n, started, info, error));
+            long took = System.nanoTime() - started;
+            onThread(() -> probed(n, started, took, withLoad, info, error));
         });
     }
 
-    private void probed(Node n, long started, String info, Throwable error) {
+    private void probed(Node n, long started, long took, boolean withLoad, String info, Throwable error) {
         n.inFlight = false;
         if (nodes.get(n.address) != n || !running()) {
             return;
@@ -275,7 +297,9 @@ public final class NodeProber implements AutoCloseable {
         Observed before = n.observed();
         if (error == null) {
             n.answered(info);
+            observed(n.address, took, true, withLoad ? NodeLoad.of(fields(info)) : null);
         } else {
+            observed(n.address, took, false, null);
             n.dropConnection();
             Optional<String> refused = refusals.sentence(n.address, error);
             if (refused.isPresent() && !n.refusalLogged) {
@@ -295,6 +319,14 @@ public final class NodeProber implements AutoCloseable {
         n.probedAtMillis = clock.millis();
         if (!n.observed().equals(before)) {
             emit();
+        }
+    }
+
+    private void observed(String node, long took, boolean answered, NodeLoad load) {
+        try {
+            observer.probed(node, took, answered, load);
+        } catch (RuntimeException e) {
+            log.warn("the probe observer failed on {}: {}", node, e.toString(), e);
         }
     }
 
@@ -431,6 +463,7 @@ public final class NodeProber implements AutoCloseable {
         boolean refusalLogged;
         long failedSince = NEVER;
         long probedAtMillis = NEVER;
+        long loadAskedAt = NEVER;
 
         Node(String address) {
             this.address = address;
@@ -459,6 +492,15 @@ public final class NodeProber implements AutoCloseable {
             return credentials.applyTo(RedisURI.builder().withHost(target.substring(0, colon))
                     .withPort(Integer.parseInt(target.substring(colon + 1))).withTimeout(timeout)
                     .withClientName(CLIENT_NAME)).build();
+        }
+
+        /** Whether the probe starting at {@code now} also reads the node's load (then it is asked for now). */
+        boolean loadDue(long now) {
+            if (observer == ProbeObserver.NONE || (loadAskedAt != NEVER && now - loadAskedAt < LOAD_EVERY.toNanos())) {
+                return false;
+            }
+            loadAskedAt = now;
+            return true;
         }
 
         boolean uses(RedisChannelHandler<?, ?> handler) {
@@ -524,7 +566,7 @@ public final class NodeProber implements AutoCloseable {
         return fields;
     }
 
-    private static long number(String value) {
+    static long number(String value) {
         try {
             return value == null ? 0 : Long.parseLong(value);
         } catch (NumberFormatException e) {
