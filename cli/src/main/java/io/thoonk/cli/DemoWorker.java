@@ -3,31 +3,34 @@ package io.thoonk.cli;
 import io.thoonk.client.Job;
 import io.thoonk.client.Jobs;
 import io.thoonk.client.ThoonkException;
-import io.thoonk.cli.Views.Note;
-
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
 
-/** The demo's job worker: a thread that claims jobs and finishes each with a result until closed. */
+/**
+ * The demos' job worker: a thread that claims jobs and finishes each with a result until closed,
+ * telling {@code onClaim} of each job before it finishes it. The first failure stops it.
+ */
 final class DemoWorker implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final Jobs jobs;
-    private final Printer printer;
+    private final Consumer<Job> onClaim;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile ThoonkException failure;
 
-    private DemoWorker(Jobs jobs, Printer printer) {
+    private DemoWorker(Jobs jobs, Consumer<Job> onClaim) {
         this.jobs = jobs;
-        this.printer = printer;
+        this.onClaim = onClaim;
         this.thread = new Thread(this::loop, "thoonk-demo-worker");
         thread.setDaemon(true);
     }
 
     /** Starts a worker on {@code jobs}. */
-    static DemoWorker start(Jobs jobs, Printer printer) {
-        DemoWorker worker = new DemoWorker(jobs, printer);
+    static DemoWorker start(Jobs jobs, Consumer<Job> onClaim) {
+        DemoWorker worker = new DemoWorker(jobs, onClaim);
         worker.thread.start();
         return worker;
     }
@@ -44,8 +47,13 @@ final class DemoWorker implements AutoCloseable {
     }
 
     private void work(Job job) {
-        printer.print(new Note("  worker: claimed job " + job.id() + " (" + job.payload() + "), finishing it"));
+        onClaim.accept(job);
         jobs.finish(job.id(), "done: " + job.payload());
+    }
+
+    /** What stopped the worker, if it failed. */
+    Optional<ThoonkException> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** Stops the worker after its current job; rethrows what made it fail, if anything. */

@@ -16,6 +16,8 @@ final class Printer {
     private final OutputFormat format;
     private final PrintWriter out;
     private final boolean terminal;
+    /** On a terminal: the status line kept below everything else, or null. */
+    private String footer;
 
     Printer(OutputFormat format, PrintWriter out) {
         this(format, out, false);
@@ -43,13 +45,19 @@ final class Printer {
      */
     synchronized void redraw(int previous, List<String> lines) {
         StringBuilder frame = new StringBuilder();
+        if (footer != null) {
+            frame.append('\r'); // the cursor is at the end of the footer, the line below the frame
+        }
         if (previous > 0) {
             frame.append("\033[").append(previous).append('F'); // to the start of the frame's first line
         }
         for (String line : lines) {
             frame.append("\033[2K").append(line).append(System.lineSeparator());
         }
-        frame.append("\033[J"); // clears below: lines of a longer previous frame
+        frame.append("\033[J"); // clears below: lines of a longer previous frame, the footer
+        if (footer != null) {
+            frame.append(footer);
+        }
         out.print(frame);
         out.flush();
     }
@@ -76,8 +84,31 @@ final class Printer {
         views.forEach(this::print);
     }
 
+    /**
+     * On a terminal: shows {@code line} as the status line below everything printed, replacing the
+     * previous one; what is printed later goes above it. Null removes it. Elsewhere: does nothing
+     * (print a view instead).
+     */
+    synchronized void footer(String line) {
+        if (!terminal()) {
+            return;
+        }
+        out.print(footer == null ? "" : "\r\033[2K");
+        footer = line;
+        if (line != null) {
+            out.print(line);
+        }
+        out.flush();
+    }
+
     private synchronized void line(String line) {
+        if (footer != null) {
+            out.print("\r\033[2K");
+        }
         out.println(line);
+        if (footer != null) {
+            out.print(footer);
+        }
         out.flush();
     }
 
