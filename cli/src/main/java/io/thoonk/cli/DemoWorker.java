@@ -2,14 +2,16 @@ package io.thoonk.cli;
 
 import io.thoonk.client.Job;
 import io.thoonk.client.Jobs;
-import io.thoonk.client.ThoonkException;
+
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * The demos' job worker: a thread that claims jobs and finishes each with a result until closed,
- * telling {@code onClaim} of each job before it finishes it. The first failure stops it.
+ * telling {@code onClaim} of each job before it finishes it. Started with {@link #start}, the first
+ * failure stops it; with {@link #startResilient}, each failure is reported and it goes on.
  */
 final class DemoWorker implements AutoCloseable {
 
@@ -17,20 +19,34 @@ final class DemoWorker implements AutoCloseable {
 
     private final Jobs jobs;
     private final Consumer<Job> onClaim;
+    /** Null: the first failure stops the worker. */
+    private final Consumer<RuntimeException> onFailure;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile ThoonkException failure;
+    private volatile RuntimeException failure;
 
-    private DemoWorker(Jobs jobs, Consumer<Job> onClaim) {
+    private DemoWorker(Jobs jobs, Consumer<Job> onClaim, Consumer<RuntimeException> onFailure) {
         this.jobs = jobs;
         this.onClaim = onClaim;
+        this.onFailure = onFailure;
         this.thread = new Thread(this::loop, "thoonk-demo-worker");
         thread.setDaemon(true);
     }
 
-    /** Starts a worker on {@code jobs}. */
+    /** Starts a worker on {@code jobs} that stops at its first failure. */
     static DemoWorker start(Jobs jobs, Consumer<Job> onClaim) {
-        DemoWorker worker = new DemoWorker(jobs, onClaim);
+        return start(new DemoWorker(jobs, onClaim, null));
+    }
+
+    /**
+     * Starts a worker on {@code jobs} that tells {@code onFailure} of each failure and goes on after
+     * a short pause (so a lasting failure does not make it spin).
+     */
+    static DemoWorker startResilient(Jobs jobs, Consumer<Job> onClaim, Consumer<RuntimeException> onFailure) {
+        return start(new DemoWorker(jobs, onClaim, onFailure));
+    }
+
+    private static DemoWorker start(DemoWorker worker) {
         worker.thread.start();
         return worker;
     }
@@ -39,21 +55,29 @@ final class DemoWorker implements AutoCloseable {
         while (running) {
             try {
                 jobs.get(POLL).ifPresent(this::work);
-            } catch (ThoonkException e) {
-                failure = e;
-                running = false;
+            } catch (RuntimeException e) {
+                if (onFailure == null || !running) {
+                    failure = e;
+                    running = false;
+                } else {
+                    onFailure.accept(e);
+                    pause();
+                }
             }
+        }
+    }
+
+    private void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            running = false;
         }
     }
 
     private void work(Job job) {
         onClaim.accept(job);
         jobs.finish(job.id(), "done: " + job.payload());
-    }
-
-    /** What stopped the worker, if it failed. */
-    Optional<ThoonkException> failure() {
-        return Optional.ofNullable(failure);
     }
 
     /** Stops the worker after its current job; rethrows what made it fail, if anything. */

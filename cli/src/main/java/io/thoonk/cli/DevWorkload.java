@@ -52,6 +52,8 @@ final class DevWorkload implements AutoCloseable {
     /** How often the status line is printed where it cannot be redrawn. */
     static final Duration PLAIN_STATUS_INTERVAL = Duration.ofSeconds(5);
     private static final Duration TERMINAL_STATUS_INTERVAL = Duration.ofSeconds(1);
+    /** The period a team's events per second are measured over. */
+    private static final Duration RATE_WINDOW = Duration.ofSeconds(5);
     private static final Duration JOB_INTERVAL = Duration.ofSeconds(1);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
 
@@ -64,6 +66,9 @@ final class DevWorkload implements AutoCloseable {
     private final Jobs jobs;
     private final AtomicLong jobsDone = new AtomicLong();
     private final AtomicLong jobsPut = new AtomicLong();
+    private final AtomicLong jobFailures = new AtomicLong();
+    private final AtomicLong workerFailures = new AtomicLong();
+    private volatile String lastWorkerFailure;
     private DemoWorker worker;
     private volatile boolean closed;
 
@@ -105,7 +110,12 @@ final class DevWorkload implements AutoCloseable {
             subscriptions.add(thoonk.subscribe(team.feed.name(), team));
             executor.scheduleWithFixedDelay(team::publishOnce, 0, period, TimeUnit.MILLISECONDS);
         }
-        worker = DemoWorker.start(jobs, job -> jobsDone.incrementAndGet());
+        worker = DemoWorker.startResilient(jobs, job -> jobsDone.incrementAndGet(), e -> {
+            if (!closed) {
+                workerFailures.incrementAndGet();
+                lastWorkerFailure = e.getMessage();
+            }
+        });
         executor.scheduleWithFixedDelay(this::putJob, 0, JOB_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         Duration status = printer.terminal() ? TERMINAL_STATUS_INTERVAL : PLAIN_STATUS_INTERVAL;
         executor.scheduleAtFixedRate(this::printStatus, status.toMillis(), status.toMillis(), TimeUnit.MILLISECONDS);
@@ -116,7 +126,9 @@ final class DevWorkload implements AutoCloseable {
             jobs.put("resize photo-" + (jobsPut.get() + 1) + ".png");
             jobsPut.incrementAndGet();
         } catch (ThoonkException e) {
-            // shown by the status line through the publishers' failures; a job is not a write the demo checks
+            if (!closed) {
+                jobFailures.incrementAndGet();
+            }
         }
     }
 
@@ -164,7 +176,7 @@ final class DevWorkload implements AutoCloseable {
         }
         LiveStatus status = status();
         if (printer.terminal()) {
-            printer.footer(status.text());
+            printer.footer(status.lines());
         } else {
             printer.print(status);
         }
@@ -173,8 +185,8 @@ final class DevWorkload implements AutoCloseable {
     /** The status as now: each team's rate since the previous status. */
     private LiveStatus status() {
         List<LiveStatus.Team> rows = teams.values().stream().map(TeamLoad::status).toList();
-        return new LiveStatus(rows, jobsDone.get(), worker == null ? null
-                : worker.failure().map(Throwable::getMessage).orElse(null));
+        return new LiveStatus(rows, jobsPut.get(), jobsDone.get(), jobFailures.get(), workerFailures.get(),
+                lastWorkerFailure);
     }
 
     private TeamLoad team(String name) {
@@ -201,13 +213,13 @@ final class DevWorkload implements AutoCloseable {
         if (worker != null) {
             try {
                 worker.close();
-            } catch (ThoonkException stoppedAnyway) {
+            } catch (RuntimeException stoppedAnyway) {
                 // its failure was shown by the status line
             }
         }
         subscriptions.forEach(Subscription::close);
         thoonk.close();
-        printer.footer(null);
+        printer.footer(List.of());
     }
 
     /**
@@ -275,12 +287,13 @@ final class DevWorkload implements AutoCloseable {
         private String lastFailure;
         private long events;
         private long lastRevision;
-        private long eventsAtLastStatus;
-        private long lastStatusNanos = System.nanoTime();
+        /** (nanoTime, events) samples of the last {@link #RATE_WINDOW}, oldest first. */
+        private final ArrayDeque<long[]> samples = new ArrayDeque<>();
 
         TeamLoad(String team, Feed feed) {
             this.team = team;
             this.feed = feed;
+            samples.addLast(new long[] {System.nanoTime(), 0});
         }
 
         void publishOnce() {
@@ -349,12 +362,16 @@ final class DevWorkload implements AutoCloseable {
             }
         }
 
+        /** The status now, the rate over the last {@link #RATE_WINDOW} (or since the first status). */
         synchronized LiveStatus.Team status() {
             long now = System.nanoTime();
-            double seconds = Math.max(1e-3, (now - lastStatusNanos) / 1e9);
-            long rate = Math.round((events - eventsAtLastStatus) / seconds);
-            eventsAtLastStatus = events;
-            lastStatusNanos = now;
+            samples.addLast(new long[] {now, events});
+            while (samples.size() > 2 && now - samples.peekFirst()[0] > RATE_WINDOW.toNanos()) {
+                samples.removeFirst();
+            }
+            long[] oldest = samples.peekFirst();
+            double seconds = (now - oldest[0]) / 1e9;
+            long rate = seconds < 0.5 ? 0 : Math.round((events - oldest[1]) / seconds);
             return new LiveStatus.Team(team, rate, lastRevision, acked, failed);
         }
     }
@@ -363,7 +380,8 @@ final class DevWorkload implements AutoCloseable {
      * One status line: per team the events per second its subscriber heard and the last revision,
      * the jobs the worker finished, the writes that failed.
      */
-    record LiveStatus(List<Team> teams, long jobsDone, String workerFailure) implements View {
+    record LiveStatus(List<Team> teams, long jobsPut, long jobsDone, long jobFailures, long workerFailures,
+                      String lastWorkerFailure) implements View {
 
         record Team(String team, long eventsPerSecond, long lastRevision, long acknowledged, long failed) {
         }
@@ -372,8 +390,26 @@ final class DevWorkload implements AutoCloseable {
         public String text() {
             long failed = teams.stream().mapToLong(Team::failed).sum();
             return "  live: " + teams.stream().map(t -> t.team() + " " + t.eventsPerSecond() + "/s r" + t.lastRevision())
-                    .collect(Collectors.joining(", ")) + " | jobs done " + jobsDone + " | failed writes " + failed
-                    + (workerFailure == null ? "" : " | worker stopped: " + workerFailure);
+                    .collect(Collectors.joining(", ")) + " | jobs " + jobsDone + "/" + jobsPut + " done"
+                    + (jobFailures == 0 ? "" : ", " + jobFailures + " not put") + " | failed writes " + failed
+                    + (workerFailures == 0 ? "" : " | worker failures " + workerFailures + " (last: " + lastWorkerFailure
+                    + ")");
+        }
+
+        /** The status as a panel of short lines, one per team, then the worker's. */
+        List<String> lines() {
+            List<String> lines = new ArrayList<>();
+            for (Team t : teams) {
+                lines.add(String.format("  team %-9s %3d events/s  last revision %-6d%s", t.team(), t.eventsPerSecond(),
+                        t.lastRevision(), t.failed() == 0 ? "" : t.failed() + " failed writes").stripTrailing());
+            }
+            lines.add("  worker: " + jobsDone + " of " + jobsPut + " jobs done" + (workerFailures == 0 ? ""
+                    : ", " + workerFailures + " failures (last: " + shorter(lastWorkerFailure) + ")"));
+            return lines;
+        }
+
+        private static String shorter(String text) {
+            return text == null || text.length() <= 60 ? text : text.substring(0, 57) + "...";
         }
     }
 }

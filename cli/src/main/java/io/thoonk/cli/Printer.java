@@ -16,8 +16,8 @@ final class Printer {
     private final OutputFormat format;
     private final PrintWriter out;
     private final boolean terminal;
-    /** On a terminal: the status line kept below everything else, or null. */
-    private String footer;
+    /** On a terminal: the status lines kept below everything else (empty: none). */
+    private List<String> footer = List.of();
 
     Printer(OutputFormat format, PrintWriter out) {
         this(format, out, false);
@@ -44,20 +44,15 @@ final class Printer {
      * {@code lines}, in place (ANSI cursor movements), clearing what a longer previous frame left.
      */
     synchronized void redraw(int previous, List<String> lines) {
-        StringBuilder frame = new StringBuilder();
-        if (footer != null) {
-            frame.append('\r'); // the cursor is at the end of the footer, the line below the frame
-        }
+        StringBuilder frame = new StringBuilder(clearFooter()); // now at the line below the frame
         if (previous > 0) {
             frame.append("\033[").append(previous).append('F'); // to the start of the frame's first line
         }
         for (String line : lines) {
             frame.append("\033[2K").append(line).append(System.lineSeparator());
         }
-        frame.append("\033[J"); // clears below: lines of a longer previous frame, the footer
-        if (footer != null) {
-            frame.append(footer);
-        }
+        frame.append("\033[J"); // clears below: lines of a longer previous frame
+        frame.append(String.join(System.lineSeparator(), footer));
         out.print(frame);
         out.flush();
     }
@@ -85,30 +80,32 @@ final class Printer {
     }
 
     /**
-     * On a terminal: shows {@code line} as the status line below everything printed, replacing the
-     * previous one; what is printed later goes above it. Null removes it. Elsewhere: does nothing
-     * (print a view instead).
+     * On a terminal: shows {@code lines} as status lines below everything printed, replacing the
+     * previous ones; what is printed later goes above them. No lines: none. Elsewhere: does nothing
+     * (print a view instead). Each line should fit the terminal's width.
      */
-    synchronized void footer(String line) {
+    synchronized void footer(List<String> lines) {
         if (!terminal()) {
             return;
         }
-        out.print(footer == null ? "" : "\r\033[2K");
-        footer = line;
-        if (line != null) {
-            out.print(line);
-        }
+        String clear = clearFooter();
+        footer = List.copyOf(lines);
+        out.print(clear + String.join(System.lineSeparator(), footer));
         out.flush();
     }
 
+    /** The escapes that erase the footer (the cursor is at the end of its last line) and leave the cursor where it began. */
+    private String clearFooter() {
+        if (footer.isEmpty()) {
+            return "";
+        }
+        return "\r" + (footer.size() > 1 ? "\033[" + (footer.size() - 1) + "A" : "") + "\033[J";
+    }
+
     private synchronized void line(String line) {
-        if (footer != null) {
-            out.print("\r\033[2K");
-        }
+        out.print(clearFooter());
         out.println(line);
-        if (footer != null) {
-            out.print(footer);
-        }
+        out.print(String.join(System.lineSeparator(), footer));
         out.flush();
     }
 
