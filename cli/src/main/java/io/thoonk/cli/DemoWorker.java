@@ -4,7 +4,6 @@ import io.thoonk.client.Job;
 import io.thoonk.client.Jobs;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
