@@ -90,7 +90,8 @@ final class DemoTour {
     private void jobs() {
         Jobs jobs = thoonk.jobs(JOBS);
         section("A job queue hands each job to one worker; the submitter can wait for the result.");
-        try (DemoWorker ignored = DemoWorker.start(jobs, printer)) {
+        try (DemoWorker ignored = DemoWorker.start(jobs, job ->
+                note("  worker: claimed job " + job.id() + " (" + job.payload() + "), finishing it"))) {
             for (String payload : List.of("resize photo.png", "send welcome mail")) {
                 Published job = step(jobs, "job put " + JOBS + " '" + payload + "'", () -> jobs.put(payload));
                 String result = jobs.awaitResult(job.id(), WAIT).orElse("(no result within " + Durations.format(WAIT) + ")");

@@ -2,32 +2,50 @@ package io.thoonk.cli;
 
 import io.thoonk.client.Job;
 import io.thoonk.client.Jobs;
-import io.thoonk.client.ThoonkException;
-import io.thoonk.cli.Views.Note;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
-/** The demo's job worker: a thread that claims jobs and finishes each with a result until closed. */
+/**
+ * The demos' job worker: a thread that claims jobs and finishes each with a result until closed,
+ * telling {@code onClaim} of each job before it finishes it. Started with {@link #start}, the first
+ * failure stops it; with {@link #startResilient}, each failure is reported and it goes on.
+ */
 final class DemoWorker implements AutoCloseable {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
     private final Jobs jobs;
-    private final Printer printer;
+    private final Consumer<Job> onClaim;
+    /** Null: the first failure stops the worker. */
+    private final Consumer<RuntimeException> onFailure;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile ThoonkException failure;
+    private volatile RuntimeException failure;
 
-    private DemoWorker(Jobs jobs, Printer printer) {
+    private DemoWorker(Jobs jobs, Consumer<Job> onClaim, Consumer<RuntimeException> onFailure) {
         this.jobs = jobs;
-        this.printer = printer;
+        this.onClaim = onClaim;
+        this.onFailure = onFailure;
         this.thread = new Thread(this::loop, "thoonk-demo-worker");
         thread.setDaemon(true);
     }
 
-    /** Starts a worker on {@code jobs}. */
-    static DemoWorker start(Jobs jobs, Printer printer) {
-        DemoWorker worker = new DemoWorker(jobs, printer);
+    /** Starts a worker on {@code jobs} that stops at its first failure. */
+    static DemoWorker start(Jobs jobs, Consumer<Job> onClaim) {
+        return start(new DemoWorker(jobs, onClaim, null));
+    }
+
+    /**
+     * Starts a worker on {@code jobs} that tells {@code onFailure} of each failure and goes on after
+     * a short pause (so a lasting failure does not make it spin).
+     */
+    static DemoWorker startResilient(Jobs jobs, Consumer<Job> onClaim, Consumer<RuntimeException> onFailure) {
+        return start(new DemoWorker(jobs, onClaim, onFailure));
+    }
+
+    private static DemoWorker start(DemoWorker worker) {
         worker.thread.start();
         return worker;
     }
@@ -36,15 +54,28 @@ final class DemoWorker implements AutoCloseable {
         while (running) {
             try {
                 jobs.get(POLL).ifPresent(this::work);
-            } catch (ThoonkException e) {
-                failure = e;
-                running = false;
+            } catch (RuntimeException e) {
+                if (onFailure == null || !running) {
+                    failure = e;
+                    running = false;
+                } else {
+                    onFailure.accept(e);
+                    pause();
+                }
             }
         }
     }
 
+    private void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            running = false;
+        }
+    }
+
     private void work(Job job) {
-        printer.print(new Note("  worker: claimed job " + job.id() + " (" + job.payload() + "), finishing it"));
+        onClaim.accept(job);
         jobs.finish(job.id(), "done: " + job.payload());
     }
 

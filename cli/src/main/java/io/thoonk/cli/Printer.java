@@ -16,6 +16,8 @@ final class Printer {
     private final OutputFormat format;
     private final PrintWriter out;
     private final boolean terminal;
+    /** On a terminal: the status lines kept below everything else (empty: none). */
+    private List<String> footer = List.of();
 
     Printer(OutputFormat format, PrintWriter out) {
         this(format, out, false);
@@ -42,7 +44,7 @@ final class Printer {
      * {@code lines}, in place (ANSI cursor movements), clearing what a longer previous frame left.
      */
     synchronized void redraw(int previous, List<String> lines) {
-        StringBuilder frame = new StringBuilder();
+        StringBuilder frame = new StringBuilder(clearFooter()); // now at the line below the frame
         if (previous > 0) {
             frame.append("\033[").append(previous).append('F'); // to the start of the frame's first line
         }
@@ -50,6 +52,7 @@ final class Printer {
             frame.append("\033[2K").append(line).append(System.lineSeparator());
         }
         frame.append("\033[J"); // clears below: lines of a longer previous frame
+        frame.append(String.join(System.lineSeparator(), footer));
         out.print(frame);
         out.flush();
     }
@@ -76,8 +79,33 @@ final class Printer {
         views.forEach(this::print);
     }
 
+    /**
+     * On a terminal: shows {@code lines} as status lines below everything printed, replacing the
+     * previous ones; what is printed later goes above them. No lines: none. Elsewhere: does nothing
+     * (print a view instead). Each line should fit the terminal's width.
+     */
+    synchronized void footer(List<String> lines) {
+        if (!terminal()) {
+            return;
+        }
+        String clear = clearFooter();
+        footer = List.copyOf(lines);
+        out.print(clear + String.join(System.lineSeparator(), footer));
+        out.flush();
+    }
+
+    /** The escapes that erase the footer (the cursor is at the end of its last line) and leave the cursor where it began. */
+    private String clearFooter() {
+        if (footer.isEmpty()) {
+            return "";
+        }
+        return "\r" + (footer.size() > 1 ? "\033[" + (footer.size() - 1) + "A" : "") + "\033[J";
+    }
+
     private synchronized void line(String line) {
+        out.print(clearFooter());
         out.println(line);
+        out.print(String.join(System.lineSeparator(), footer));
         out.flush();
     }
 

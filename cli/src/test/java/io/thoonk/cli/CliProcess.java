@@ -100,6 +100,11 @@ final class CliProcess implements AutoCloseable {
         return awaitExit(STOP_TIMEOUT);
     }
 
+    /** The process, e.g. to find what it started. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
