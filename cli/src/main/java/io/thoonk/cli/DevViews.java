@@ -34,11 +34,12 @@ final class DevViews {
          * The dashboard's URL: the first coordinator's HTTP server, or null when it serves none.
          * The one place that knows where the dashboard is.
          */
-        // MERGE: wire to the coordinator's HTTP server (coordinator.httpAddress(), on
-        // CoordinatorConfig.httpPort) once it is on main, e.g. "http://" + address + "/";
-        // null (nothing printed) until then.
         static String dashboard(LocalCluster cluster) {
-            return null;
+            try {
+                return "http://" + cluster.coordinators().all().get(0).httpAddress() + "/";
+            } catch (IllegalStateException | IndexOutOfBoundsException e) {
+                return null;
+            }
         }
 
         @Override

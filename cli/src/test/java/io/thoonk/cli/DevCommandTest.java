@@ -53,6 +53,7 @@ class DevCommandTest {
                 .allSatisfy(p -> assertThat(p).isPositive()).doesNotHaveDuplicates();
         int coordinatorPort = coordinatorPorts.get(0);
         assertThat(out).contains("./thoonk admin status").contains("--coordinator 127.0.0.1:" + coordinatorPort + ",");
+        assertThat(out).as("the dashboard's URL is printed").containsPattern("dashboard +http://127\\.0\\.0\\.1:[1-9][0-9]*/");
 
         Map<String, List<Integer>> nodes = new TreeMap<>();
         for (Matcher m = REDIS_NODE.matcher(out); m.find(); ) {
