@@ -190,8 +190,8 @@ public final class Coordinator implements AutoCloseable {
                 config.nodeAddresses(), config.clock()), config.downAfter());
         promoter = new Promoter(store, cache, nodes, decisions, healthOverride != null ? healthOverride : nodeHealth,
                 leadership, Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
-        mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock()),
-                moveHook);
+        mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock())
+                .withPageSize(config.movePageSize()).withMaxWritePause(config.maxWritePause()), moveHook);
         rebalancer = new Rebalancer(store, cache, nodes, decisions, mover, leadership, timeout, Duration.ofSeconds(1),
                 config.clock());
         writes = new Writes(leadership, () -> zkConnected, () -> cache.awaitRevision(store.readRevision(), timeout));

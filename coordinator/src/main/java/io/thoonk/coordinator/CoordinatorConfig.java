@@ -3,6 +3,8 @@ package io.thoonk.coordinator;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.thoonk.contract.TeamCopier;
+import io.thoonk.coordinator.migration.Mover;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -48,12 +50,17 @@ import java.util.function.UnaryOperator;
  * @param nodeAddresses  maps a Redis node's address as the directory names it to the address this coordinator
  *                       dials (default: unchanged); for networks where coordinators reach nodes through other
  *                       names (NAT, proxies)
+ * @param movePageSize   elements per step of a team move's copy (default {@value TeamCopier#DEFAULT_PAGE_SIZE}; see
+ *                       {@link TeamCopier})
+ * @param maxWritePause  a team move's write-pause budget: a move whose team has been frozen this long and is not
+ *                       caught up and verified yet rolls back, the team writable on its source again (default 5 s)
  */
 public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, String bind,
                                 int grpcPort, Duration sessionTimeout, Duration callTimeout, ServerFactory server,
                                 Clock clock, ScheduledExecutorService scheduler, int clusterPort, List<String> members,
                                 int clusterSize, Duration probeInterval, Duration downAfter,
-                                Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses) {
+                                Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses, int movePageSize,
+                                Duration maxWritePause) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
     /** The default bind address: loopback, so only this machine reaches the (unauthenticated) API. */
@@ -115,6 +122,10 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
                     + minReplicasMaxLag.toMillis() + " ms");
         }
         Objects.requireNonNull(nodeAddresses, "nodeAddresses == null");
+        if (movePageSize < 1 || movePageSize > 100_000) {
+            throw new IllegalArgumentException("movePageSize must be 1..100000, was " + movePageSize);
+        }
+        positive("maxWritePause", maxWritePause);
     }
 
     private static void positive(String name, Duration value) {
@@ -153,6 +164,8 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private Duration downAfter = Duration.ofMillis(500);
         private Duration minReplicasMaxLag = Duration.ofSeconds(2);
         private UnaryOperator<String> nodeAddresses = UnaryOperator.identity();
+        private int movePageSize = TeamCopier.DEFAULT_PAGE_SIZE;
+        private Duration maxWritePause = Mover.Settings.DEFAULT_MAX_WRITE_PAUSE;
 
         private Builder(String zookeeper) {
             this.zookeeper = zookeeper;
@@ -244,10 +257,20 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             return this;
         }
 
+        public Builder movePageSize(int movePageSize) {
+            this.movePageSize = movePageSize;
+            return this;
+        }
+
+        public Builder maxWritePause(Duration maxWritePause) {
+            this.maxWritePause = maxWritePause;
+            return this;
+        }
+
         public CoordinatorConfig build() {
             return new CoordinatorConfig(id, zookeeper, namespace, host, bind, grpcPort, sessionTimeout, callTimeout,
                     server, clock, scheduler, clusterPort, members, clusterSize, probeInterval, downAfter,
-                    minReplicasMaxLag, nodeAddresses);
+                    minReplicasMaxLag, nodeAddresses, movePageSize, maxWritePause);
         }
     }
 }
