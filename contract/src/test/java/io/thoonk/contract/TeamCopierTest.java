@@ -250,7 +250,7 @@ class TeamCopierTest {
                 copier.progress().bytesCopied(), copier.progress().longestStepMillis(), deleteMillis, sourceStall,
                 targetStall);
         // the structure that keeps every Redis step short: the big hash read in pages of at most a
-        // page size (200 or more HSCANs for 200,000 fields), never in one command. The stalls
+        // page size (400 or more HSCANs for 200,000 fields), never in one command. The stalls
         // themselves (under 50 ms is the target) are measured by bench/run --only moves on a quiet
         // machine; here only a gross one fails, as a loaded test machine stretches every command.
         assertThat(commandCalls(src, "hscan")).as("HSCAN pages read from the source")
