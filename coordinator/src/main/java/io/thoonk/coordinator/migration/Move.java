@@ -14,6 +14,7 @@ import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.TeamState;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -351,6 +352,10 @@ final class Move implements MoveHandle {
         }
         if (e instanceof CoordinatorException) {
             return e.getMessage();
+        }
+        if (e instanceof KeeperException k) {
+            return "recording the move in ZooKeeper failed (" + k.getMessage() + "); a new leader may have taken it "
+                    + "over";
         }
         log.warn("the move of team '{}' failed unexpectedly", team, e);
         return FailureWords.unexpected(e);
