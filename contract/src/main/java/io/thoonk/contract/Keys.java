@@ -161,6 +161,20 @@ public final class Keys {
         return TEAM_REQUESTS_PREFIX + team;
     }
 
+    /** Prefix of the per-team change logs ({@link #teamChanges}). */
+    public static final String TEAM_CHANGES_PREFIX = "thoonk.team.changes:";
+
+    /**
+     * Extension: the team's change log on its source shard while a move copies the team, a STREAM
+     * with one entry per change ({@code o} object name, {@code k} event type, {@code i} item id).
+     * The scripts append to it while the team's fence has its {@link TeamFence#CAPTURE_FIELD} field
+     * (common.lua's {@code capture}), only to a log that exists; the copier creates it, reads it and
+     * trims what it consumed ({@link TeamCopier}).
+     */
+    public static String teamChanges(String team) {
+        return TEAM_CHANGES_PREFIX + team;
+    }
+
     /**
      * A copy of an object script's {@code keys} (from {@link #common}) with the request key of
      * {@code requestId} in place of {@link #NO_REQUEST}.

@@ -9,6 +9,9 @@ import java.util.Optional;
 /**
  * A team's fence on one shard: the hash {@code thoonk.team:<team>} with fields {@code state} and
  * {@code epoch}, written by the coordinator and checked by every object script, reads included.
+ * While a move copies the team, the same hash holds a third field, {@value #CAPTURE_FIELD}, which
+ * is no part of this value: it is the team copier's switch for capturing changes
+ * ({@link TeamCopier}); parsing ignores it.
  *
  * <p>A script runs an operation only when the fence is absent (an unmanaged single Redis) or
  * {@linkplain #admits admits} it: the state is {@link State#ACTIVE} and, when the client sends the
@@ -26,6 +29,12 @@ public record TeamFence(String team, State state, long epoch) {
     public static final String STATE_FIELD = "state";
     /** Hash field holding the epoch as a decimal integer. */
     public static final String EPOCH_FIELD = "epoch";
+    /**
+     * Hash field present while a move copies the team: the scripts then append every change to the
+     * team's change log ({@link Keys#teamChanges}). Written and removed by the team copier, never by
+     * {@link #fields()}.
+     */
+    public static final String CAPTURE_FIELD = "capture";
 
     /** What a team may do on a shard. */
     public enum State {
@@ -96,18 +105,19 @@ public record TeamFence(String team, State state, long epoch) {
 
     /**
      * Reads a fence from its hash fields ({@code HGETALL thoonk.team:<team>}); empty when the hash
-     * is empty or absent (no fence: an unmanaged Redis). A missing epoch reads as 0, as the scripts
-     * read it.
+     * has no {@code state} (absent: no fence, an unmanaged Redis; or only a {@value #CAPTURE_FIELD}
+     * field, which the scripts read as no fence too). A missing epoch reads as 0, as the scripts read
+     * it; other fields are ignored.
      *
-     * @throws IllegalArgumentException when the hash holds something no party writes: no state, an
-     *                                  unknown state or an epoch that is not a non-negative integer
+     * @throws IllegalArgumentException when the hash holds something no party writes: an unknown
+     *                                  state or an epoch that is not a non-negative integer
      */
     public static Optional<TeamFence> parse(String team, Map<String, String> fields) {
         Objects.requireNonNull(fields, "fields == null");
-        if (fields.isEmpty()) {
+        String stateField = fields.get(STATE_FIELD);
+        if (stateField == null) {
             return Optional.empty();
         }
-        String stateField = fields.get(STATE_FIELD);
         State state = State.fromField(stateField).orElseThrow(() -> new IllegalArgumentException("fence "
                 + Keys.fence(team) + " has state '" + stateField + "'; expected active, frozen or moved"));
         String epochField = fields.get(EPOCH_FIELD);

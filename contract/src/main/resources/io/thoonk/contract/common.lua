@@ -4,12 +4,15 @@
 -- KEYS[2] feed.config:[f]             HASH of settings, field 'type' (contract)
 -- KEYS[3] feed.revision:[f]           STRING revision counter (extension)
 -- KEYS[4] feed.history:[f]            STREAM of past changes, see record() (extension)
--- KEYS[5] thoonk.team:[team]          HASH fence of the object's team: state, epoch (extension)
+-- KEYS[5] thoonk.team:[team]          HASH fence of the object's team: state, epoch, and 'capture' while a
+--                                     move copies the team (extension)
 -- KEYS[6] thoonk.team.objects:[team]  SET of the team's object names on this shard (extension)
 -- KEYS[7] thoonk.request:[team]:[id]  STRING the reply of this call's request, see once() (extension);
 --                                     '' for a call that is not to be remembered (reads)
 -- once() also writes thoonk.team.requests:[team] (ZSET request id -> expiry ms), the team's index of
--- its request keys, named from KEYS[5] (the team is what follows 'thoonk.team:').
+-- its request keys, named from KEYS[5] (the team is what follows 'thoonk.team:'); record() likewise
+-- appends to thoonk.team.changes:[team] (STREAM), the team's change log, while the fence's 'capture'
+-- field is set.
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
 --
@@ -33,12 +36,18 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Set by check_fence(): a move is copying the team (the fence's 'capture' field), so record()
+-- appends every change to the team's change log.
+local CAPTURE = false
+
 -- Refuses the operation when the team's fence says this route is stale: a team being moved
 -- (frozen) or gone (moved), or a fence whose epoch is not the one the client routed with. No fence
 -- at all means an unmanaged single Redis: allowed. Reads check it too, so a client with a stale
--- route never reads data the team's new shard has moved past.
+-- route never reads data the team's new shard has moved past. The same HMGET tells whether the
+-- team's changes are being captured (no call of its own on the hot path).
 local function check_fence()
-  local fence = redis.call('HMGET', FENCE, 'state', 'epoch')
+  local fence = redis.call('HMGET', FENCE, 'state', 'epoch', 'capture')
+  CAPTURE = fence[3]
   if fence[1] then
     if fence[1] ~= 'active' then
       fail('FENCED', fence[1] .. ' ' .. (fence[2] or '0'))
@@ -92,6 +101,18 @@ local function exists_as(kind)
   return true
 end
 
+-- While a move copies the team (CAPTURE): appends one entry to the team's change log
+-- 'thoonk.team.changes:[team]' naming the object ('o'), the change's event type ('k') and item id
+-- ('i'), so the copier copies that item again whatever the object's history keeps. NOMKSTREAM: the
+-- copier creates the log (with a TTL); once it is gone (the move ended, or its copier died and the
+-- log expired) a change appends nothing, so a left-over 'capture' field can never grow a key.
+local function capture(kind, id)
+  if CAPTURE then
+    redis.call('XADD', 'thoonk.team.changes:' .. string.sub(FENCE, 13), 'NOMKSTREAM', '*', 'o', NAME, 'k', kind,
+               'i', id)
+  end
+end
+
 -- Creates the object if it does not exist yet, gives a change the object's next revision (or
 -- 'rev', one the caller already took from feed.revision), and announces it on 'feed.event:[f]' as
 -- 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes (a string) is how many
@@ -102,7 +123,8 @@ end
 -- Lua's own number-to-text conversion is several times slower).
 -- The first change of a script call also puts the object in its team's index: created objects
 -- join it here, and objects a peer created (or that predate the index) join it the first time one
--- of our scripts changes them. Once per call, however many changes the call makes.
+-- of our scripts changes them. Once per call, however many changes the call makes. Each change is
+-- captured for a move copying the team (capture()).
 local function record(cfg, kind, id, position, item, echoes, rev)
   if not cfg.type then
     cfg.type = cfg.kind
@@ -123,6 +145,7 @@ local function record(cfg, kind, id, position, item, echoes, rev)
     redis.call('XADD', HISTORY, 'MAXLEN', '~', cfg.history, text .. '-0', 'e', message)
   end
   redis.call('PUBLISH', 'feed.event:' .. NAME, message)
+  capture(kind, id)
   return rev, text
 end
 

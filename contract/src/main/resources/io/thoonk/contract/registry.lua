@@ -3,7 +3,8 @@
 -- KEYS[8..] every key an object of any type may have (deleted on 'delete').
 -- ARGV[5] op: 'create' | 'configure' | 'delete' | 'type' | 'settings'; ARGV[6] type (create);
 -- ARGV[7..] field, value pairs (create / configure).
--- Creating puts the object in its team's index (KEYS[6]); deleting takes it out.
+-- Creating puts the object in its team's index (KEYS[6]); deleting takes it out. Creating and
+-- configuring change no revision, but a move copying the team captures them ('config').
 local op, kind = ARGV[5], ARGV[6]
 
 local function settings()
@@ -41,6 +42,7 @@ if op == 'create' then
   end
   if created == 1 or #fields > 0 then
     redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+    capture('config', '')
   end
   return created
 elseif op == 'configure' then
@@ -49,6 +51,7 @@ elseif op == 'configure' then
   if #fields > 0 then redis.call('HSET', CONFIG, unpack(fields)) end
   redis.call('SADD', INDEX, NAME)
   redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
+  capture('config', '')
   return 1
 elseif op == 'delete' then
   redis.call('SREM', FEEDS, NAME)

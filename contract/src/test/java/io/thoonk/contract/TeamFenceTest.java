@@ -30,6 +30,14 @@ class TeamFenceTest {
     }
 
     @Test
+    void the_capture_field_of_a_move_is_no_part_of_the_fence() {
+        assertThat(TeamFence.parse("1", Map.of("state", "frozen", "epoch", "2", TeamFence.CAPTURE_FIELD, "1")))
+                .contains(new TeamFence("1", TeamFence.State.FROZEN, 2));
+        assertThat(TeamFence.parse("1", Map.of(TeamFence.CAPTURE_FIELD, "1"))).as("no state: no fence").isEmpty();
+        assertThat(TeamFence.active("1", 2).fields()).doesNotContainKey(TeamFence.CAPTURE_FIELD);
+    }
+
+    @Test
     void admits_what_the_scripts_admit() {
         TeamFence active = TeamFence.active("t", 3);
         assertThat(active.admits(3)).isTrue();

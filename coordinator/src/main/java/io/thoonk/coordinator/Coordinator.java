@@ -199,8 +199,8 @@ public final class Coordinator implements AutoCloseable {
         nodeHealth = new SharedNodeHealth(cluster, cache, prober, config.downAfter());
         promoter = new Promoter(store, cache, nodes, decisions, healthOverride != null ? healthOverride : nodeHealth,
                 leadership, Promoter.Settings.of(timeout, config.minReplicasMaxLag(), config.clock()), phaseHook);
-        mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock()),
-                moveHook);
+        mover = new Mover(store, cache, nodes, decisions, leadership, Mover.Settings.of(timeout, config.clock())
+                .withPageSize(config.movePageSize()).withMaxWritePause(config.maxWritePause()), moveHook);
         mover.onMove(metrics::moveStarted);
         rebalancer = new Rebalancer(store, cache, nodes, decisions, mover, leadership, timeout, Duration.ofSeconds(1),
                 config.clock());

@@ -4,6 +4,8 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.thoonk.contract.RedisCredentials;
+import io.thoonk.contract.TeamCopier;
+import io.thoonk.coordinator.migration.Mover;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -55,13 +57,18 @@ import java.util.function.UnaryOperator;
  * @param httpPort       port of the coordinator's HTTP server on {@code bind}: the live dashboard, its JSON and
  *                       event stream, {@code /metrics} and {@code /healthz} (default {@value #DEFAULT_HTTP_PORT};
  *                       0: a free port; {@value #HTTP_OFF}: no HTTP server)
+ * @param movePageSize   elements per step of a team move's copy (default {@value TeamCopier#DEFAULT_PAGE_SIZE}; see
+ *                       {@link TeamCopier})
+ * @param maxWritePause  a team move's write-pause budget: a move whose team has been frozen this long and is not
+ *                       caught up and verified yet rolls back, the team writable on its source again (default 5 s)
  */
 public record CoordinatorConfig(String id, String zookeeper, String namespace, String host, String bind,
                                 int grpcPort, Duration sessionTimeout, Duration callTimeout, ServerFactory server,
                                 Clock clock, ScheduledExecutorService scheduler, int clusterPort, List<String> members,
                                 int clusterSize, Duration probeInterval, Duration downAfter,
                                 Duration minReplicasMaxLag, UnaryOperator<String> nodeAddresses,
-                                RedisCredentials redisCredentials, int httpPort) {
+                                RedisCredentials redisCredentials, int httpPort, int movePageSize,
+                                Duration maxWritePause) {
 
     public static final int DEFAULT_GRPC_PORT = 7400;
     /** The default bind address: loopback, so only this machine reaches the (unauthenticated) API. */
@@ -132,6 +139,10 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             throw new IllegalArgumentException("httpPort must be 0..65535, or " + HTTP_OFF + " for no HTTP server, was "
                     + httpPort);
         }
+        if (movePageSize < 1 || movePageSize > 100_000) {
+            throw new IllegalArgumentException("movePageSize must be 1..100000, was " + movePageSize);
+        }
+        positive("maxWritePause", maxWritePause);
     }
 
     private static void positive(String name, Duration value) {
@@ -172,6 +183,8 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
         private UnaryOperator<String> nodeAddresses = UnaryOperator.identity();
         private RedisCredentials redisCredentials = RedisCredentials.none();
         private int httpPort = DEFAULT_HTTP_PORT;
+        private int movePageSize = TeamCopier.DEFAULT_PAGE_SIZE;
+        private Duration maxWritePause = Mover.Settings.DEFAULT_MAX_WRITE_PAUSE;
 
         private Builder(String zookeeper) {
             this.zookeeper = zookeeper;
@@ -275,10 +288,21 @@ public record CoordinatorConfig(String id, String zookeeper, String namespace, S
             return this;
         }
 
+        public Builder movePageSize(int movePageSize) {
+            this.movePageSize = movePageSize;
+            return this;
+        }
+
+        public Builder maxWritePause(Duration maxWritePause) {
+            this.maxWritePause = maxWritePause;
+            return this;
+        }
+
         public CoordinatorConfig build() {
             return new CoordinatorConfig(id, zookeeper, namespace, host, bind, grpcPort, sessionTimeout, callTimeout,
                     server, clock, scheduler, clusterPort, members, clusterSize, probeInterval, downAfter,
-                    minReplicasMaxLag, nodeAddresses, redisCredentials, httpPort);
+                    minReplicasMaxLag, nodeAddresses, redisCredentials, httpPort,
+                    movePageSize, maxWritePause);
         }
     }
 }

@@ -336,6 +336,8 @@ class MoveTeamTest {
         List<MoveProgress> progress = drain(messages);
         MoveProgress last = progress.get(progress.size() - 1);
         assertThat(last.getPhase()).as(last.getOutcome()).isEqualTo(MovePhase.MOVE_ROLLED_BACK);
+        // in words: the shard and what happened there, no Java class names
+        assertThat(last.getOutcome()).contains("shard 's2'").doesNotContain("io.lettuce").doesNotContain("Exception");
         assertThat(fence(s1)).containsEntry("state", "active").containsEntry("epoch", "1");
         assertThat(placement(c).getShardId()).isEqualTo("s1");
     }

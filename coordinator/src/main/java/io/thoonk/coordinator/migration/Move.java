@@ -1,8 +1,10 @@
 package io.thoonk.coordinator.migration;
 
 import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.thoonk.contract.TeamCopier;
+import io.thoonk.contract.TeamCopyException;
 import io.thoonk.contract.TeamFence;
 import io.thoonk.coordinator.CoordinatorException;
 import io.thoonk.coordinator.directory.DirectoryStore;
@@ -12,6 +14,7 @@ import io.thoonk.proto.v1.Shard;
 import io.thoonk.proto.v1.ShardState;
 import io.thoonk.proto.v1.TeamPlacement;
 import io.thoonk.proto.v1.TeamState;
+import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One team move on the leader: the phases of {@link Mover}, the rollback, and the resumption of a
@@ -63,6 +67,9 @@ final class Move implements MoveHandle {
     private volatile long frozenAtNanos;
     private volatile long writePauseMillis;
     private volatile long objectsTotal;
+    /** The primaries the move talks to (for the words of a failure); "" until known. */
+    private volatile String sourcePrimary = "";
+    private volatile String targetPrimary = "";
     private int intentVersion;
     private boolean switched;
 
@@ -200,21 +207,22 @@ final class Move implements MoveHandle {
         StatefulRedisConnection<byte[], byte[]> source = null;
         StatefulRedisConnection<byte[], byte[]> target = null;
         try {
-            String sourcePrimary = shard(sourceId).getPrimary();
-            String targetPrimary = shard(targetId).getPrimary();
+            sourcePrimary = shard(sourceId).getPrimary();
+            targetPrimary = shard(targetId).getPrimary();
             source = p.nodes().openBinary(sourcePrimary, CLIENT_NAME);
             target = p.nodes().openBinary(targetPrimary, CLIENT_NAME);
             // nobody may write the team on the target before the switch; leftovers of an earlier move go
-            p.nodes().writeFence(targetPrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
-            TeamCopier.deleteTeam(target, team, p.settings().pageSize());
+            fence(targetId, targetPrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
+            StatefulRedisConnection<byte[], byte[]> t = target;
+            onShard(targetId, targetPrimary, "deleting what an earlier move left there",
+                    () -> TeamCopier.deleteTeam(t, team, p.settings().pageSize()));
 
             enter(MovePhase.MOVE_COPYING);
-            TeamCopier c = new TeamCopier(team, source, target, p.settings().pageSize());
+            TeamCopier c = new TeamCopier(team, source, target, p.settings().pageSize(), this::checkpoint);
             copier = c;
             reached(MovePhase.MOVE_COPYING);
             TeamCopier.Round round = c.copyRound(false);
             for (int rounds = 1; rounds < p.settings().maxRounds() && !small(round); rounds++) {
-                check();
                 round = c.copyRound(false);
             }
             check();
@@ -223,11 +231,11 @@ final class Move implements MoveHandle {
             // Watch tells clients of the freeze (written before it: no ZooKeeper write in the pause)
             p.store().setTeamState(team, sourceId, epoch - 1, TeamState.TEAM_FROZEN);
             frozenAtNanos = System.nanoTime();
-            p.nodes().writeFence(sourcePrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
+            fence(sourceId, sourcePrimary, new TeamFence(team, TeamFence.State.FROZEN, epoch - 1));
             reached(MovePhase.MOVE_CATCHING_UP);
-            check();
+            checkpoint("");
             for (int i = 0; i < 3 && !c.copyRound(true).idle(); i++) {
-                check();
+                checkpoint("");
             }
 
             enter(MovePhase.MOVE_VERIFYING);
@@ -238,11 +246,12 @@ final class Move implements MoveHandle {
             }
             int replicas = shard(targetId).getReplicasCount();
             if (replicas > 0) {
-                long acknowledged = target.sync().waitForReplication(1, p.settings().callTimeout().toMillis() / 5);
+                long waitMillis = p.settings().callTimeout().toMillis() / 5;
+                long acknowledged = onShard(targetId, targetPrimary, "waiting for its replica to acknowledge the copy",
+                        () -> t.sync().waitForReplication(1, waitMillis));
                 if (acknowledged < 1) {
                     throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, "no replica of shard '"
-                            + targetId + "' acknowledged the copy within " + p.settings().callTimeout().toMillis() / 5
-                            + " ms");
+                            + targetId + "' acknowledged the copy within " + waitMillis + " ms");
                 }
             }
             check();
@@ -252,7 +261,7 @@ final class Move implements MoveHandle {
             check();
             p.decisions().run("switching team '" + team + "' to shard '" + targetId + "'", () -> {
                 check();
-                p.nodes().writeFence(targetPrimary, TeamFence.active(team, epoch));
+                fence(targetId, targetPrimary, TeamFence.active(team, epoch));
                 TeamPlacement next = TeamPlacement.newBuilder(p.cache().view().team(team).orElseThrow())
                         .setShardId(targetId).setEpoch(epoch).setState(TeamState.TEAM_ACTIVE).build();
                 long pause = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAtNanos);
@@ -288,11 +297,19 @@ final class Move implements MoveHandle {
         }
     }
 
-    /** After the switch: the source's fence moved, its copy deleted, the move recorded as done. */
-    private void cleanUp(StatefulRedisConnection<byte[], byte[]> source, String sourcePrimary) throws Exception {
-        p.nodes().writeFence(sourcePrimary, new TeamFence(team, TeamFence.State.MOVED, epoch));
+    /**
+     * After the switch: the source's fence moved and change capture off there, its copy deleted,
+     * the move recorded as done.
+     */
+    private void cleanUp(StatefulRedisConnection<byte[], byte[]> source, String primary) throws Exception {
+        fence(sourceId, primary, new TeamFence(team, TeamFence.State.MOVED, epoch));
+        onShard(sourceId, primary, "switching change capture off", () -> {
+            TeamCopier.stopCapture(source, team);
+            return null;
+        });
         reached(MovePhase.MOVE_CLEANING_UP);
-        long deleted = TeamCopier.deleteTeam(source, team, p.settings().pageSize());
+        long deleted = onShard(sourceId, primary, "deleting the team's copy",
+                () -> TeamCopier.deleteTeam(source, team, p.settings().pageSize()));
         finish(MovePhase.MOVE_DONE, "moved to shard '" + targetId + "' at epoch " + epoch + "; " + deleted
                 + " object(s) deleted from shard '" + sourceId + "'");
     }
@@ -319,23 +336,85 @@ final class Move implements MoveHandle {
             return;
         }
         boolean cancelled = e instanceof Cancelled;
+        String reason = cancelled ? "" : message(e);
         String why = cancelled ? "cancelled by an operator in phase " + phase
-                : "rolled back in phase " + phase + ": " + message(e);
+                : "rolled back in phase " + phase + ": " + reason;
         if (!cancelled) {
             log.warn("the move of team '{}' from shard '{}' to shard '{}' failed in phase {}: {} "
-                    + "[decision=move-failed team={} shard={} epoch={}]", team, sourceId, targetId, phase, message(e),
+                    + "[decision=move-failed team={} shard={} epoch={}]", team, sourceId, targetId, phase, reason,
                     team, sourceId, epoch - 1);
         }
         rollBack(cancelled ? MovePhase.MOVE_CANCELLED : MovePhase.MOVE_ROLLED_BACK, why);
     }
 
-    private static String message(Throwable e) {
-        return e instanceof CoordinatorException ? e.getMessage() : e.toString();
+    /** Why the move failed, in words for its outcome: the shard and what happened there. */
+    private String message(Throwable e) {
+        if (e instanceof TeamCopyException copy) {
+            boolean fromSource = copy.side() == TeamCopyException.Side.SOURCE;
+            return FailureWords.of(copy, fromSource ? sourceId : targetId, fromSource ? sourcePrimary : targetPrimary,
+                    p.settings().callTimeout());
+        }
+        if (e instanceof CoordinatorException) {
+            return e.getMessage();
+        }
+        if (e instanceof KeeperException k) {
+            return "recording the move in ZooKeeper failed (" + k.getMessage() + "); a new leader may have taken it "
+                    + "over";
+        }
+        log.warn("the move of team '{}' failed unexpectedly", team, e);
+        return FailureWords.unexpected(e);
+    }
+
+    /**
+     * A Redis step of the move on one shard; a failure becomes a {@link CoordinatorException}
+     * ({@code UNAVAILABLE}) saying what the step was, on which shard, and what happened there.
+     */
+    private <T> T onShard(String shardId, String primary, String what, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (RedisCommandInterruptedException e) {
+            throw e;
+        } catch (RedisException e) {
+            throw new CoordinatorException(CoordinatorException.Reason.UNAVAILABLE, what + " on shard '" + shardId
+                    + "' failed: " + FailureWords.of(e, shardId, primary, p.settings().callTimeout()), e);
+        }
+    }
+
+    /** Writes the team's fence on a shard's primary; a Redis failure in words. */
+    private void fence(String shardId, String primary, TeamFence fence) {
+        try {
+            p.nodes().writeFence(primary, fence);
+        } catch (CoordinatorException e) {
+            if (e.getCause() instanceof RedisException r && !(r instanceof RedisCommandInterruptedException)) {
+                throw new CoordinatorException(e.reason(), "writing the " + fence.state().field() + " fence of team '"
+                        + team + "' on shard '" + shardId + "' failed: " + FailureWords.of(r, shardId, primary,
+                        p.settings().callTimeout()), e);
+            }
+            throw e;
+        }
     }
 
     /** A round that leaves little for the frozen one. */
     private boolean small(TeamCopier.Round round) {
         return round.objectsCopied() == 0 && round.itemsChanged() <= p.settings().smallDelta();
+    }
+
+    /**
+     * The copier's checkpoint, between every two pages or steps: {@link #check}, and once the team
+     * is frozen, the write-pause budget ({@link Mover.Settings#maxWritePause}): a frozen phase that
+     * reaches it stops, and the move rolls back, rather than pause writes longer.
+     */
+    private void checkpoint(String object) throws InterruptedException {
+        check();
+        long frozenAt = frozenAtNanos;
+        Duration budget = p.settings().maxWritePause();
+        if (frozenAt != 0 && !switched && System.nanoTime() - frozenAt > budget.toNanos()) {
+            throw new CoordinatorException(CoordinatorException.Reason.DEADLINE_EXCEEDED, "the final catch-up of team '"
+                    + team + "' did not finish within " + budget.toMillis() + " ms of write pause ("
+                    + (object.isEmpty() ? "" : "at object '" + object + "', ") + "phase " + phase
+                    + "); the team is writable again on shard '" + sourceId + "'; move it when it is written less, or "
+                    + "raise the move write-pause budget (maxWritePause, " + budget.toMillis() + " ms)");
+        }
     }
 
     /** Stops the move when asked to, or when the shards or the team's placement changed under it. */
@@ -394,7 +473,7 @@ final class Move implements MoveHandle {
      */
     private void rollBack(MovePhase outcomePhase, String why) {
         boolean wasFrozen = frozenAtNanos != 0;
-        unfreezeSource();
+        String primary = unfreezeSource();
         try {
             p.store().setTeamState(team, sourceId, epoch - 1, TeamState.TEAM_ACTIVE); // Watch tells the waiters
         } catch (Exception e) {
@@ -407,17 +486,20 @@ final class Move implements MoveHandle {
         if (wasFrozen) {
             writePauseMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAtNanos);
         }
+        String captureLeft = stopCapture(primary);
         String targetLeft = deleteTargetCopy();
-        finish(outcomePhase, why + targetLeft);
+        finish(outcomePhase, why + captureLeft + targetLeft);
     }
 
-    private void unfreezeSource() {
+    /** Makes the team writable on its source's current primary again; returns that primary. */
+    private String unfreezeSource() {
         long deadline = System.nanoTime() + UNFREEZE_DEADLINE.toNanos();
         while (true) {
             try {
                 String primary = shard(sourceId).getPrimary();
-                p.nodes().writeFence(primary, TeamFence.active(team, epoch - 1));
-                return;
+                sourcePrimary = primary;
+                fence(sourceId, primary, TeamFence.active(team, epoch - 1));
+                return primary;
             } catch (RuntimeException e) {
                 if (System.nanoTime() > deadline || stopping) {
                     log.error("the move of team '{}' could not make it writable again on shard '{}' within {} s: {}; "
@@ -431,17 +513,43 @@ final class Move implements MoveHandle {
         }
     }
 
+    /**
+     * Switches change capture off on the source (the team is writable there again); returns what
+     * was left, for the outcome ("" when it went): a log left behind expires by itself.
+     */
+    private String stopCapture(String primary) {
+        try {
+            StatefulRedisConnection<byte[], byte[]> source = p.nodes().openBinary(primary, CLIENT_NAME);
+            try {
+                onShard(sourceId, primary, "switching change capture off", () -> {
+                    TeamCopier.stopCapture(source, team);
+                    return null;
+                });
+            } finally {
+                closeQuietly(source);
+            }
+            return "";
+        } catch (RuntimeException e) {
+            log.warn("the move of team '{}': change capture could not be switched off on shard '{}' ({}); its log "
+                    + "expires within {} min", team, sourceId, e.getMessage(), TeamCopier.CHANGE_LOG_TTL.toMinutes());
+            return "; change capture could not be switched off on shard '" + sourceId + "' (" + e.getMessage()
+                    + "): its log expires within " + TeamCopier.CHANGE_LOG_TTL.toMinutes() + " min";
+        }
+    }
+
     /** Deletes the target's copy; returns what was left, for the outcome ("" when all went). */
     private String deleteTargetCopy() {
         try {
             String primary = shard(targetId).getPrimary();
+            targetPrimary = primary;
             StatefulRedisConnection<byte[], byte[]> target = p.nodes().openBinary(primary, CLIENT_NAME);
             try {
-                TeamCopier.deleteTeam(target, team, p.settings().pageSize());
+                onShard(targetId, primary, "deleting the team's copy",
+                        () -> TeamCopier.deleteTeam(target, team, p.settings().pageSize()));
             } finally {
                 closeQuietly(target);
             }
-            p.nodes().writeFence(primary, new TeamFence(team, TeamFence.State.MOVED, epoch - 1));
+            fence(targetId, primary, new TeamFence(team, TeamFence.State.MOVED, epoch - 1));
             return "";
         } catch (RuntimeException e) {
             log.warn("the move of team '{}': its copy on shard '{}' could not be deleted ({}); the next move to that "
@@ -465,6 +573,7 @@ final class Move implements MoveHandle {
             if (committed) {
                 switched = true;
                 String primary = shard(sourceId).getPrimary();
+                sourcePrimary = primary;
                 StatefulRedisConnection<byte[], byte[]> source = p.nodes().openBinary(primary, CLIENT_NAME);
                 try {
                     cleanUp(source, primary);
@@ -492,7 +601,7 @@ final class Move implements MoveHandle {
         try {
             p.store().finishMove(last, intentVersion);
         } catch (Exception e) {
-            log.warn("the end of the move of team '{}' could not be recorded: {}", team, message(e));
+            log.warn("the end of the move of team '{}' could not be recorded: {}", team, e.toString());
         }
         p.running().remove(team, this);
         synchronized (listeners) {

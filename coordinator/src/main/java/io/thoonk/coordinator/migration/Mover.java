@@ -43,18 +43,24 @@ import java.util.function.Consumer;
  *
  * <p>A move goes through {@code PREPARING} (checks, the intent written to ZooKeeper, the target
  * fenced frozen and cleared of leftovers), {@code COPYING} (rounds of {@link TeamCopier} while
- * writes continue, until a round finds little to do), {@code CATCHING_UP} (the team's fence on the
- * source set frozen: writes are refused with the answer clients wait on; a last round copies what
- * changed), {@code VERIFYING} (revisions and sizes compared object by object; the target's
+ * writes continue, every change captured in the team's change log on the source, until a round finds
+ * little to do), {@code CATCHING_UP} (the team's fence on the source set frozen: writes are refused
+ * with the answer clients wait on; a last round copies what changed), {@code VERIFYING} (revisions and sizes compared object by object; the target's
  * replicas acknowledge the copy), {@code SWITCHING} (the target's fence active at the team epoch +
  * 1, then one ZooKeeper transaction placing the team on the target at that epoch; the source's
  * fence moved), {@code CLEANING_UP} (the source's copy deleted in bounded steps) and
- * {@code DONE}. The write pause is the time from the freeze to the switch's commit.
+ * {@code DONE}. The write pause is the time from the freeze to the switch's commit; a frozen phase
+ * that would exceed {@link Settings#maxWritePause} (checked between pages) rolls the move back
+ * instead.
  *
- * <p>Any failure before the switch rolls the move back ({@code MOVE_ROLLED_BACK}): the source's
- * fence active again, the target's copy deleted (when the target answers) and its fence moved; a
- * {@link #cancel} does the same ({@code MOVE_CANCELLED}). A change of primary of the source or
- * target shard during a move (a failover: the shard epoch moves) rolls it back too. After the switch
+ * <p>Any failure before the switch rolls the move back ({@code MOVE_ROLLED_BACK}, the reason in
+ * plain words: which shard, and what its Redis said or did not answer): the source's fence active
+ * again and change capture switched off there, the target's copy deleted (when the target answers)
+ * and its fence moved; a {@link #cancel} does the same ({@code MOVE_CANCELLED}). A change of
+ * primary of the source or target shard during a move (a failover: the shard epoch moves) rolls it
+ * back too. A move checks for these between every two pages of its copy, not only between rounds.
+ * While copying, a refusal a Redis gives while it cannot take writes for a moment ({@code NOREPLICAS},
+ * {@code LOADING}, {@code BUSY}) is retried within the call timeout. After the switch
  * a move is always finished. The team never has two writable owners: the target's fence stays
  * frozen until the source's is, and the directory names the target only once the source is frozen.
  *
@@ -93,24 +99,50 @@ public final class Mover implements AutoCloseable {
      * @param maxRounds        copy rounds while writes continue, at most, before freezing anyway
      * @param smallDelta       a round that copied at most this many items (and no whole object) is the
      *                         last before freezing
+     * @param maxWritePause    the write-pause budget: a move whose team has been frozen this long and is
+     *                         still catching up or verifying (checked between pages) stops and rolls back,
+     *                         the team writable on its source again, instead of pausing writes longer
+     *                         (default 5 s; Redis 8.4's atomic slot migration pauses writes 10 s at most)
      * @param progressInterval how often listeners hear of a move when no phase changes
      * @param clock            the wall clock of move records
      */
-    public record Settings(Duration callTimeout, int pageSize, int maxRounds, long smallDelta,
+    public record Settings(Duration callTimeout, int pageSize, int maxRounds, long smallDelta, Duration maxWritePause,
                            Duration progressInterval, Clock clock) {
+
+        /** The default write-pause budget. */
+        public static final Duration DEFAULT_MAX_WRITE_PAUSE = Duration.ofSeconds(5);
 
         public Settings {
             Objects.requireNonNull(callTimeout, "callTimeout == null");
+            Objects.requireNonNull(maxWritePause, "maxWritePause == null");
             Objects.requireNonNull(progressInterval, "progressInterval == null");
             Objects.requireNonNull(clock, "clock == null");
-            if (pageSize < 1 || maxRounds < 1 || smallDelta < 0) {
-                throw new IllegalArgumentException("pageSize and maxRounds must be >= 1, smallDelta >= 0");
+            if (pageSize < 1 || pageSize > 100_000 || maxRounds < 1 || smallDelta < 0) {
+                throw new IllegalArgumentException("pageSize must be 1..100000, maxRounds >= 1, smallDelta >= 0; were "
+                        + pageSize + ", " + maxRounds + ", " + smallDelta);
+            }
+            if (maxWritePause.isNegative() || maxWritePause.isZero()) {
+                throw new IllegalArgumentException("maxWritePause must be > 0, was " + maxWritePause.toMillis() + " ms");
             }
         }
 
-        /** Pages of {@value TeamCopier#DEFAULT_PAGE_SIZE}, 20 rounds, a delta of 100 items, progress every second. */
+        /**
+         * Pages of {@value TeamCopier#DEFAULT_PAGE_SIZE}, 20 rounds, a delta of 100 items, a write-pause
+         * budget of 5 s, progress every second.
+         */
         public static Settings of(Duration callTimeout, Clock clock) {
-            return new Settings(callTimeout, TeamCopier.DEFAULT_PAGE_SIZE, 20, 100, Duration.ofSeconds(1), clock);
+            return new Settings(callTimeout, TeamCopier.DEFAULT_PAGE_SIZE, 20, 100, DEFAULT_MAX_WRITE_PAUSE,
+                    Duration.ofSeconds(1), clock);
+        }
+
+        /** These settings with another page size. */
+        public Settings withPageSize(int pages) {
+            return new Settings(callTimeout, pages, maxRounds, smallDelta, maxWritePause, progressInterval, clock);
+        }
+
+        /** These settings with another write-pause budget. */
+        public Settings withMaxWritePause(Duration budget) {
+            return new Settings(callTimeout, pageSize, maxRounds, smallDelta, budget, progressInterval, clock);
         }
     }
 
