@@ -1,5 +1,7 @@
 package io.thoonk.contract;
 
+import io.lettuce.core.RedisConnectionException;
+
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,14 +15,17 @@ import java.util.function.Supplier;
  * {@code CLIENT SETNAME}, {@code SELECT}) failed when the failure comes before Lettuce has started
  * waiting for it, a race that loopback connections on a busy machine often hit: the connect then
  * fails with {@code IllegalStateException: RedisHandshakeHandler not registered} instead of, say,
- * the server's {@code WRONGPASS}. Such a connect is opened again, at most {@value #ATTEMPTS} times
- * in all, and the first failure that says more is reported. Nothing else is retried.
+ * the server's {@code WRONGPASS}, or with {@code RedisConnectionException: Connection closed
+ * prematurely} when the channel's close wins the race. Such a connect is opened again, at most
+ * {@value #ATTEMPTS} times in all, and the first failure that says more is reported (a server that
+ * really closes connections at once fails each attempt as fast). Nothing else is retried.
  */
 public final class RedisConnections {
 
     /** Attempts at a connect whose handshake failed without a reason. */
     static final int ATTEMPTS = 4;
     private static final String LOST_REASON = "RedisHandshakeHandler not registered";
+    private static final String CLOSED_IN_HANDSHAKE = "Connection closed prematurely";
 
     private RedisConnections() {
     }
@@ -54,6 +59,9 @@ public final class RedisConnections {
     public static boolean lostReason(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof IllegalStateException && LOST_REASON.equals(t.getMessage())) {
+                return true;
+            }
+            if (t instanceof RedisConnectionException && CLOSED_IN_HANDSHAKE.equals(t.getMessage())) {
                 return true;
             }
         }
