@@ -48,7 +48,9 @@ import java.util.function.Function;
  * what it waited for (a move that kept the team frozen names the team and the shard).
  *
  * <p>A call may also be given a {@link GiveUp} (a blocking take's own timeout): no attempt after the
- * first starts once it has passed, so a shard without a primary fails the call then, with a
+ * first starts once it has passed, and none is queued on a shard connection that is reconnecting
+ * (it fails as the primary being unavailable, sending nothing), so a shard without a primary fails
+ * the call then, with a
  * {@link ThoonkTimeoutException} naming that timeout, not at the command timeout. The one exception
  * is a write whose outcome is unknown (in flight when its primary went away): it keeps trying, with
  * the same request id, until the command timeout, because only its answer says whether it applied
@@ -131,6 +133,11 @@ final class ShardCall<T> {
                 return; // the deadline passed while routing: never send late
             }
             lastShard = route.shardId();
+            if (giveUp.bounded() && !route.shard().connected()) {
+                // a call that gives up must not wait in Lettuce's reconnect queue past that: nothing sent
+                failed(route, route.shard().notConnected(), changed);
+                return;
+            }
             CompletableFuture<T> running;
             try {
                 running = route.shard().admit(() -> op.apply(route));
@@ -255,8 +262,13 @@ final class ShardCall<T> {
             return new GiveUp(System.nanoTime() + timeout.toNanos(), timeout);
         }
 
+        /** Whether this gives up before the call's deadline at all. */
+        boolean bounded() {
+            return timeout != null;
+        }
+
         boolean passed() {
-            return timeout != null && System.nanoTime() - atNanos >= 0;
+            return bounded() && System.nanoTime() - atNanos >= 0;
         }
 
         /** Milliseconds until it gives up, at least 1 ({@link Long#MAX_VALUE}: never). */

@@ -3,6 +3,7 @@ package io.thoonk.client.internal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -177,6 +178,17 @@ public final class ShardConnection implements AutoCloseable {
 
     public RedisURI uri() {
         return uri;
+    }
+
+    /** Whether the shared command connection is up (false while Lettuce reconnects it). */
+    boolean connected() {
+        return connection.isOpen();
+    }
+
+    /** The failure of a call not sent because the shared connection is down: the primary is unavailable. */
+    RedisConnectionException notConnected() {
+        return new RedisConnectionException("not connected to " + uri.getHost() + ":" + uri.getPort()
+                + " (reconnecting)");
     }
 
     /** The shared command connection's async API. */
