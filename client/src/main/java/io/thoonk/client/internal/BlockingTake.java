@@ -20,7 +20,7 @@ import java.util.function.Function;
  * (if the replica had it) is the one returned, never a second. When the timeout passes with no
  * primary answering, the take fails with a {@link io.thoonk.client.ThoonkTimeoutException} naming
  * it; only a take that may already have taken an item keeps asking until the command timeout (see
- * {@link ShardCall}). Whatever happens, the call ends within its timeout plus the command timeout.
+ * {@link ShardCall}). Whatever happens, the call ends within its timeout plus the command timeout ({@link #backstop}).
  */
 final class BlockingTake {
 
@@ -37,8 +37,14 @@ final class BlockingTake {
         if (timeout.isNegative()) {
             throw new InvalidArgumentException("timeout must be >= 0, was " + timeout);
         }
+        // a backstop only, past the last take script's own deadline, so its own failure is what the caller sees
         return object.thoonk.within(attempt(object, listKey, ShardCall.GiveUp.after(timeout), takeNow),
-                timeout.plus(object.thoonk.options().commandTimeout()), object.name);
+                backstop(object, timeout), object.name);
+    }
+
+    /** The latest a take of {@code timeout} ends, whatever happens. */
+    static Duration backstop(ObjectSupport object, Duration timeout) {
+        return timeout.plus(object.thoonk.options().commandTimeout()).plus(Deadlines.SLACK);
     }
 
     private static <T> CompletableFuture<Optional<T>> attempt(ObjectSupport object, String listKey,

@@ -50,11 +50,12 @@ import java.util.function.Function;
  * <p>A call may also be given a {@link GiveUp} (a blocking take's own timeout): no attempt after the
  * first starts once it has passed, and none is queued on a shard connection that is reconnecting
  * (it fails as the primary being unavailable, sending nothing), so a shard without a primary fails
- * the call then, with a
- * {@link ThoonkTimeoutException} naming that timeout, not at the command timeout. The one exception
+ * the call then, with a {@link ThoonkTimeoutException} naming that timeout, not at the command
+ * timeout. The one exception
  * is a write whose outcome is unknown (in flight when its primary went away): it keeps trying, with
  * the same request id, until the command timeout, because only its answer says whether it applied
- * (a take that took an item must hand that item back, not take another).
+ * (a take that took an item must hand that item back, not take another). On a single Redis (no
+ * directory) such a call tries again after the backoff until it gives up, riding a restart.
  */
 final class ShardCall<T> {
 
@@ -163,7 +164,7 @@ final class ShardCall<T> {
             fenced(route, fenced, changed);
             return;
         }
-        if (!Failures.primaryUnavailable(error) || changed == null) {
+        if (!Failures.primaryUnavailable(error) || (changed == null && !giveUp.bounded())) {
             outcome.completeExceptionally(failure);
             return;
         }
