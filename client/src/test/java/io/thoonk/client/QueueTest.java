@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 class QueueTest extends ClientTestSupport {
 
@@ -41,6 +44,52 @@ class QueueTest extends ClientTestSupport {
         assertThat(waiting).isNotDone();
         queue.put("late");
         assertThat(waiting.join()).contains("late");
+    }
+
+    @Test
+    void a_get_blocked_when_its_redis_restarts_waits_again_and_takes_the_item_put_after_the_restart() throws Exception {
+        Queue queue = thoonk.queue("team:3:work");
+        assertThat(queue.get(Duration.ZERO)).isEmpty();
+        CompletableFuture<Optional<String>> waiting = queue.async().get(Duration.ofSeconds(30)).toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> redis.primary().call("CLIENT LIST").contains("cmd=blmove"));
+
+        redis.primary().restart();
+        assertThat(waiting).isNotDone();
+        queue.put("after the restart");
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).contains("after the restart");
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void a_get_whose_redis_is_down_fails_at_its_own_timeout_not_at_the_command_timeout() {
+        Queue queue = thoonk.queue("team:3:work");
+        assertThat(queue.get(Duration.ZERO)).isEmpty();
+        Duration timeout = Duration.ofSeconds(1);
+        try {
+            // waiting when Redis dies
+            long start = System.nanoTime();
+            CompletableFuture<Optional<String>> waiting = queue.async().get(timeout).toCompletableFuture();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> redis.primary().call("CLIENT LIST").contains("cmd=blmove"));
+            redis.primary().kill();
+            assertThatThrownBy(waiting::join).cause().isInstanceOf(ThoonkTimeoutException.class)
+                    .hasMessageContaining("team:3:work").hasMessageContaining("PT1S (the call's own timeout)");
+            assertEndedAtItsTimeout(start, timeout);
+
+            // Redis already down when it starts
+            long again = System.nanoTime();
+            assertThatThrownBy(() -> queue.get(timeout)).isInstanceOf(ThoonkTimeoutException.class)
+                    .hasMessageContaining("team:3:work").hasMessageContaining("PT1S (the call's own timeout)");
+            assertEndedAtItsTimeout(again, timeout);
+        } finally {
+            redis.primary().restart();
+        }
+    }
+
+    private void assertEndedAtItsTimeout(long start, Duration timeout) {
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(timeout.minusMillis(100))
+                .isLessThan(timeout.plusSeconds(2)).isLessThan(thoonk.options().commandTimeout());
     }
 
     @Test

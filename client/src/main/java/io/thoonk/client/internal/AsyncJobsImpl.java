@@ -56,8 +56,8 @@ final class AsyncJobsImpl extends ObjectSupport implements AsyncJobs {
         return BlockingTake.take(this, Keys.ids(name), timeout, this::claimNow);
     }
 
-    private CompletableFuture<Optional<Job>> claimNow() {
-        return this.<List<Object>>write(Script.JOBS, ScriptOutputType.MULTI, null, null, -1, "claim", "", "", "")
+    private CompletableFuture<Optional<Job>> claimNow(ShardCall.GiveUp giveUp) {
+        return this.<List<Object>>take(giveUp, Script.JOBS, ScriptOutputType.MULTI, "claim", "", "", "")
                 .thenApply(r -> isNil(r) ? Optional.empty()
                         : Optional.of(new Job((String) r.get(0), (String) r.get(1), (Long) r.get(2))));
     }

@@ -40,8 +40,8 @@ final class AsyncQueueImpl extends ObjectSupport implements AsyncQueue {
         return BlockingTake.take(this, Keys.ids(name), timeout, this::takeNow);
     }
 
-    private CompletableFuture<Optional<String>> takeNow() {
-        return this.<List<Object>>write(Script.QUEUE, ScriptOutputType.MULTI, null, null, -1, "take", "", "", "")
+    private CompletableFuture<Optional<String>> takeNow(ShardCall.GiveUp giveUp) {
+        return this.<List<Object>>take(giveUp, Script.QUEUE, ScriptOutputType.MULTI, "take", "", "", "")
                 .thenApply(r -> isNil(r) ? Optional.empty() : Optional.of((String) r.get(1)));
     }
 

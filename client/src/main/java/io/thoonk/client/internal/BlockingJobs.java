@@ -46,7 +46,7 @@ final class BlockingJobs extends BlockingSupport<AsyncJobsImpl> implements Jobs 
 
     @Override
     public Optional<Job> get(Duration timeout) {
-        return await(async.get(timeout), timeout);
+        return awaitTake(async.get(timeout), timeout);
     }
 
     @Override

@@ -36,7 +36,7 @@ final class BlockingQueue extends BlockingSupport<AsyncQueueImpl> implements Que
 
     @Override
     public Optional<String> get(Duration timeout) {
-        return await(async.get(timeout), timeout);
+        return awaitTake(async.get(timeout), timeout);
     }
 
     @Override

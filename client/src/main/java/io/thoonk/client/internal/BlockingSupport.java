@@ -23,7 +23,12 @@ abstract class BlockingSupport<A extends ObjectSupport> implements LiveObject {
         return Await.awaitCall(stage, async.thoonk.options().commandTimeout());
     }
 
-    /** For calls that may wait {@code extra} by design (blocking takes). */
+    /** For a blocking take of {@code timeout}, which ends by itself at {@link BlockingTake#backstop}. */
+    <T> T awaitTake(CompletionStage<T> stage, Duration timeout) {
+        return Await.awaitCall(stage, BlockingTake.backstop(async, timeout));
+    }
+
+    /** For calls that may wait {@code extra} by design. */
     <T> T await(CompletionStage<T> stage, Duration extra) {
         return Await.awaitCall(stage, async.thoonk.options().commandTimeout().plus(extra));
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -91,10 +92,26 @@ abstract class ObjectSupport implements AsyncLiveObject {
      */
     <T> CompletableFuture<T> run(Script script, String[] scriptKeys, ScriptOutputType output, boolean change,
                                  String id, String relativeId, long expected, String... args) {
+        return run(ShardCall.GiveUp.NEVER, script, scriptKeys, output, change, id, relativeId, expected, args);
+    }
+
+    /**
+     * A take of a blocking take (queue.lua's {@code take}, jobs.lua's {@code claim}): a write that
+     * starts no retry after {@code giveUp}, unless it may already have taken an item (then it asks
+     * again with its request id until the command timeout; see {@link ShardCall}).
+     */
+    <T> CompletableFuture<T> take(ShardCall.GiveUp giveUp, Script script, ScriptOutputType output, String... args) {
+        return run(giveUp, script, keys, output, true, null, null, -1, args);
+    }
+
+    private <T> CompletableFuture<T> run(ShardCall.GiveUp giveUp, Script script, String[] scriptKeys,
+                                         ScriptOutputType output, boolean change, String id, String relativeId,
+                                         long expected, String... args) {
         String[] callKeys = change ? Keys.withRequest(scriptKeys, team, thoonk.nextRequestId()) : scriptKeys;
         Durability asked = change ? durability : Durability.PRIMARY;
-        return onShard(route -> runOn(route, script, callKeys, output, asked, args),
-                new Failures.Context(name, type, team, id, relativeId, expected), Duration.ZERO, change);
+        return ShardCall.run(thoonk, team, route -> runOn(route, script, callKeys, output, asked, args),
+                new Failures.Context(name, type, team, id, relativeId, expected), change,
+                thoonk.options().commandTimeout(), giveUp);
     }
 
     /** One call of {@code script} on {@code route}'s shard, sending the route's team epoch. */
@@ -125,26 +142,26 @@ abstract class ObjectSupport implements AsyncLiveObject {
     }
 
     /**
-     * Runs {@code op} (which reads) on the team's shard, failing with the client's exception types,
-     * and at the latest after the command timeout (with a {@link io.thoonk.client.ThoonkTimeoutException}).
+     * Runs {@code op} (which reads) on the team's shard, rerouted when the team's fence says the
+     * route is stale and tried again on the new primary when the shard's primary fails or changes
+     * (see {@link ShardCall}), failing with the client's exception types, and at the latest after
+     * the command timeout (with a {@link io.thoonk.client.ThoonkTimeoutException}).
      */
     <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op) {
-        return onShard(op, new Failures.Context(name, type, team, null, null, -1), Duration.ZERO, false);
-    }
-
-    /** {@link #onShard(Function)} for an operation that waits up to {@code wait} by design. */
-    <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Duration wait) {
-        return onShard(op, new Failures.Context(name, type, team, null, null, -1), wait, false);
+        return ShardCall.run(thoonk, team, op, new Failures.Context(name, type, team, null, null, -1), false,
+                thoonk.options().commandTimeout());
     }
 
     /**
-     * Runs {@code op} on the team's shard: rerouted when the team's fence says the route is stale,
-     * tried again on the new primary when the shard's primary fails or changes (see
-     * {@link ShardCall}), and completed within the command timeout (plus {@code wait}) whatever happens.
+     * {@link #onShard(Function)} for an operation that only waits, up to {@code giveUp}, by design:
+     * {@code op} is given the time left at each attempt, and no retry starts after {@code giveUp}
+     * (see {@link ShardCall}).
      */
-    private <T> CompletableFuture<T> onShard(Function<Route, CompletableFuture<T>> op, Failures.Context context,
-                                             Duration wait, boolean change) {
-        return ShardCall.run(thoonk, team, op, context, change, thoonk.options().commandTimeout().plus(wait));
+    <T> CompletableFuture<T> waitOnShard(BiFunction<Route, Duration, CompletableFuture<T>> op, ShardCall.GiveUp giveUp) {
+        Duration wait = giveUp.left();
+        return ShardCall.run(thoonk, team, route -> op.apply(route, giveUp.left()),
+                new Failures.Context(name, type, team, null, null, -1), false,
+                thoonk.options().commandTimeout().plus(wait), giveUp);
     }
 
     @Override

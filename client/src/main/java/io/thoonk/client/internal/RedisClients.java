@@ -12,8 +12,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The two Lettuce clients of one Thoonk client, each with event loop threads of its own: one for
- * command connections, one for pub/sub connections.
+ * The Lettuce clients of one Thoonk client: one for command connections and one for pub/sub
+ * connections, each with event loop threads of its own, and one for blocking waits (see
+ * {@link #blocking()}) sharing the command client's threads.
  *
  * <p>Why two: listeners are called on the pub/sub connection's I/O thread (no hand-off to another
  * thread, which costs a thread wake-up per event), and a listener may make blocking calls. A
@@ -33,6 +34,7 @@ final class RedisClients {
     private static final ThreadLocal<RedisClients> PUBSUB_THREAD_OF = new ThreadLocal<>();
 
     private final RedisClient commands;
+    private final RedisClient blocking;
     private final ClientResources pubsubResources;
     private final RedisClient pubsub;
 
@@ -40,6 +42,8 @@ final class RedisClients {
         this.commands = RedisClient.create();
         commands.setOptions(options);
         ClientResources shared = commands.getResources();
+        this.blocking = RedisClient.create(shared);
+        blocking.setOptions(options.mutate().autoReconnect(false).build());
         this.pubsubResources = DefaultClientResources.builder()
                 .timer(shared.timer())
                 .eventExecutorGroup(shared.eventExecutorGroup())
@@ -58,9 +62,19 @@ final class RedisClients {
         });
     }
 
-    /** Opens command connections (shared, and the pooled ones for blocking waits). */
+    /** Opens the shared command connections. */
     RedisClient commands() {
         return commands;
+    }
+
+    /**
+     * Opens the pooled connections for blocking waits: on the command client's threads, but never
+     * reconnecting, so a wait whose connection breaks (its primary killed) fails at once and is
+     * waited again on the shard's primary of then, instead of being resent to a node that may
+     * never come back.
+     */
+    RedisClient blocking() {
+        return blocking;
     }
 
     /** Opens pub/sub connections. */
@@ -81,13 +95,15 @@ final class RedisClients {
     }
 
     /**
-     * Shuts both clients down (their connections, then the threads): pub/sub first, as it borrows
-     * the command client's timer. Completes when done; waits for nothing.
+     * Shuts the clients down (their connections, then the threads): pub/sub and blocking first, as
+     * they borrow the command client's timer and threads. Completes when done; waits for nothing.
      */
     CompletableFuture<Void> shutdownAsync(long timeoutMillis) {
         return pubsub.shutdownAsync(0, timeoutMillis, TimeUnit.MILLISECONDS)
                 .handle((ok, e) -> null)
                 .thenCompose(ok -> toCompletable(pubsubResources.shutdown(0, timeoutMillis, TimeUnit.MILLISECONDS)))
+                .handle((ok, e) -> null)
+                .thenCompose(ok -> blocking.shutdownAsync(0, timeoutMillis, TimeUnit.MILLISECONDS))
                 .handle((ok, e) -> null)
                 .thenCompose(ok -> commands.shutdownAsync(0, timeoutMillis, TimeUnit.MILLISECONDS));
     }

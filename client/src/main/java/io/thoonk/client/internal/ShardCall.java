@@ -46,6 +46,16 @@ import java.util.function.Function;
  * found no primary to complete on before the deadline fails with
  * {@link WriteOutcomeUnknownException}, anything else with a {@link ThoonkTimeoutException} saying
  * what it waited for (a move that kept the team frozen names the team and the shard).
+ *
+ * <p>A call may also be given a {@link GiveUp} (a blocking take's own timeout): no attempt after the
+ * first starts once it has passed, and none is queued on a shard connection that is reconnecting
+ * (it fails as the primary being unavailable, sending nothing), so a shard without a primary fails
+ * the call then, with a {@link ThoonkTimeoutException} naming that timeout, not at the command
+ * timeout. The one exception
+ * is a write whose outcome is unknown (in flight when its primary went away): it keeps trying, with
+ * the same request id, until the command timeout, because only its answer says whether it applied
+ * (a take that took an item must hand that item back, not take another). On a single Redis (no
+ * directory) such a call tries again after the backoff until it gives up, riding a restart.
  */
 final class ShardCall<T> {
 
@@ -67,17 +77,20 @@ final class ShardCall<T> {
     private final Function<Route, CompletableFuture<T>> op;
     private final Failures.Context context;
     private final boolean write;
+    private final GiveUp giveUp;
     private final CompletableFuture<T> outcome = new CompletableFuture<>();
     private long backoffMs = FIRST_BACKOFF_MS;
     private long frozenPauseMs = FIRST_FROZEN_PAUSE_MS;
     private boolean rerouted;
+    private boolean attempted;
     private volatile boolean unknown;
     private volatile String lastShard = "?";
     private volatile ThoonkException lastFailure;
 
     private ShardCall(DefaultThoonk thoonk, String team, Function<Route, CompletableFuture<T>> op,
-                      Failures.Context context, boolean write) {
+                      Failures.Context context, boolean write, GiveUp giveUp) {
         this.thoonk = thoonk;
+        this.giveUp = giveUp;
         this.team = team;
         this.op = op;
         this.context = context;
@@ -90,7 +103,13 @@ final class ShardCall<T> {
      */
     static <T> CompletableFuture<T> run(DefaultThoonk thoonk, String team, Function<Route, CompletableFuture<T>> op,
                                         Failures.Context context, boolean write, Duration deadline) {
-        ShardCall<T> call = new ShardCall<>(thoonk, team, op, context, write);
+        return run(thoonk, team, op, context, write, deadline, GiveUp.NEVER);
+    }
+
+    /** {@link #run(DefaultThoonk, String, Function, Failures.Context, boolean, Duration)} that starts no retry after {@code giveUp}. */
+    static <T> CompletableFuture<T> run(DefaultThoonk thoonk, String team, Function<Route, CompletableFuture<T>> op,
+                                        Failures.Context context, boolean write, Duration deadline, GiveUp giveUp) {
+        ShardCall<T> call = new ShardCall<>(thoonk, team, op, context, write, giveUp);
         thoonk.within(call.outcome, deadline, () -> call.deadlinePassed(deadline));
         call.attempt();
         return call.outcome;
@@ -100,6 +119,11 @@ final class ShardCall<T> {
         if (outcome.isDone()) {
             return;
         }
+        if (attempted && !unknown && giveUp.passed()) {
+            outcome.completeExceptionally(gaveUp());
+            return;
+        }
+        attempted = true;
         CompletableFuture<Void> changed = thoonk.router().nextChange(); // before routing: no change slips by
         thoonk.router().route(team).whenComplete((route, routeError) -> {
             if (routeError != null) {
@@ -110,6 +134,11 @@ final class ShardCall<T> {
                 return; // the deadline passed while routing: never send late
             }
             lastShard = route.shardId();
+            if (giveUp.bounded() && !route.shard().connected()) {
+                // a call that gives up must not wait in Lettuce's reconnect queue past that: nothing sent
+                failed(route, route.shard().notConnected(), changed);
+                return;
+            }
             CompletableFuture<T> running;
             try {
                 running = route.shard().admit(() -> op.apply(route));
@@ -135,7 +164,7 @@ final class ShardCall<T> {
             fenced(route, fenced, changed);
             return;
         }
-        if (!Failures.primaryUnavailable(error) || changed == null) {
+        if (!Failures.primaryUnavailable(error) || (changed == null && !giveUp.bounded())) {
             outcome.completeExceptionally(failure);
             return;
         }
@@ -184,10 +213,20 @@ final class ShardCall<T> {
 
     /** Attempts again at the directory's next change after the last attempt began, or in {@code pauseMs}. */
     private void retry(CompletableFuture<Void> changed, long pauseMs) {
+        if (!unknown) {
+            pauseMs = Math.min(pauseMs, giveUp.leftMillis()); // wake up to give up in time
+        }
         CompletableFuture<Void> pause = new CompletableFuture<>();
         CompletableFuture.delayedExecutor(pauseMs, TimeUnit.MILLISECONDS).execute(() -> pause.complete(null));
         CompletableFuture<?> either = changed == null ? pause : CompletableFuture.anyOf(changed, pause);
         either.whenComplete((ok, e) -> attempt());
+    }
+
+    private ThoonkTimeoutException gaveUp() {
+        ThoonkException last = lastFailure;
+        return new ThoonkTimeoutException("'" + context.object() + "': shard " + lastShard + " did not answer within "
+                + giveUp.timeout() + " (the call's own timeout)" + (write ? "; nothing was applied" : "")
+                + thoonk.shardFailure(team) + (last == null ? "" : "; last failure: " + last.getMessage()));
     }
 
     private ThoonkTimeoutException deadlinePassed(Duration deadline) {
@@ -208,5 +247,39 @@ final class ShardCall<T> {
         }
         return new ThoonkTimeoutException("no answer for '" + context.object() + "' within " + deadline
                 + " (ThoonkOptions.commandTimeout)" + shard + because);
+    }
+
+    /**
+     * When a call stops trying again: at {@code atNanos} ({@link System#nanoTime()}), the end of
+     * {@code timeout} (the caller's own, named in the failure).
+     */
+    record GiveUp(long atNanos, Duration timeout) {
+
+        /** Tries again until the call's deadline. */
+        static final GiveUp NEVER = new GiveUp(0, null);
+
+        /** Gives up {@code timeout} from now. */
+        static GiveUp after(Duration timeout) {
+            return new GiveUp(System.nanoTime() + timeout.toNanos(), timeout);
+        }
+
+        /** Whether this gives up before the call's deadline at all. */
+        boolean bounded() {
+            return timeout != null;
+        }
+
+        boolean passed() {
+            return bounded() && System.nanoTime() - atNanos >= 0;
+        }
+
+        /** Milliseconds until it gives up, at least 1 ({@link Long#MAX_VALUE}: never). */
+        long leftMillis() {
+            return timeout == null ? Long.MAX_VALUE
+                    : Math.max(1, TimeUnit.NANOSECONDS.toMillis(atNanos - System.nanoTime()) + 1);
+        }
+
+        Duration left() {
+            return Duration.ofNanos(Math.max(0, atNanos - System.nanoTime()));
+        }
     }
 }

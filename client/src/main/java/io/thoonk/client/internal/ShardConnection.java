@@ -3,6 +3,7 @@ package io.thoonk.client.internal;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LMoveArgs;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -26,8 +27,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +72,8 @@ public final class ShardConnection implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisAsyncCommands<String, String> commands;
     private final Deque<StatefulRedisConnection<String, String>> idleBlocking = new ConcurrentLinkedDeque<>();
+    /** Blocking connections lent to a wait, closed with the shard so no wait outlives its primary. */
+    private final Set<StatefulRedisConnection<String, String>> lentBlocking = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<CompletableFuture<SubscriptionHub>> hub = new AtomicReference<>();
     private final int maxQueuedCalls;
@@ -173,6 +178,17 @@ public final class ShardConnection implements AutoCloseable {
 
     public RedisURI uri() {
         return uri;
+    }
+
+    /** Whether the shared command connection is up (false while Lettuce reconnects it). */
+    boolean connected() {
+        return connection.isOpen();
+    }
+
+    /** The failure of a call not sent because the shared connection is down: the primary is unavailable. */
+    RedisConnectionException notConnected() {
+        return new RedisConnectionException("not connected to " + uri.getHost() + ":" + uri.getPort()
+                + " (reconnecting)");
     }
 
     /** The shared command connection's async API. */
@@ -312,14 +328,23 @@ public final class ShardConnection implements AutoCloseable {
         StatefulRedisConnection<String, String> conn;
         while ((conn = idleBlocking.pollFirst()) != null) {
             if (conn.isOpen()) {
-                return CompletableFuture.completedFuture(conn);
+                return CompletableFuture.completedFuture(lend(conn));
             }
         }
-        return RedisConnections.open(() -> clients.commands().connectAsync(StringCodec.UTF8, uri));
+        return RedisConnections.open(() -> clients.blocking().connectAsync(StringCodec.UTF8, uri)).thenApply(this::lend);
+    }
+
+    private StatefulRedisConnection<String, String> lend(StatefulRedisConnection<String, String> conn) {
+        lentBlocking.add(conn);
+        if (closed.get()) {
+            conn.closeAsync(); // closed meanwhile: its wait fails at once
+        }
+        return conn;
     }
 
     private void giveBack(StatefulRedisConnection<String, String> conn) {
-        if (closed.get() || idleBlocking.size() >= 16) {
+        lentBlocking.remove(conn);
+        if (closed.get() || !conn.isOpen() || idleBlocking.size() >= 16) {
             conn.closeAsync();
         } else {
             idleBlocking.addFirst(conn);
@@ -372,6 +397,9 @@ public final class ShardConnection implements AutoCloseable {
         StatefulRedisConnection<String, String> conn;
         while ((conn = idleBlocking.pollFirst()) != null) {
             closing.add(conn.closeAsync());
+        }
+        for (StatefulRedisConnection<String, String> lent : lentBlocking) {
+            closing.add(lent.closeAsync()); // the waits on them fail, and wait again on the team's new route
         }
         closing.add(connection.closeAsync());
         return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new));
