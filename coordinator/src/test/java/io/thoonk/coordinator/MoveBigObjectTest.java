@@ -1,6 +1,5 @@
 package io.thoonk.coordinator;
 
-import io.grpc.stub.StreamObserver;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.thoonk.contract.Keys;
@@ -15,7 +14,6 @@ import io.thoonk.proto.v1.GetTeamRequest;
 import io.thoonk.proto.v1.ListMovesRequest;
 import io.thoonk.proto.v1.MovePhase;
 import io.thoonk.proto.v1.MoveProgress;
-import io.thoonk.proto.v1.MoveTeamRequest;
 import io.thoonk.proto.v1.PlaceTeamRequest;
 import io.thoonk.testing.RedisShard;
 import org.junit.jupiter.api.Test;
@@ -29,7 +27,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,25 +96,7 @@ class MoveBigObjectTest {
 
     /** Starts MoveTeam to s2; every progress message lands in the queue, then "completed" or the error. */
     BlockingQueue<Object> move(Coordinator c) {
-        BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        AdminGrpc.newStub(coordinators.channel(c)).withDeadlineAfter(120, TimeUnit.SECONDS).moveTeam(
-                MoveTeamRequest.newBuilder().setTeam(TEAM).setTargetShardId("s2").build(), new StreamObserver<>() {
-                    @Override
-                    public void onNext(MoveProgress value) {
-                        messages.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        messages.add(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        messages.add("completed");
-                    }
-                });
-        return messages;
+        return MoveTeamTest.startMove(coordinators.channel(c), TEAM, "s2", Duration.ofSeconds(120));
     }
 
     /** The final progress of the move, once its stream ends. */

@@ -107,9 +107,17 @@ class MoveTeamTest {
 
     /** Starts MoveTeam on {@code c}; every progress message lands in the queue. */
     BlockingQueue<Object> move(Coordinator c, String target) {
+        return startMove(coordinators.channel(c), TEAM, target, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Starts MoveTeam of {@code team} to {@code target} through {@code channel}; every progress
+     * message lands in the queue, then "completed" or the error.
+     */
+    static BlockingQueue<Object> startMove(io.grpc.Channel channel, String team, String target, Duration deadline) {
         BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
-        AdminGrpc.newStub(coordinators.channel(c)).withDeadlineAfter(60, TimeUnit.SECONDS).moveTeam(
-                MoveTeamRequest.newBuilder().setTeam(TEAM).setTargetShardId(target).build(), new StreamObserver<>() {
+        AdminGrpc.newStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).moveTeam(
+                MoveTeamRequest.newBuilder().setTeam(team).setTargetShardId(target).build(), new StreamObserver<>() {
                     @Override
                     public void onNext(MoveProgress value) {
                         messages.add(value);
