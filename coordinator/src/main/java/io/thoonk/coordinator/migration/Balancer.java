@@ -19,7 +19,9 @@ import java.util.Map;
  * single move helps: for equal weights and unit loads, when every shard is within one team of the
  * others. Teams of load 0 never move. With a {@code tolerance}, it also stops once the most and
  * least loaded shards are within it of each other (per unit of weight): measured loads are
- * estimates, and moving a team to gain less than their noise is a wasted move.
+ * estimates, and moving a team to gain less than their noise is a wasted move; for the same reason
+ * a team whose move would shift the two shards' loads (per unit of weight) by less than the tolerance
+ * is not moved at all.
  */
 final class Balancer {
 
@@ -75,7 +77,7 @@ final class Balancer {
             }
             Planned next = null;
             for (int i = order.size() - 1; i > 0 && next == null; i--) {
-                next = best(order.get(i), target, loads, byId, movable);
+                next = best(order.get(i), target, loads, byId, movable, tolerance);
             }
             if (next == null) {
                 return plan;
@@ -88,9 +90,9 @@ final class Balancer {
         }
     }
 
-    /** The source's team whose move to the target helps most, or null when none helps. */
+    /** The source's team whose move to the target helps most, or null when none helps by more than the tolerance. */
     private static Planned best(String source, String target, Map<String, Double> loads, Map<String, Bin> bins,
-                                Map<String, List<Candidate>> movable) {
+                                Map<String, List<Candidate>> movable, double tolerance) {
         double ls = loads.get(source);
         double ld = loads.get(target);
         double ws = bins.get(source).weight();
@@ -100,6 +102,9 @@ final class Balancer {
         Candidate chosen = null;
         for (Candidate c : movable.get(source)) {
             double l = c.load();
+            if (l / ws + l / wd < tolerance) {
+                continue; // shifts the loads by less than their noise
+            }
             double change = (l * l - 2 * ls * l) / ws + (l * l + 2 * ld * l) / wd;
             if (change < -epsilon && (chosen == null || Math.abs(l - ideal) < Math.abs(chosen.load() - ideal))) {
                 chosen = c;

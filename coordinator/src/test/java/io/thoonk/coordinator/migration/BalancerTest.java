@@ -77,4 +77,18 @@ class BalancerTest {
         assertThat(Balancer.plan(bins, 0)).extracting(Balancer.Planned::team).containsExactly("small");
         assertThat(Balancer.plan(bins, 10)).isEmpty();
     }
+
+    @Test
+    void a_team_too_small_to_matter_against_the_tolerance_is_not_moved_even_when_the_spread_is_wider() {
+        // the two big moves even a and b out but for base loads that differ by 40 (noise the
+        // tolerance of 20 covers); moving 'tiny' (3) would lower the sum of squares a little, but it
+        // shifts the loads by 6, less than the tolerance: not worth a move
+        List<Balancer.Candidate> a = List.of(new Balancer.Candidate("big1", 500), new Balancer.Candidate("big2", 500),
+                new Balancer.Candidate("big3", 500), new Balancer.Candidate("big4", 500));
+        List<Balancer.Bin> bins = List.of(new Balancer.Bin("a", 1, 2000, a),
+                new Balancer.Bin("b", 1, 43, List.of(new Balancer.Candidate("tiny", 3))));
+
+        assertThat(Balancer.plan(bins, 20)).extracting(Balancer.Planned::team).containsExactly("big1", "big2");
+        assertThat(Balancer.plan(bins, 0)).extracting(Balancer.Planned::team).contains("tiny");
+    }
 }
