@@ -309,7 +309,8 @@ class TeamCopierTest {
         assertThat(copier.verify()).isEmpty();
         assertSameTeam();
         assertThat(src.xlen(Keys.teamChanges(TEAM))).as("change-log entries left after the last round").isZero();
-        assertThat(copier.copyRound(true).idle()).isTrue();
+        TeamCopier.Round again = copier.copyRound(true);
+        assertThat(again.idle()).as("a frozen round after the last one: %s", again).isTrue();
     }
 
     @Test
