@@ -106,7 +106,7 @@ class ValidationTest extends ClientTestSupport {
         assertThat(redis.primary().call("DUMP feed.ids:team:3:thing")).isEqualTo(before);
         assertThat(thoonk.queue("team:3:thing").size()).isEqualTo(1);
         thoonk.registry().delete("team:3:thing");
-        redis.primary().call("DEL feed.revision:team:3:thing feed.history:team:3:thing");
+        redis.primary().call("DEL feed.revision:team:3:thing feed.history:team:3:thing thoonk.team.deleted:3");
     }
 
     @Test

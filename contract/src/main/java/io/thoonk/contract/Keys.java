@@ -161,6 +161,20 @@ public final class Keys {
         return TEAM_REQUESTS_PREFIX + team;
     }
 
+    /** Prefix of the per-team indexes of deleted names ({@link #teamDeleted}). */
+    public static final String TEAM_DELETED_PREFIX = "thoonk.team.deleted:";
+
+    /**
+     * Extension: the team's index of deleted names, a SET of the names of the team's objects that
+     * were deleted on the shard and keep their revision counter ({@link #revision}) and, until it
+     * expires, their history ({@link #history}): revisions of a name never repeat, so a team move
+     * must carry them. Kept by the scripts (common.lua's {@code deleted_index}): deleting adds the
+     * name, creating the object again removes it.
+     */
+    public static String teamDeleted(String team) {
+        return TEAM_DELETED_PREFIX + team;
+    }
+
     /** Prefix of the per-team change logs ({@link #teamChanges}). */
     public static final String TEAM_CHANGES_PREFIX = "thoonk.team.changes:";
 

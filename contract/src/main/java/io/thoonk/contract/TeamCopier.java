@@ -49,7 +49,9 @@ import java.util.stream.IntStream;
  * <p><b>What is copied.</b> Every object named in the team's object index on the source
  * ({@link Keys#teamObjects}, read with {@code SSCAN}: never a scan of the keyspace), with every key
  * the contract gives its type ({@link Keys#specific}, the config, revision and history), its
- * membership of {@code feeds} and of the index; and the team's live request keys, found through the
+ * membership of {@code feeds} and of the index; the revision counter and history of every deleted
+ * name in the team's index of deleted names ({@link Keys#teamDeleted}, copied too), so that a name
+ * created again on the target goes on from its old revision; and the team's live request keys, found through the
  * team's request index ({@link Keys#teamRequests}), so a write retried after the move is not
  * applied twice. The team's fence is not copied: the mover writes fences.
  *
@@ -144,7 +146,8 @@ public final class TeamCopier {
     /**
      * How far the copy got; counts only grow.
      *
-     * @param objectsTotal       objects known (in the source's index when last read, and those the log named)
+     * @param objectsTotal       objects known (in the source's index or index of deleted names when last read, and
+     *                           those the log named)
      * @param objectsCopied      objects copied whole at least once
      * @param bytesCopied        bytes of data written to the target (payloads of DUMP, fields and values)
      * @param longestStepMillis  the longest single Redis call of the copy, as the copier waited for it
@@ -292,8 +295,7 @@ public final class TeamCopier {
         keepCapturing();
         String end = lastLogId();
         copiedThisRound.clear();
-        Set<String> indexed = indexNames(source);
-        for (String name : indexed) {
+        for (String name : teamNames(source)) {
             objects.computeIfAbsent(name, CopiedObject::new);
         }
         objectsTotal.set(objects.size());
@@ -326,7 +328,8 @@ public final class TeamCopier {
     /**
      * Compares the target with the source, object by object: the revision, every string's value,
      * the size of every other key ({@code HLEN}, {@code ZCARD}, {@code SCARD}, {@code LLEN},
-     * {@code XLEN}) and its type, and membership of {@code feeds}. Meaningful when the source no
+     * {@code XLEN}) and its type, and membership of {@code feeds}; for the names in the team's
+     * index of deleted names too, and both indexes themselves. Meaningful when the source no
      * longer changes (the team frozen) and a round ran after it froze. Calls the checkpoint before
      * each object; retries nothing.
      *
@@ -338,17 +341,13 @@ public final class TeamCopier {
         source.retrying = false;
         target.retrying = false;
         List<String> differences = new ArrayList<>();
-        Set<String> indexed = indexNames(source);
-        Set<String> onTarget = indexNames(target);
-        if (!indexed.equals(onTarget)) {
-            Set<String> missing = new LinkedHashSet<>(indexed);
-            missing.removeAll(onTarget);
-            Set<String> extra = new LinkedHashSet<>(onTarget);
-            extra.removeAll(indexed);
-            differences.add("object index differs: missing on the target " + limit(missing) + ", only on the target "
-                    + limit(extra));
-        }
-        for (String name : indexed) {
+        Set<String> indexed = members(source, Keys.teamObjects(team));
+        compareSets("object index", indexed, members(target, Keys.teamObjects(team)), differences);
+        Set<String> deleted = members(source, Keys.teamDeleted(team));
+        compareSets("index of deleted names", deleted, members(target, Keys.teamDeleted(team)), differences);
+        Set<String> names = new LinkedHashSet<>(indexed);
+        names.addAll(deleted);
+        for (String name : names) {
             checkpoint.reached(name);
             String type = string(source.call(c -> c.hget(bytes(Keys.config(name)), bytes("type"))));
             List<String> keys = new ArrayList<>(ObjectShape.of(type, name).allKeys());
@@ -388,6 +387,18 @@ public final class TeamCopier {
             }
         }
         return differences.size() > 20 ? differences.subList(0, 20) : differences;
+    }
+
+    private static void compareSets(String what, Set<String> onSource, Set<String> onTarget,
+                                    List<String> differences) {
+        if (!onSource.equals(onTarget)) {
+            Set<String> missing = new LinkedHashSet<>(onSource);
+            missing.removeAll(onTarget);
+            Set<String> extra = new LinkedHashSet<>(onTarget);
+            extra.removeAll(onSource);
+            differences.add(what + " differs: missing on the target " + limit(missing) + ", only on the target "
+                    + limit(extra));
+        }
     }
 
     private static Object normalize(Object value) {
@@ -608,15 +619,22 @@ public final class TeamCopier {
         }
     }
 
-    /** The object's membership of the target's index and {@code feeds}, as on the source now. */
+    /**
+     * The object's membership of the target's index, index of deleted names and {@code feeds}, as
+     * on the source now.
+     */
     private void membership(String name) {
         byte[] n = bytes(name);
-        byte[] index = bytes(Keys.teamObjects(team));
-        byte[] feeds = bytes(Keys.FEEDS);
-        List<Boolean> on = source.batch(List.<Command<Boolean>>of(c -> c.sismember(index, n),
-                c -> c.sismember(feeds, n)), false);
-        target.batch(List.<Command<Long>>of(c -> on.get(0) ? c.sadd(index, n) : c.srem(index, n),
-                c -> on.get(1) ? c.sadd(feeds, n) : c.srem(feeds, n)), false);
+        List<byte[]> sets = List.of(bytes(Keys.teamObjects(team)), bytes(Keys.teamDeleted(team)), bytes(Keys.FEEDS));
+        List<Boolean> on = source.batch(sets.stream().map(set -> (Command<Boolean>) c -> c.sismember(set, n))
+                .toList(), false);
+        List<Command<Long>> writes = new ArrayList<>();
+        for (int i = 0; i < sets.size(); i++) {
+            byte[] set = sets.get(i);
+            boolean member = on.get(i);
+            writes.add(c -> member ? c.sadd(set, n) : c.srem(set, n));
+        }
+        target.batch(writes, false);
     }
 
     /**
@@ -952,8 +970,9 @@ public final class TeamCopier {
 
     /**
      * Deletes a team's copy on one Redis, in bounded steps: every key of every object its index
-     * names (a page of names per {@code UNLINK}) and their names in {@code feeds}, the request keys
-     * its request index names, then both indexes and the change log. The fence is left alone. For
+     * names (a page of names per {@code UNLINK}) and their names in {@code feeds}, the revision
+     * counter and history of every name its index of deleted names holds, the request keys its
+     * request index names, then the three indexes and the change log. The fence is left alone. For
      * the source after a move, and for the target when a move is rolled back; writes must be fenced
      * off meanwhile. Running it again is harmless.
      *
@@ -965,23 +984,9 @@ public final class TeamCopier {
         Objects.requireNonNull(team, "team == null");
         Endpoint on = new Endpoint(connection.async(), null, connection.getTimeout(), null, null);
         byte[] index = bytes(Keys.teamObjects(team));
-        long objects = 0;
-        ScanCursor at = ScanCursor.INITIAL;
-        ScanArgs page = ScanArgs.Builder.limit(pageSize);
-        do {
-            ScanCursor from = at;
-            ValueScanCursor<byte[]> cursor = on.call(c -> c.sscan(index, from, page));
-            List<byte[]> keys = new ArrayList<>();
-            for (byte[] name : cursor.getValues()) {
-                ObjectShape.everyKey(new String(name, StandardCharsets.UTF_8)).forEach(k -> keys.add(bytes(k)));
-            }
-            if (!keys.isEmpty()) {
-                on.call(c -> c.unlink(keys.toArray(byte[][]::new)));
-                on.call(c -> c.srem(bytes(Keys.FEEDS), cursor.getValues().toArray(byte[][]::new)));
-                objects += cursor.getValues().size();
-            }
-            at = cursor;
-        } while (!at.isFinished());
+        byte[] deleted = bytes(Keys.teamDeleted(team));
+        long objects = deleteNamed(on, index, pageSize);
+        deleteNamed(on, deleted, pageSize);
         byte[] requests = bytes(Keys.teamRequests(team));
         while (true) {
             List<byte[]> ids = on.call(c -> c.zrange(requests, 0, pageSize - 1));
@@ -992,8 +997,30 @@ public final class TeamCopier {
             on.call(c -> c.unlink(keys));
             on.call(c -> c.zrem(requests, ids.toArray(byte[][]::new)));
         }
-        on.call(c -> c.unlink(requests, index, bytes(Keys.teamChanges(team))));
+        on.call(c -> c.unlink(requests, index, deleted, bytes(Keys.teamChanges(team))));
         return objects;
+    }
+
+    /** Unlinks every key of every name in the set {@code names} and takes them out of {@code feeds}; returns how many names. */
+    private static long deleteNamed(Endpoint on, byte[] names, int pageSize) {
+        long count = 0;
+        ScanCursor at = ScanCursor.INITIAL;
+        ScanArgs page = ScanArgs.Builder.limit(pageSize);
+        do {
+            ScanCursor from = at;
+            ValueScanCursor<byte[]> cursor = on.call(c -> c.sscan(names, from, page));
+            List<byte[]> keys = new ArrayList<>();
+            for (byte[] name : cursor.getValues()) {
+                ObjectShape.everyKey(new String(name, StandardCharsets.UTF_8)).forEach(k -> keys.add(bytes(k)));
+            }
+            if (!keys.isEmpty()) {
+                on.call(c -> c.unlink(keys.toArray(byte[][]::new)));
+                on.call(c -> c.srem(bytes(Keys.FEEDS), cursor.getValues().toArray(byte[][]::new)));
+                count += cursor.getValues().size();
+            }
+            at = cursor;
+        } while (!at.isFinished());
+        return count;
     }
 
     // ---- Redis calls ----
@@ -1120,12 +1147,19 @@ public final class TeamCopier {
 
     // ---- helpers ----
 
-    /** The names in the team's object index on {@code on}, read with SSCAN a page at a time. */
-    private Set<String> indexNames(Endpoint on) {
+    /** The names in the team's object index and its index of deleted names on {@code on}. */
+    private Set<String> teamNames(Endpoint on) {
+        Set<String> names = members(on, Keys.teamObjects(team));
+        names.addAll(members(on, Keys.teamDeleted(team)));
+        return names;
+    }
+
+    /** The members of the set {@code key} on {@code on}, read with SSCAN a page at a time. */
+    private Set<String> members(Endpoint on, String key) {
         Set<String> names = new LinkedHashSet<>();
         ScanCursor at = ScanCursor.INITIAL;
         ScanArgs page = ScanArgs.Builder.limit(pageSize);
-        byte[] index = bytes(Keys.teamObjects(team));
+        byte[] index = bytes(key);
         do {
             ScanCursor from = at;
             ValueScanCursor<byte[]> cursor = on.call(c -> c.sscan(index, from, page));

@@ -12,7 +12,7 @@
 -- once() also writes thoonk.team.requests:[team] (ZSET request id -> expiry ms), the team's index of
 -- its request keys, named from KEYS[5] (the team is what follows 'thoonk.team:'); record() likewise
 -- appends to thoonk.team.changes:[team] (STREAM), the team's change log, while the fence's 'capture'
--- field is set.
+-- field is set, and a created object leaves thoonk.team.deleted:[team] (SET, see deleted_index()).
 -- ARGV[1] object name, ARGV[2] instance id, ARGV[3] expected team epoch ('' = any),
 -- ARGV[4] default history length. Script-specific keys and arguments follow.
 --
@@ -113,6 +113,14 @@ local function capture(kind, id)
   end
 end
 
+-- The team's index of deleted names that keep a revision counter (and, for a while, a history):
+-- 'thoonk.team.deleted:[team]', named from FENCE like the request index. Registry's delete adds the
+-- name, creating the object again (record(), Registry's create) removes it; a team move copies the
+-- counters and histories it names, so revisions of a name never repeat on the team's new shard.
+local function deleted_index()
+  return 'thoonk.team.deleted:' .. string.sub(FENCE, 13)
+end
+
 -- Creates the object if it does not exist yet, gives a change the object's next revision (or
 -- 'rev', one the caller already took from feed.revision), and announces it on 'feed.event:[f]' as
 -- 'revision \0 type \0 id \0 position \0 echoes \0 item', where echoes (a string) is how many
@@ -131,6 +139,7 @@ local function record(cfg, kind, id, position, item, echoes, rev)
     redis.call('SADD', FEEDS, NAME)
     redis.call('HSET', CONFIG, 'type', cfg.kind)
     redis.call('PERSIST', HISTORY)
+    redis.call('SREM', deleted_index(), NAME)
     redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
     redis.call('PUBLISH', 'conffeed', NAME .. '\0' .. INSTANCE)
   end

@@ -3,7 +3,8 @@
 -- KEYS[8..] every key an object of any type may have (deleted on 'delete').
 -- ARGV[5] op: 'create' | 'configure' | 'delete' | 'type' | 'settings'; ARGV[6] type (create);
 -- ARGV[7..] field, value pairs (create / configure).
--- Creating puts the object in its team's index (KEYS[6]); deleting takes it out. Creating and
+-- Creating puts the object in its team's index (KEYS[6]) and takes it out of the team's deleted
+-- names (deleted_index()); deleting does the reverse. Creating and
 -- configuring change no revision, but a move copying the team captures them ('config').
 local op, kind = ARGV[5], ARGV[6]
 
@@ -38,6 +39,7 @@ if op == 'create' then
   if #fields > 0 then redis.call('HSET', CONFIG, unpack(fields)) end
   if created == 1 then
     redis.call('PERSIST', HISTORY)
+    redis.call('SREM', deleted_index(), NAME)
     redis.call('PUBLISH', 'newfeed', NAME .. '\0' .. INSTANCE)
   end
   if created == 1 or #fields > 0 then
@@ -65,8 +67,10 @@ elseif op == 'delete' then
   -- keeps the 'delete' event for late subscribers and then expires.
   local rev = record(cfg, 'delete', '', '', '', '0')
   redis.call('PEXPIRE', HISTORY, 86400000)
-  -- after record(), which indexes the object it changes
+  -- after record(), which indexes the object it changes; the name's counter and history stay
+  -- findable for a team move through the team's deleted names
   redis.call('SREM', INDEX, NAME)
+  redis.call('SADD', deleted_index(), NAME)
   redis.call('PUBLISH', 'delfeed', NAME .. '\0' .. INSTANCE)
   return rev
 end

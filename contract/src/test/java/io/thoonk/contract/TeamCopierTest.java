@@ -77,11 +77,17 @@ class TeamCopierTest {
 
     /** Runs an object script on the source as the client would, with a request id (remembered reply). */
     Object run(Script script, String type, String name, String... opArgs) {
+        return runOn(writer, script, type, name, opArgs);
+    }
+
+    /** Runs an object script on the Redis of {@code connection} as the client would. */
+    Object runOn(StatefulRedisConnection<String, String> connection, Script script, String type, String name,
+                 String... opArgs) {
         String[] keys = Keys.withRequest(Keys.common(name, StandardTeams.teamOf(name, "global"),
                 Keys.specific(type, name)), StandardTeams.teamOf(name, "global"), "r" + requests.incrementAndGet());
         List<String> args = new ArrayList<>(List.of(name, "test", "", "1000"));
         args.addAll(List.of(opArgs));
-        return script.run(writer.async(), ScriptOutputType.MULTI, keys, args.toArray(String[]::new)).join();
+        return script.run(connection.async(), ScriptOutputType.MULTI, keys, args.toArray(String[]::new)).join();
     }
 
     void publish(String feed, String id, String item) {
@@ -333,6 +339,59 @@ class TeamCopierTest {
         assertThat(dst.sismember(Keys.FEEDS, "team:7:list")).isFalse();
         assertThat(content(dst, Keys.history("team:7:list"))).as("the history with its delete event")
                 .isEqualTo(content(src, Keys.history("team:7:list")));
+        assertThat(dst.smembers(Keys.teamDeleted(TEAM))).as("deleted names on the target")
+                .containsExactly("team:7:list");
+        assertThat(copier.verify()).isEmpty();
+    }
+
+    @Test
+    void a_deleted_name_keeps_its_revision_counter_and_history_through_a_move() throws Exception {
+        fill();
+        for (int i = 0; i < 5; i++) {
+            publish("team:7:gone", "g" + i, "item " + i);
+        }
+        assertThat(run(Script.REGISTRY, "feed", "team:7:gone", "delete")).asString().isEqualTo("[6]");
+        assertThat(src.smembers(Keys.teamDeleted(TEAM))).containsExactly("team:7:gone");
+        assertThat(src.sismember(Keys.teamObjects(TEAM), "team:7:gone")).isFalse();
+        TeamCopier copier = copier();
+
+        copier.copyRound(false);
+
+        assertThat(copier.verify()).isEmpty();
+        assertThat(dst.get(Keys.revision("team:7:gone"))).isEqualTo("6");
+        assertThat(content(dst, Keys.history("team:7:gone"))).isEqualTo(content(src, Keys.history("team:7:gone")));
+        assertThat(dst.pttl(Keys.history("team:7:gone"))).as("the history still expires").isPositive();
+        assertThat(dst.smembers(Keys.teamDeleted(TEAM))).containsExactly("team:7:gone");
+        // created again on the target: its revisions go on from the old counter
+        try (StatefulRedisConnection<String, String> onTarget = targetClient.connect()) {
+            Object published = runOn(onTarget, Script.FEED, "feed", "team:7:gone", "publish", "again", "item");
+            assertThat(published).asString().isEqualTo("[7]");
+        }
+        assertThat(dst.get(Keys.revision("team:7:gone"))).isEqualTo("7");
+        assertThat(dst.smembers(Keys.teamDeleted(TEAM))).as("created again: no longer deleted").isEmpty();
+        assertThat(dst.sismember(Keys.teamObjects(TEAM), "team:7:gone")).isTrue();
+        // and the copy of a deleted name goes with the team's copy
+        src.hset(Keys.fence(TEAM), Map.of("state", "moved", "epoch", "2"));
+        TeamCopier.deleteTeam(sourceBinary, TEAM, 3);
+        assertThat(src.keys("*team:7:*")).as("team 7 keys left on the source").isEmpty();
+        assertThat(src.keys("thoonk.team.*:7")).as("team 7 indexes left on the source").isEmpty();
+    }
+
+    @Test
+    void a_name_created_again_during_the_copy_leaves_the_deleted_names_on_the_target_too() throws Exception {
+        fill();
+        publish("team:7:gone", "g", "item");
+        run(Script.REGISTRY, "feed", "team:7:gone", "delete");
+        TeamCopier copier = copier();
+        copier.copyRound(false);
+        assertThat(dst.smembers(Keys.teamDeleted(TEAM))).containsExactly("team:7:gone");
+
+        run(Script.REGISTRY, "feed", "team:7:gone", "create", "feed");
+        copier.copyRound(false);
+
+        assertThat(src.smembers(Keys.teamDeleted(TEAM))).isEmpty();
+        assertThat(dst.smembers(Keys.teamDeleted(TEAM))).isEmpty();
+        assertThat(dst.get(Keys.revision("team:7:gone"))).isEqualTo("2");
         assertThat(copier.verify()).isEmpty();
     }
 

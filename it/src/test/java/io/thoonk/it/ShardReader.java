@@ -53,7 +53,7 @@ final class ShardReader implements AutoCloseable {
         keys.addAll(sync().keys("*team:" + team + ":*"));
         keys.addAll(sync().keys("*team." + team + ".*"));
         keys.addAll(sync().keys(Keys.request(team, "*")));
-        for (String k : List.of(Keys.teamObjects(team), Keys.teamRequests(team))) {
+        for (String k : List.of(Keys.teamObjects(team), Keys.teamDeleted(team), Keys.teamRequests(team))) {
             if (sync().exists(k) == 1) {
                 keys.add(k);
             }

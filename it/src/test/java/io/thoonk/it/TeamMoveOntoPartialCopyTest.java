@@ -117,10 +117,12 @@ class TeamMoveOntoPartialCopyTest {
                                 + "copy: " + leftover));
                 assertThat(scenario.thoonk.registry().delete(gone)).isTrue();
                 TreeSet<String> sourceObjectKeys = objectKeys(source);
-                // a deleted object keeps its revision counter and its history (the delete event) on
-                // the source; a move, which finds objects through the index, does not carry them
-                assertThat(sourceObjectKeys).contains(Keys.revision(gone), Keys.history(gone));
-                sourceObjectKeys.removeAll(List.of(Keys.revision(gone), Keys.history(gone)));
+                // a deleted object keeps its revision counter and its history (the delete event),
+                // listed in the team's index of deleted names: the move carries them
+                assertThat(sourceObjectKeys).contains(Keys.revision(gone), Keys.history(gone), Keys.teamDeleted(TEAM));
+                assertThat(source.sync().smembers(Keys.teamDeleted(TEAM))).containsExactly(gone);
+                String goneRevision = source.sync().get(Keys.revision(gone));
+                List<String> goneHistory = history(source, gone);
                 Set<String> sourceIndex = source.sync().smembers(Keys.teamObjects(TEAM));
                 assertThat(sourceIndex).doesNotContain(gone).hasSize(FEEDS.size() - 1);
                 MoveProgress second = MoveCall.start(scenario.leader(), TEAM, "s2").finish();
@@ -137,6 +139,11 @@ class TeamMoveOntoPartialCopyTest {
                     assertThat(objectKeys(target)).as("the team's keys on s2").isEqualTo(sourceObjectKeys);
                     assertThat(target.sync().smembers(Keys.teamObjects(TEAM))).isEqualTo(sourceIndex);
                     assertThat(target.sync().sismember(Keys.FEEDS, gone)).as("%s in 'feeds' on s2", gone).isFalse();
+                    assertThat(target.sync().get(Keys.revision(gone))).as("revision of the deleted %s on s2", gone)
+                            .isEqualTo(goneRevision);
+                    assertThat(history(target, gone)).as("history of the deleted %s on s2", gone)
+                            .isEqualTo(goneHistory);
+                    assertThat(target.sync().smembers(Keys.teamDeleted(TEAM))).containsExactly(gone);
                     for (String feed : FEEDS) {
                         if (feed.equals(gone)) {
                             continue; // no key of it left: checked with the others above
@@ -159,8 +166,10 @@ class TeamMoveOntoPartialCopyTest {
                                 + load.ackedIds(feed).size());
                     }
                 }
-                assertThat(source.teamKeys(TEAM)).as("team keys left on s1 (but the deleted %s's revision and history)",
-                        gone).containsOnly(Keys.revision(gone), Keys.history(gone));
+                assertThat(source.teamKeys(TEAM)).as("team keys left on s1").isEmpty();
+                // created again on s2, the deleted feed goes on from its old revision
+                assertThat(scenario.thoonk.feed(gone).publish("again").revision()).as("revision of %s created again",
+                        gone).isEqualTo(Long.parseLong(goneRevision) + 1);
                 assertThat(source.fence(TEAM)).containsEntry("state", "moved").containsEntry("epoch", "2");
                 System.out.printf("first move: %s (%s); items it left on s2's promoted replica: %s; deleted on the "
                                 + "source: %s; second move: %s in %d ms, write pause %d ms%n", rolledBack.getPhase(),
@@ -177,6 +186,12 @@ class TeamMoveOntoPartialCopyTest {
     }
 
     /** The team's keys on {@code shard} but its request keys (each write leaves one, for a while). */
+    /** The history entries of {@code feed} on {@code shard}: id and fields. */
+    static List<String> history(ShardReader shard, String feed) {
+        return shard.sync().xrange(Keys.history(feed), io.lettuce.core.Range.create("-", "+")).stream()
+                .map(m -> m.getId() + m.getBody()).toList();
+    }
+
     static TreeSet<String> objectKeys(ShardReader shard) {
         TreeSet<String> keys = new TreeSet<>(shard.teamKeys(TEAM));
         keys.removeIf(k -> k.startsWith(Keys.REQUEST_PREFIX));
