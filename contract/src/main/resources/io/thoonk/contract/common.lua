@@ -36,6 +36,12 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- A key of the object's team, named from FENCE ('thoonk.team:' .. team): the request index, the
+-- change log and the index of deleted names are named this way, so callers pass none of them.
+local function team_key(prefix)
+  return prefix .. string.sub(FENCE, 13)
+end
+
 -- Set by check_fence(): a move is copying the team (the fence's 'capture' field), so record()
 -- appends every change to the team's change log.
 local CAPTURE = false
@@ -108,7 +114,7 @@ end
 -- log expired) a change appends nothing, so a left-over 'capture' field can never grow a key.
 local function capture(kind, id)
   if CAPTURE then
-    redis.call('XADD', 'thoonk.team.changes:' .. string.sub(FENCE, 13), 'NOMKSTREAM', '*', 'o', NAME, 'k', kind,
+    redis.call('XADD', team_key('thoonk.team.changes:'), 'NOMKSTREAM', '*', 'o', NAME, 'k', kind,
                'i', id)
   end
 end
@@ -118,7 +124,7 @@ end
 -- name, creating the object again (record(), Registry's create) removes it; a team move copies the
 -- counters and histories it names, so revisions of a name never repeat on the team's new shard.
 local function deleted_index()
-  return 'thoonk.team.deleted:' .. string.sub(FENCE, 13)
+  return team_key('thoonk.team.deleted:')
 end
 
 -- Creates the object if it does not exist yet, gives a change the object's next revision (or
