@@ -14,7 +14,11 @@ import java.util.function.Consumer;
  */
 final class DemoWorker implements AutoCloseable {
 
-    private static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * How long one take waits: longer than a failover takes (~0.5 s), so a take waiting when its
+     * shard's primary dies rides the promotion instead of timing out; short enough for close.
+     */
+    private static final Duration POLL = Duration.ofSeconds(1);
 
     private final Jobs jobs;
     private final Consumer<Job> onClaim;
