@@ -73,13 +73,16 @@ final class Failures {
 
     /** Replies of a Redis that is not (or no longer) a writable primary: a failover is under way. */
     private static final java.util.List<String> NOT_PRIMARY = java.util.List.of("READONLY", "NOREPLICAS", "LOADING",
-            "MASTERDOWN");
+            "MASTERDOWN", "UNBLOCKED");
 
     /**
      * Whether a call failed because its shard's primary is gone or changing (a failover), so that
      * it may succeed on the primary the directory names next: the connection was refused, closed or
      * reset, Redis did not answer in time, or the server said it is not a writable primary
-     * ({@code READONLY}, {@code NOREPLICAS}, {@code LOADING}, {@code MASTERDOWN}). Not: a refusal of
+     * ({@code READONLY}, {@code NOREPLICAS}, {@code LOADING}, {@code MASTERDOWN}, or {@code UNBLOCKED}: a
+     * blocked {@code WAIT} or take that Redis released because the node became a replica, as in a
+     * switchover; the retry carries the same request id, so a write applied before it is not applied
+     * twice). Not: a refusal of
      * the call itself, a full request queue, a closed client, or no coordinator answering.
      */
     static boolean primaryUnavailable(Throwable error) {
